@@ -1,0 +1,86 @@
+// sharp, driven by the pure transform plan. Decoding is decided by the bytes, not the
+// file name or content type, and limited to raster formats browsers can be served from.
+import sharp from 'sharp';
+import type { Config } from '../../shared/config';
+import { resizerError } from '../../shared/errors';
+import type { SourceInfo, TransformPlan } from '../../shared/plan';
+
+// Each invocation handles a new original, so libvips' operation cache only holds memory.
+sharp.cache(false);
+
+const DECODABLE = ['jpeg', 'png', 'webp', 'gif', 'heif', 'tiff'];
+
+export interface InspectedSource extends SourceInfo {
+  readonly width: number;
+  /** Height of one frame. */
+  readonly height: number;
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0].trim();
+}
+
+/** Reads the header only; refuses what cannot or must not be decoded. */
+export async function inspectSource(input: Buffer): Promise<InspectedSource> {
+  let meta: Awaited<ReturnType<ReturnType<typeof sharp>["metadata"]>>;
+  try {
+    meta = await sharp(input).metadata();
+  } catch (error) {
+    throw resizerError(422, 'unsupported_source', `source must be a decodable JPEG, PNG, WebP, AVIF, GIF or TIFF image, got bytes sharp cannot read (${firstLine(error)})`);
+  }
+  if (!meta.format || DECODABLE.indexOf(meta.format) < 0 || !meta.width || !meta.height) {
+    throw resizerError(422, 'unsupported_source', `source must be a JPEG, PNG, WebP, AVIF, GIF or TIFF image, got ${meta.format || 'an unknown format'}`);
+  }
+  const pages = meta.pages && meta.pages > 1 ? meta.pages : 1;
+  const height = meta.pageHeight && pages > 1 ? meta.pageHeight : meta.height;
+  return { format: meta.format, pages, hasAlpha: !!meta.hasAlpha, width: meta.width, height };
+}
+
+/** Refuses sources whose decoded pixels (every frame the plan decodes) exceed the limit. */
+export function checkPixels(source: InspectedSource, plan: TransformPlan, config: Config): void {
+  const pixels = source.width * source.height * (plan.animated ? source.pages : 1);
+  if (pixels > config.maxInputPixels) {
+    throw resizerError(422, 'source_too_large', `source must have at most ${config.maxInputPixels} pixels (maxInputPixels), got ${source.width}x${source.height}${plan.animated ? `x${source.pages} frames` : ''} = ${pixels}`);
+  }
+}
+
+export interface RenderOptions {
+  /** Overrides the plan's quality (the size ladder steps it down). */
+  readonly quality?: number;
+  /** Quantise png to a palette (the size ladder's step for png). */
+  readonly palette?: boolean;
+  readonly timeoutSeconds: number;
+}
+
+export interface Rendered {
+  readonly data: Buffer;
+  readonly width: number;
+  /** Height of one frame. */
+  readonly height: number;
+  readonly pages: number;
+}
+
+export async function render(input: Buffer, plan: TransformPlan, config: Config, options: RenderOptions): Promise<Rendered> {
+  const quality = options.quality !== undefined ? options.quality : plan.quality;
+  let image = sharp(input, { animated: plan.animated, limitInputPixels: config.maxInputPixels, failOn: 'warning' })
+    .autoOrient()
+    .timeout({ seconds: options.timeoutSeconds });
+  if (plan.resize) image = image.resize(plan.resize);
+  if (plan.flatten) image = image.flatten({ background: plan.flatten });
+  switch (plan.format) {
+    case 'jpeg': image = image.jpeg({ quality, progressive: true }); break;
+    case 'png': image = image.png({ palette: options.palette === true, compressionLevel: 8 }); break;
+    case 'webp': image = image.webp({ quality }); break;
+    case 'avif': image = image.avif({ quality }); break;
+    case 'gif': image = image.gif(); break;
+  }
+  try {
+    const { data, info } = await image.toBuffer({ resolveWithObject: true });
+    const pages = info.pageHeight ? Math.round(info.height / info.pageHeight) : 1;
+    return { data, width: info.width, height: info.pageHeight || info.height, pages };
+  } catch (error) {
+    const message = firstLine(error);
+    if (/timeout/i.test(message)) throw error;
+    throw resizerError(422, 'unsupported_source', `source could not be converted to ${plan.format} (${message})`);
+  }
+}

@@ -1,0 +1,119 @@
+// npm run build: the three deployable outputs under dist/.
+//   dist/normalize/index.js      Lambda@Edge viewer-request, CommonJS
+//   dist/normalize-cff/index.js  CloudFront Functions (cloudfront-js-2.0) script
+//   dist/resize/                 Lambda@Edge origin-response, CommonJS, plus sharp's node_modules for linux-x64 glibc
+// The config file (RESIZER_CONFIG, default resizer.config.json) is validated here and baked in.
+import { build, type Plugin } from 'esbuild';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseConfig } from '../shared/config';
+import { CLOUDFRONT_FUNCTION_MAX_BYTES } from '../shared/limits';
+
+/** What cloudfront-js-2.0 supports beyond ES5.1. */
+const CLOUDFRONT_JS_2_EXTRAS = {
+  arrow: true, 'const-and-let': true, 'template-literal': true, 'rest-argument': true,
+  'exponent-operator': true, 'async-await': true,
+};
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.join(root, 'dist');
+
+export function loadConfigFile(file = process.env.RESIZER_CONFIG || path.join(root, 'resizer.config.json')) {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`config file ${file} is not readable JSON: ${(error as Error).message}`);
+  }
+  return parseConfig(raw);
+}
+
+function bakeConfig(config: unknown): Plugin {
+  return {
+    name: 'bake-config',
+    setup(b) {
+      b.onResolve({ filter: /baked-config$/ }, () => ({ path: 'baked-config', namespace: 'baked-config' }));
+      b.onLoad({ filter: /.*/, namespace: 'baked-config' }, () => ({
+        contents: `export const bakedConfig = ${JSON.stringify(config)};`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+export async function buildAll(): Promise<void> {
+  const config = loadConfigFile();
+  rmSync(dist, { recursive: true, force: true });
+  const common = { bundle: true, minify: true, legalComments: 'none' as const, plugins: [bakeConfig(config)], logLevel: 'warning' as const };
+
+  await build({
+    ...common,
+    entryPoints: [path.join(root, 'functions/normalize/index.ts')],
+    outfile: path.join(dist, 'normalize/index.js'),
+    platform: 'node', format: 'cjs', target: 'node20',
+  });
+
+  // cloudfront-js-2.0 is ES5.1 plus the few later features listed in CloudFront's "JavaScript
+  // runtime 2.0 features"; esbuild fails the build on anything else it cannot lower (for-of,
+  // classes, destructuring). The runtime calls a top-level `handler`, which an IIFE cannot
+  // declare, so the entry assigns a global that the footer's `handler` calls.
+  await build({
+    ...common,
+    entryPoints: [path.join(root, 'functions/normalize/cloudfront-function-main.ts')],
+    outfile: path.join(dist, 'normalize-cff/index.js'),
+    platform: 'neutral', format: 'iife', target: 'es5',
+    supported: CLOUDFRONT_JS_2_EXTRAS,
+    banner: { js: 'var normalizerHandler;' },
+    footer: { js: 'function handler(event) { return normalizerHandler(event); }' },
+  });
+
+  await build({
+    ...common,
+    keepNames: true,
+    entryPoints: [path.join(root, 'functions/resize/index.ts')],
+    outfile: path.join(dist, 'resize/index.js'),
+    platform: 'node', format: 'cjs', target: 'node20',
+    external: ['sharp'],
+  });
+  copySharp(path.join(dist, 'resize/node_modules'));
+
+  // Each dist folder is CommonJS inside a "type": "module" package.
+  for (const name of ['normalize', 'resize']) {
+    writeFileSync(path.join(dist, name, 'package.json'), JSON.stringify({ type: 'commonjs' }) + '\n');
+  }
+
+  for (const file of ['normalize/index.js', 'normalize-cff/index.js']) {
+    const bytes = statSync(path.join(dist, file)).size;
+    if (bytes > CLOUDFRONT_FUNCTION_MAX_BYTES) throw new Error(`dist/${file} is ${bytes} bytes, over the ${CLOUDFRONT_FUNCTION_MAX_BYTES}-byte CloudFront Functions limit`);
+  }
+}
+
+/** sharp loads its native binding from @img/sharp-linux-x64 and libvips from @img/sharp-libvips-linux-x64. */
+function copySharp(target: string): void {
+  const packages = ['sharp', '@img/sharp-linux-x64', '@img/sharp-libvips-linux-x64', '@img/colour', 'detect-libc', 'semver'];
+  mkdirSync(target, { recursive: true });
+  for (const name of packages) {
+    const dir = path.join(root, 'node_modules', name);
+    if (!existsSync(dir)) {
+      if (name.startsWith('@img/sharp')) throw new Error(`${name} is not installed: run npm ci on linux-x64 (glibc)`);
+      continue;
+    }
+    cpSync(dir, path.join(target, name), { recursive: true, dereference: true });
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  buildAll().then(
+    () => {
+      for (const file of ['normalize/index.js', 'normalize-cff/index.js', 'resize/index.js']) {
+        console.log(`dist/${file}  ${statSync(path.join(dist, file)).size} bytes`);
+      }
+      if (!existsSync(path.join(dist, 'resize/node_modules/@img/sharp-linux-x64'))) process.exitCode = 1;
+    },
+    (error) => {
+      console.error(`build failed: ${error instanceof Error ? error.message : error}`);
+      process.exit(1);
+    },
+  );
+}

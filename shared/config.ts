@@ -1,0 +1,179 @@
+// The config schema: one definition that gives the defaults, validates resizer.config.json
+// (naming the bad key), and documents every key in the README.
+import { resizerError } from './errors';
+import { OUTPUT_FORMATS, type OutputFormat } from './params';
+
+type Field =
+  | { kind: 'integer'; min: number; max: number; default: number; doc: string }
+  | { kind: 'boolean'; default: boolean; doc: string }
+  | { kind: 'string'; default: string; pattern?: RegExp; doc: string }
+  | { kind: 'optionalString'; default: string | null; pattern?: RegExp; doc: string }
+  | { kind: 'enum'; values: readonly string[]; default: string; doc: string }
+  | { kind: 'list'; values?: readonly string[]; pattern?: RegExp; default: readonly string[]; doc: string }
+  | { kind: 'object'; fields: Readonly<Record<string, Field>>; doc: string };
+
+const PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'] as const;
+const NORMALIZER_RUNTIMES = ['cloudfront-function', 'lambda-edge'] as const;
+
+export const CONFIG_SCHEMA = {
+  kind: 'object',
+  doc: 'resizer.config.json',
+  fields: {
+    maxDimension: { kind: 'integer', min: 1, max: 16383, default: 4096, doc: 'Largest `w` or `h` (after `dpr`); larger values are clamped. 16383 is WebP\'s limit.' },
+    maxInputPixels: { kind: 'integer', min: 1, max: 268402689, default: 50000000, doc: 'Sources with more pixels (all frames counted) get 422 instead of being decoded.' },
+    maxInputBytes: { kind: 'integer', min: 1, max: 1073741824, default: 52428800, doc: 'Sources larger than this many bytes get 422 instead of being fetched.' },
+    allowEnlargement: { kind: 'boolean', default: false, doc: 'When false, a source smaller than the requested size is never scaled up.' },
+    formats: {
+      kind: 'object',
+      doc: 'Output formats.',
+      fields: {
+        outputs: { kind: 'list', values: OUTPUT_FORMATS, default: OUTPUT_FORMATS, doc: 'Formats `f` may name; others get 400.' },
+        autoAvif: { kind: 'boolean', default: false, doc: 'Whether `f=auto` may pick avif (slow to encode, so off by default).' },
+      },
+    },
+    quality: {
+      kind: 'object',
+      doc: 'Default `q` per output format.',
+      fields: {
+        jpeg: { kind: 'integer', min: 1, max: 100, default: 80, doc: 'Default quality for jpeg.' },
+        webp: { kind: 'integer', min: 1, max: 100, default: 80, doc: 'Default quality for webp.' },
+        avif: { kind: 'integer', min: 1, max: 100, default: 50, doc: 'Default quality for avif.' },
+      },
+    },
+    cacheControl: { kind: 'string', default: 'public, max-age=31536000, immutable', doc: '`cache-control` of every resized variant.' },
+    errorCacheControl: { kind: 'string', default: 'public, max-age=60', doc: '`cache-control` of 4xx answers from the resizer (422).' },
+    cors: {
+      kind: 'object',
+      doc: 'CORS, applied by the response-headers policy.',
+      fields: {
+        allowedOrigins: { kind: 'list', pattern: /^(\*|https?:\/\/[^/\s]+)$/, default: ['*'], doc: 'Origins allowed to read variants with fetch/XHR: `["*"]` or a list like `["https://www.example.com"]`.' },
+      },
+    },
+    behaviors: { kind: 'list', pattern: /^[A-Za-z0-9_\-./]+\/\*$/, default: ['dev/*', 'prod/*'], doc: 'Path patterns that resize; every other path serves originals untouched.' },
+    deploy: {
+      kind: 'object',
+      doc: 'AWS deployment (the CDK app).',
+      fields: {
+        stackName: { kind: 'string', pattern: /^[A-Za-z][A-Za-z0-9-]{0,127}$/, default: 'EdgeImageResizer', doc: 'CloudFormation stack name.' },
+        normalizer: { kind: 'enum', values: NORMALIZER_RUNTIMES, default: 'cloudfront-function', doc: 'Run the normalizer as a CloudFront Function or as a Lambda@Edge viewer-request function.' },
+        resizeMemoryMb: { kind: 'integer', min: 128, max: 10240, default: 1536, doc: 'Memory of the resizer; CPU grows with it (one vCPU at 1769).' },
+        resizeTimeoutSeconds: { kind: 'integer', min: 1, max: 30, default: 15, doc: 'Timeout of the resizer (origin-response functions allow 30 s).' },
+        priceClass: { kind: 'enum', values: PRICE_CLASSES, default: 'PriceClass_100', doc: 'CloudFront price class.' },
+        originShieldRegion: { kind: 'optionalString', pattern: /^[a-z]{2}(-[a-z]+)+-\d$/, default: null, doc: 'Origin Shield region (for example `us-east-1`), or null for none.' },
+        errorCachingSeconds: { kind: 'integer', min: 0, max: 3600, default: 10, doc: 'How long CloudFront caches 4xx and 5xx answers.' },
+        prodResizeVersion: { kind: 'optionalString', pattern: /^[0-9]+$/, default: null, doc: 'Version number of the resizer that `prod/*` uses; null follows the latest, like `dev/*`.' },
+      },
+    },
+  },
+} as const satisfies Field;
+
+export type OutputFormatList = readonly OutputFormat[];
+
+export interface Config {
+  readonly maxDimension: number;
+  readonly maxInputPixels: number;
+  readonly maxInputBytes: number;
+  readonly allowEnlargement: boolean;
+  readonly formats: { readonly outputs: OutputFormatList; readonly autoAvif: boolean };
+  readonly quality: { readonly jpeg: number; readonly webp: number; readonly avif: number };
+  readonly cacheControl: string;
+  readonly errorCacheControl: string;
+  readonly cors: { readonly allowedOrigins: readonly string[] };
+  readonly behaviors: readonly string[];
+  readonly deploy: {
+    readonly stackName: string;
+    readonly normalizer: (typeof NORMALIZER_RUNTIMES)[number];
+    readonly resizeMemoryMb: number;
+    readonly resizeTimeoutSeconds: number;
+    readonly priceClass: (typeof PRICE_CLASSES)[number];
+    readonly originShieldRegion: string | null;
+    readonly errorCachingSeconds: number;
+    readonly prodResizeVersion: string | null;
+  };
+}
+
+function fail(path: string, allowed: string, received: unknown): never {
+  throw resizerError(500, 'bad_config', `config key ${path} must be ${allowed}, got ${JSON.stringify(received)}`);
+}
+
+function validate(field: Field, value: unknown, path: string): unknown {
+  if (value === undefined) {
+    if (field.kind === 'object') return validate(field, {}, path);
+    return Array.isArray(field.default) ? [...field.default] : field.default;
+  }
+  switch (field.kind) {
+    case 'integer':
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < field.min || value > field.max) {
+        fail(path, `an integer from ${field.min} to ${field.max}`, value);
+      }
+      return value;
+    case 'boolean':
+      if (typeof value !== 'boolean') fail(path, 'true or false', value);
+      return value;
+    case 'string':
+    case 'optionalString':
+      if (value === null && field.kind === 'optionalString') return null;
+      if (typeof value !== 'string' || value === '' || (field.pattern && !field.pattern.test(value))) {
+        fail(path, field.kind === 'optionalString' ? 'null or a string of the documented form' : 'a non-empty string of the documented form', value);
+      }
+      return value;
+    case 'enum':
+      if (typeof value !== 'string' || field.values.indexOf(value) < 0) fail(path, `one of ${field.values.join(', ')}`, value);
+      return value;
+    case 'list': {
+      const allowed = field.values ? `a non-empty list of ${field.values.join(', ')}` : 'a non-empty list of strings of the documented form';
+      if (!Array.isArray(value) || value.length === 0) fail(path, allowed, value);
+      for (const item of value as unknown[]) {
+        const ok = typeof item === 'string' && (field.values ? field.values.indexOf(item) >= 0 : !field.pattern || field.pattern.test(item));
+        if (!ok) fail(`${path}[${(value as unknown[]).indexOf(item)}]`, allowed.replace('a non-empty list of', 'one of'), item);
+      }
+      return Array.from(new Set(value as string[]));
+    }
+    case 'object': {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'an object', value);
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(value)) {
+        if (!(key in field.fields)) {
+          fail(path ? `${path}.${key}` : key, `one of the known keys (${Object.keys(field.fields).join(', ')})`, key);
+        }
+      }
+      for (const [key, child] of Object.entries(field.fields)) {
+        out[key] = validate(child, (value as Record<string, unknown>)[key], path ? `${path}.${key}` : key);
+      }
+      return out;
+    }
+  }
+}
+
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Validates a parsed config file; missing keys take their defaults; the result is frozen. */
+export function parseConfig(raw: unknown): Config {
+  const config = validate(CONFIG_SCHEMA, raw, '') as Config;
+  if (config.cors.allowedOrigins.length > 1 && config.cors.allowedOrigins.indexOf('*') >= 0) {
+    fail('cors.allowedOrigins', 'either ["*"] or a list of origins, not both', config.cors.allowedOrigins);
+  }
+  return deepFreeze(config);
+}
+
+export const DEFAULT_CONFIG: Config = parseConfig({});
+
+/** Flattens the schema into rows (key, default, meaning) for the README. */
+export function configRows(): Array<{ key: string; default: string; doc: string }> {
+  const rows: Array<{ key: string; default: string; doc: string }> = [];
+  const walk = (field: Field, path: string) => {
+    if (field.kind === 'object') {
+      for (const [key, child] of Object.entries(field.fields)) walk(child, path ? `${path}.${key}` : key);
+      return;
+    }
+    rows.push({ key: path, default: JSON.stringify(field.default), doc: field.doc });
+  };
+  walk(CONFIG_SCHEMA, '');
+  return rows;
+}
