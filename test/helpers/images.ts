@@ -1,4 +1,5 @@
 // Test images, generated with sharp so nothing unlicensed is committed.
+import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 
 type Rgb = { r: number; g: number; b: number };
@@ -21,13 +22,8 @@ export async function gradient(width: number, height: number, format: 'jpeg' | '
 }
 
 /** Incompressible noise: the worst case for the 1 MB response limit. */
-export async function noise(width: number, height: number, format: 'jpeg' | 'png', seed = 1): Promise<Buffer> {
-  const pixels = Buffer.alloc(width * height * 3);
-  let state = seed;
-  for (let i = 0; i < pixels.length; i++) {
-    state = (state * 1103515245 + 12345) & 0x7fffffff;
-    pixels[i] = state >> 23;
-  }
+export async function noise(width: number, height: number, format: 'jpeg' | 'png'): Promise<Buffer> {
+  const pixels = randomBytes(width * height * 3);
   const image = sharp(pixels, { raw: { width, height, channels: 3 } });
   return format === 'jpeg' ? image.jpeg({ quality: 100 }).toBuffer() : image.png({ compressionLevel: 1 }).toBuffer();
 }

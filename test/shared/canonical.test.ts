@@ -1,0 +1,117 @@
+import fc from 'fast-check';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { canonicalQuery, parseCanonical } from '../../shared/canonical';
+import { DEFAULT_CONFIG } from '../../shared/config';
+import { isResizerError } from '../../shared/errors';
+import { PARAMS } from '../../shared/params';
+import { configWith } from '../helpers/config';
+import { distinctRequests, equivalentGroups, rejectedCases } from '../helpers/fixtures';
+
+for (const group of equivalentGroups()) {
+  test(`equivalent: ${group.name}`, () => {
+    const config = configWith(group.config);
+    for (const request of group.requests) {
+      assert.is(canonicalQuery(request.query, request.accept, config), group.expect, `?${request.query} Accept: ${request.accept}`);
+    }
+  });
+}
+
+test('distinct: requests whose outputs can differ never share a canonical query', () => {
+  const seen = new Map<string, string>();
+  for (const request of distinctRequests()) {
+    const canonical = canonicalQuery(request.query, request.accept, DEFAULT_CONFIG);
+    const label = `?${request.query} Accept: ${request.accept}`;
+    assert.not.ok(seen.has(canonical), `${label} and ${seen.get(canonical)} both give "${canonical}"`);
+    seen.set(canonical, label);
+  }
+});
+
+for (const rejected of rejectedCases()) {
+  test(`rejected: ?${rejected.query}`, () => {
+    try {
+      canonicalQuery(rejected.query, undefined, configWith(rejected.config));
+      assert.unreachable('should have thrown');
+    } catch (error) {
+      assert.ok(isResizerError(error), String(error));
+      assert.is(error.status, 400);
+      assert.is(error.message, rejected.message);
+    }
+  });
+}
+
+test('the resizer reads back exactly the canonical queries, nothing else', () => {
+  assert.equal(parseCanonical('w=200&h=150&f=webp&q=90', DEFAULT_CONFIG), { w: 200, h: 150, f: 'webp', q: 90, fit: undefined, pos: undefined });
+  assert.is(parseCanonical('h=150&w=200&f=webp', DEFAULT_CONFIG), null);
+  assert.is(parseCanonical('w=200', DEFAULT_CONFIG), null);
+  assert.is(parseCanonical('w=abc&f=webp', DEFAULT_CONFIG), null);
+  assert.is(parseCanonical('', DEFAULT_CONFIG), null);
+});
+
+// Properties over generated queries: names from the table (and some others), values that are
+// valid, out of range, or malformed.
+const NAMES = [...PARAMS.map((p) => p.name), 'utm_source', 'W', 'x'];
+const VALUES = fc.oneof(
+  fc.integer({ min: -10, max: 20000 }).map(String),
+  fc.double({ min: 0, max: 10, noNaN: true }).map((n) => n.toFixed(2)),
+  fc.constantFrom('jpeg', 'jpg', 'png', 'webp', 'avif', 'gif', 'auto', 'source', 'cover', 'contain', 'fill', 'inside', 'outside',
+    'center', 'top', 'bottom-right', 'attention', 'entropy', '', 'abc', '%zz', '%E2%82%AC', '+1'),
+  fc.string({ maxLength: 6 }).map(encodeURIComponent),
+);
+const PAIRS = fc.uniqueArray(fc.tuple(fc.constantFrom(...NAMES), VALUES), { selector: ([name]) => name, maxLength: 8 });
+const ACCEPT = fc.constantFrom(undefined, '', 'image/webp', 'image/avif,image/webp,*/*', '*/*', 'image/webp;q=0', 'image/jpeg');
+const CONFIG = fc.constantFrom(DEFAULT_CONFIG, configWith({ formats: { autoAvif: true }, maxDimension: 1000 }));
+
+function canonicalOrError(query: string, accept: string | undefined, config = DEFAULT_CONFIG): string {
+  try {
+    return canonicalQuery(query, accept, config);
+  } catch (error) {
+    if (isResizerError(error) && error.status === 400 && !error.message.includes('\n')) return `400 ${error.message}`;
+    throw error;
+  }
+}
+
+test('property: only ever answers a canonical query or a one-line 400', () => {
+  fc.assert(fc.property(PAIRS, ACCEPT, CONFIG, (pairs, accept, config) => {
+    canonicalOrError(pairs.map(([n, v]) => `${n}=${v}`).join('&'), accept, config);
+  }), { numRuns: 2000 });
+});
+
+test('property: idempotent', () => {
+  fc.assert(fc.property(PAIRS, ACCEPT, CONFIG, (pairs, accept, config) => {
+    const once = canonicalOrError(pairs.map(([n, v]) => `${n}=${v}`).join('&'), accept, config);
+    if (once.startsWith('400 ')) return;
+    assert.is(canonicalQuery(once, accept, config), once);
+    if (once) assert.ok(parseCanonical(once, config), `resizer must accept ${once}`);
+  }), { numRuns: 2000 });
+});
+
+test('property: order-independent', () => {
+  fc.assert(fc.property(PAIRS.chain((pairs) => fc.tuple(fc.constant(pairs), fc.shuffledSubarray(pairs, { minLength: pairs.length }))), ACCEPT,
+    ([pairs, shuffled], accept) => {
+      const join = (list: Array<[string, string]>) => list.map(([n, v]) => `${n}=${v}`).join('&');
+      const a = canonicalOrError(join(pairs), accept);
+      const b = canonicalOrError(join(shuffled), accept);
+      // With several malformed values, which one is named may depend on order; the status may not.
+      if (a.startsWith('400 ') || b.startsWith('400 ')) assert.is(a.slice(0, 4), b.slice(0, 4));
+      else assert.is(a, b);
+    }), { numRuns: 2000 });
+});
+
+test('property: output always within limits', () => {
+  fc.assert(fc.property(PAIRS, ACCEPT, CONFIG, (pairs, accept, config) => {
+    const out = canonicalOrError(pairs.map(([n, v]) => `${n}=${v}`).join('&'), accept, config);
+    if (!out || out.startsWith('400 ')) return;
+    const params = new URLSearchParams(out);
+    for (const name of ['w', 'h']) {
+      const value = params.get(name);
+      if (value !== null) assert.ok(Number(value) >= 1 && Number(value) <= config.maxDimension && Number.isInteger(Number(value)), `${name}=${value}`);
+    }
+    const q = params.get('q');
+    if (q !== null) assert.ok(Number(q) >= 1 && Number(q) <= 100, `q=${q}`);
+    assert.ok(params.get('f'), 'a transform always names its format');
+    assert.not.ok(params.has('dpr'));
+  }), { numRuns: 2000 });
+});
+
+test.run();
