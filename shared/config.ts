@@ -54,14 +54,16 @@ export const CONFIG_SCHEMA = {
       kind: 'object',
       doc: 'AWS deployment (the CDK app).',
       fields: {
-        stackName: { kind: 'string', pattern: /^[A-Za-z][A-Za-z0-9-]{0,127}$/, default: 'EdgeImageResizer', doc: 'CloudFormation stack name.' },
+        stackName: { kind: 'string', pattern: /^[A-Za-z][A-Za-z0-9-]{0,53}$/, default: 'EdgeImageResizer', doc: 'CloudFormation stack name, also the prefix of the function names (`<stackName>-resize`); at most 54 characters so those stay within Lambda\'s 64.' },
         normalizer: { kind: 'enum', values: NORMALIZER_RUNTIMES, default: 'cloudfront-function', doc: 'Run the normalizer as a CloudFront Function or as a Lambda@Edge viewer-request function.' },
         resizeMemoryMb: { kind: 'integer', min: 128, max: 10240, default: 1536, doc: 'Memory of the resizer; CPU grows with it (one vCPU at 1769).' },
         resizeTimeoutSeconds: { kind: 'integer', min: 1, max: 30, default: 15, doc: 'Timeout of the resizer (origin-response functions allow 30 s).' },
         priceClass: { kind: 'enum', values: PRICE_CLASSES, default: 'PriceClass_100', doc: 'CloudFront price class.' },
         originShieldRegion: { kind: 'optionalString', pattern: /^[a-z]{2}(-[a-z]+)+-\d$/, default: null, doc: 'Origin Shield region (for example `us-east-1`), or null for none.' },
         errorCachingSeconds: { kind: 'integer', min: 0, max: 3600, default: 10, doc: 'How long CloudFront caches 4xx and 5xx answers.' },
-        prodResizeVersion: { kind: 'optionalString', pattern: /^[0-9]+$/, default: null, doc: 'Version number of the resizer that `prod/*` uses; null follows the latest, like `dev/*`.' },
+        prodBehaviors: { kind: 'list', default: ['prod/*'], doc: 'Which of `behaviors` run the pinned `prodResizeVersion` and `prodNormalizeVersion` (each must be one of `behaviors`); the others always run the latest deploy.' },
+        prodResizeVersion: { kind: 'optionalString', pattern: /^[0-9]+$/, default: null, doc: 'Version number of the resizer that `prodBehaviors` use (the `ResizeVersion` output of a tested deploy); null follows the latest, like `dev/*`.' },
+        prodNormalizeVersion: { kind: 'optionalString', pattern: /^[0-9]+$/, default: null, doc: 'Version number of the Lambda@Edge normalizer that `prodBehaviors` use (`normalizer: "lambda-edge"` only; a CloudFront Function has no versions); null follows the latest.' },
       },
     },
   },
@@ -88,7 +90,9 @@ export interface Config {
     readonly priceClass: (typeof PRICE_CLASSES)[number];
     readonly originShieldRegion: string | null;
     readonly errorCachingSeconds: number;
+    readonly prodBehaviors: readonly string[];
     readonly prodResizeVersion: string | null;
+    readonly prodNormalizeVersion: string | null;
   };
 }
 
