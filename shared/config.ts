@@ -6,10 +6,10 @@ import { OUTPUT_FORMATS, type OutputFormat } from './params';
 type Field =
   | { kind: 'integer'; min: number; max: number; default: number; doc: string }
   | { kind: 'boolean'; default: boolean; doc: string }
-  | { kind: 'string'; default: string; pattern?: RegExp; doc: string }
-  | { kind: 'optionalString'; default: string | null; pattern?: RegExp; doc: string }
+  | { kind: 'string'; default: string; pattern?: RegExp; form?: string; doc: string }
+  | { kind: 'optionalString'; default: string | null; pattern?: RegExp; form?: string; doc: string }
   | { kind: 'enum'; values: readonly string[]; default: string; doc: string }
-  | { kind: 'list'; values?: readonly string[]; pattern?: RegExp; default: readonly string[]; doc: string }
+  | { kind: 'list'; values?: readonly string[]; pattern?: RegExp; form?: string; default: readonly string[]; doc: string }
   | { kind: 'object'; fields: Readonly<Record<string, Field>>; doc: string };
 
 const PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'] as const;
@@ -46,24 +46,24 @@ export const CONFIG_SCHEMA = {
       kind: 'object',
       doc: 'CORS, applied by the response-headers policy.',
       fields: {
-        allowedOrigins: { kind: 'list', pattern: /^(\*|https?:\/\/[^/\s]+)$/, default: ['*'], doc: 'Origins allowed to read variants with fetch/XHR: `["*"]` or a list like `["https://www.example.com"]`.' },
+        allowedOrigins: { kind: 'list', pattern: /^(\*|https?:\/\/[^/\s]+)$/, form: 'an origin like "https://www.example.com", or "*"', default: ['*'], doc: 'Origins allowed to read variants with fetch/XHR: `["*"]` or a list like `["https://www.example.com"]`.' },
       },
     },
-    behaviors: { kind: 'list', pattern: /^[A-Za-z0-9_\-./]+\/\*$/, default: ['dev/*', 'prod/*'], doc: 'Path patterns that resize; every other path serves originals untouched.' },
+    behaviors: { kind: 'list', pattern: /^[A-Za-z0-9_\-./]+\/\*$/, form: 'a path pattern like "prod/*"', default: ['dev/*', 'prod/*'], doc: 'Path patterns that resize; every other path serves originals untouched.' },
     deploy: {
       kind: 'object',
       doc: 'AWS deployment (the CDK app).',
       fields: {
-        stackName: { kind: 'string', pattern: /^[A-Za-z][A-Za-z0-9-]{0,53}$/, default: 'EdgeImageResizer', doc: 'CloudFormation stack name, also the prefix of the function names (`<stackName>-resize`); at most 54 characters so those stay within Lambda\'s 64.' },
+        stackName: { kind: 'string', pattern: /^[A-Za-z][A-Za-z0-9-]{0,53}$/, form: 'a stack name of letters, digits and hyphens, at most 54 long', default: 'EdgeImageResizer', doc: 'CloudFormation stack name, also the prefix of the function names (`<stackName>-resize`); at most 54 characters so those stay within Lambda\'s 64.' },
         normalizer: { kind: 'enum', values: NORMALIZER_RUNTIMES, default: 'cloudfront-function', doc: 'Run the normalizer as a CloudFront Function or as a Lambda@Edge viewer-request function.' },
         resizeMemoryMb: { kind: 'integer', min: 128, max: 10240, default: 1536, doc: 'Memory of the resizer; CPU grows with it (one vCPU at 1769).' },
         resizeTimeoutSeconds: { kind: 'integer', min: 1, max: 30, default: 15, doc: 'Timeout of the resizer (origin-response functions allow 30 s).' },
         priceClass: { kind: 'enum', values: PRICE_CLASSES, default: 'PriceClass_100', doc: 'CloudFront price class.' },
-        originShieldRegion: { kind: 'optionalString', pattern: /^[a-z]{2}(-[a-z]+)+-\d$/, default: null, doc: 'Origin Shield region (for example `us-east-1`), or null for none.' },
+        originShieldRegion: { kind: 'optionalString', pattern: /^[a-z]{2}(-[a-z]+)+-\d$/, form: 'an AWS region like "us-east-1"', default: null, doc: 'Origin Shield region (for example `us-east-1`), or null for none.' },
         errorCachingSeconds: { kind: 'integer', min: 0, max: 3600, default: 10, doc: 'How long CloudFront caches 4xx and 5xx answers.' },
         prodBehaviors: { kind: 'list', default: ['prod/*'], doc: 'Which of `behaviors` run the pinned `prodResizeVersion` and `prodNormalizeVersion` (each must be one of `behaviors`); the others always run the latest deploy.' },
-        prodResizeVersion: { kind: 'optionalString', pattern: /^[0-9]+$/, default: null, doc: 'Version number of the resizer that `prodBehaviors` use (the `ResizeVersion` output of a tested deploy); null follows the latest, like `dev/*`.' },
-        prodNormalizeVersion: { kind: 'optionalString', pattern: /^[0-9]+$/, default: null, doc: 'Version number of the Lambda@Edge normalizer that `prodBehaviors` use (`normalizer: "lambda-edge"` only; a CloudFront Function has no versions); null follows the latest.' },
+        prodResizeVersion: { kind: 'optionalString', pattern: /^[0-9]+$/, form: 'a version number like "7"', default: null, doc: 'Version number of the resizer that `prodBehaviors` use (the `ResizeVersion` output of a tested deploy); null follows the latest, like `dev/*`.' },
+        prodNormalizeVersion: { kind: 'optionalString', pattern: /^[0-9]+$/, form: 'a version number like "7"', default: null, doc: 'Version number of the Lambda@Edge normalizer that `prodBehaviors` use (`normalizer: "lambda-edge"` only; a CloudFront Function has no versions); null follows the latest.' },
       },
     },
   },
@@ -97,7 +97,8 @@ export interface Config {
 }
 
 function fail(path: string, allowed: string, received: unknown): never {
-  throw resizerError(500, 'bad_config', `config key ${path} must be ${allowed}, got ${JSON.stringify(received)}`);
+  const subject = path ? `config key ${path}` : 'the config';
+  throw resizerError(500, 'bad_config', `${subject} must be ${allowed}, got ${JSON.stringify(received)}`);
 }
 
 function validate(field: Field, value: unknown, path: string): unknown {
@@ -118,19 +119,20 @@ function validate(field: Field, value: unknown, path: string): unknown {
     case 'optionalString':
       if (value === null && field.kind === 'optionalString') return null;
       if (typeof value !== 'string' || value === '' || (field.pattern && !field.pattern.test(value))) {
-        fail(path, field.kind === 'optionalString' ? 'null or a string of the documented form' : 'a non-empty string of the documented form', value);
+        const form = field.form || 'a non-empty string';
+        fail(path, field.kind === 'optionalString' ? `null or ${form}` : form, value);
       }
       return value;
     case 'enum':
       if (typeof value !== 'string' || field.values.indexOf(value) < 0) fail(path, `one of ${field.values.join(', ')}`, value);
       return value;
     case 'list': {
-      const allowed = field.values ? `a non-empty list of ${field.values.join(', ')}` : 'a non-empty list of strings of the documented form';
-      if (!Array.isArray(value) || value.length === 0) fail(path, allowed, value);
-      for (const item of value as unknown[]) {
-        const ok = typeof item === 'string' && (field.values ? field.values.indexOf(item) >= 0 : !field.pattern || field.pattern.test(item));
-        if (!ok) fail(`${path}[${(value as unknown[]).indexOf(item)}]`, allowed.replace('a non-empty list of', 'one of'), item);
-      }
+      const item = field.values ? `one of ${field.values.join(', ')}` : field.form || 'a non-empty string';
+      if (!Array.isArray(value) || value.length === 0) fail(path, `a non-empty list, each ${item}`, value);
+      (value as unknown[]).forEach((entry, index) => {
+        const ok = typeof entry === 'string' && entry !== '' && (field.values ? field.values.indexOf(entry) >= 0 : !field.pattern || field.pattern.test(entry));
+        if (!ok) fail(`${path}[${index}]`, item, entry);
+      });
       return Array.from(new Set(value as string[]));
     }
     case 'object': {

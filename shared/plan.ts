@@ -44,6 +44,9 @@ const SHARP_POSITION: Record<Position, string> = {
 };
 
 const ANIMATED_OUTPUTS: readonly OutputFormat[] = ['gif', 'webp'];
+// A HEIF/AVIF file's extra "pages" are other images of a collection (thumbnails, alternates),
+// not frames: only GIF and WebP pages are animation.
+const ANIMATED_SOURCES: readonly string[] = ['gif', 'webp'];
 const SOURCE_OUTPUT: Record<string, OutputFormat> = { jpeg: 'jpeg', png: 'png', webp: 'webp', gif: 'gif', heif: 'avif' };
 
 /** `f=source` keeps the source's format where browsers can show it, else jpeg (png if it has alpha). */
@@ -61,7 +64,7 @@ export function planTransform(transform: CanonicalTransform, source: SourceInfo,
   const plan: { -readonly [K in keyof TransformPlan]: TransformPlan[K] } = {
     format,
     quality,
-    animated: source.pages > 1 && ANIMATED_OUTPUTS.indexOf(format) >= 0,
+    animated: source.pages > 1 && ANIMATED_SOURCES.indexOf(source.format) >= 0 && ANIMATED_OUTPUTS.indexOf(format) >= 0,
   };
   if (transform.w !== undefined || transform.h !== undefined) {
     plan.resize = {

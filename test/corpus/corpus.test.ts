@@ -1,0 +1,92 @@
+// Every image of ../shared/corpus (sharp's own test images: EXIF orientations, CMYK, 16-bit,
+// alpha, animation, bombs, broken files) through every output format. Not committed images:
+// this suite runs only where the corpus sits beside the clone (npm run test:corpus).
+import type { CloudFrontResultResponse } from 'aws-lambda';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createHandler } from '../../functions/resize/index';
+import { resizerConfig } from '../../functions/resize/runtime-config';
+import { canonicalQuery } from '../../shared/canonical';
+import { DEFAULT_CONFIG } from '../../shared/config';
+import { configWith } from '../helpers/config';
+import { originResponse } from '../helpers/events';
+import { decode } from '../helpers/images';
+import { startS3, useS3rverCredentials, type LocalS3 } from '../helpers/s3';
+
+const corpus = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/corpus/images');
+const BUCKET = 'originals-bucket';
+const WIDTH = 300;
+const FORMATS = ['jpeg', 'png', 'webp', 'avif', 'gif', 'source'];
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.webp': 'image/webp', '.gif': 'image/gif',
+  '.avif': 'image/avif', '.tiff': 'image/tiff', '.tif': 'image/tiff', '.svg': 'image/svg+xml',
+};
+
+/** What the corpus's known-bad files must get: 422, never a variant and never a 5xx. */
+const REFUSED = new Set(['giant-image.jpg', '65536-uint32-limit.png', 'truncated.jpg', 'truncated.png', 'corrupt-header.jpg']);
+/** Displayed landscape (600x450) whatever their EXIF orientation. */
+const LANDSCAPES = /^Landscape_[1-8]\.jpg$/;
+
+const files = existsSync(corpus) ? readdirSync(corpus).filter((f) => CONTENT_TYPES[path.extname(f).toLowerCase()]).sort() : [];
+const run = suite<{ s3: LocalS3; handler: ReturnType<typeof createHandler> }>('corpus', {} as never);
+
+run.before(async (context) => {
+  useS3rverCredentials();
+  context.s3 = await startS3();
+  await context.s3.createBucket(BUCKET);
+  for (const file of files) {
+    await context.s3.put(BUCKET, `prod/${file}`, readFileSync(path.join(corpus, file)), CONTENT_TYPES[path.extname(file).toLowerCase()]);
+  }
+  context.handler = createHandler(resizerConfig(configWith(), { RESIZER_S3_ENDPOINT: context.s3.endpoint }));
+  const log = console.log;
+  console.log = () => {};
+  run.after(() => { console.log = log; });
+});
+
+run.after(async (context) => {
+  await context.s3?.stop();
+});
+
+if (files.length === 0) {
+  run('corpus present', () => {
+    console.error(`SKIPPED: no corpus at ${corpus}`);
+  });
+}
+
+for (const file of files) {
+  run(file, async (context) => {
+    for (const format of FORMATS) {
+      const query = canonicalQuery(`w=${WIDTH}&f=${format}`, undefined, DEFAULT_CONFIG);
+      const contentType = CONTENT_TYPES[path.extname(file).toLowerCase()];
+      const result = (await context.handler(originResponse({ uri: `/prod/${encodeURIComponent(file)}`, querystring: query, contentType }))) as CloudFrontResultResponse;
+      const label = `${file} ?${query}`;
+      const status = Number(result.status);
+      assert.ok(status < 500, `${label}: ${status}`);
+      if (contentType === 'image/svg+xml') {
+        assert.is(result.body, undefined, `${label}: SVG passes through`);
+        continue;
+      }
+      if (REFUSED.has(file)) {
+        assert.is(status, 422, `${label}: ${String(result.body).slice(0, 120)}`);
+        continue;
+      }
+      assert.is(status, 200, `${label}: ${String(result.body).slice(0, 120)}`);
+      if (result.body === undefined) {
+        assert.is(result.headers?.['cache-control'], undefined, `${label}: a pass-through must be the too-large fallback, not an error`);
+        continue;
+      }
+      const decoded = await decode(Buffer.from(result.body, 'base64'));
+      if (format !== 'source') assert.is(decoded.format, format, label);
+      assert.ok(decoded.width <= WIDTH, `${label}: width ${decoded.width}`);
+      if (LANDSCAPES.test(file)) assert.equal([decoded.width, decoded.height], [300, 225], `${label}: oriented`);
+      if (file === 'Portrait_6.jpg') assert.equal([decoded.width, decoded.height], [300, 400], `${label}: oriented`);
+      if (file.startsWith('rotating-squares') && (format === 'gif' || format === 'webp')) assert.ok(decoded.pages > 1, `${label}: animation kept`);
+    }
+  });
+}
+
+run.run();

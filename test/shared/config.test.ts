@@ -1,0 +1,45 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { DEFAULT_CONFIG, parseConfig } from '../../shared/config';
+import { bakedConfig } from '../../shared/baked-config';
+
+const BAD: Array<[unknown, string]> = [
+  [{ maxDimension: 'big' }, 'config key maxDimension must be an integer from 1 to 16383, got "big"'],
+  [{ maxDimension: 20000 }, 'config key maxDimension must be an integer from 1 to 16383, got 20000'],
+  [{ maxDimenson: 100 }, 'config key maxDimenson must be one of the known keys'],
+  [{ formats: { outputs: ['jpeg', 'bmp'] } }, 'config key formats.outputs[1] must be one of jpeg, png, webp, avif, gif, got "bmp"'],
+  [{ formats: { outputs: [] } }, 'config key formats.outputs must be a non-empty list, each one of jpeg, png, webp, avif, gif, got []'],
+  [{ formats: { autoAvif: 'yes' } }, 'config key formats.autoAvif must be true or false, got "yes"'],
+  [{ quality: { webp: 0 } }, 'config key quality.webp must be an integer from 1 to 100, got 0'],
+  [{ cors: { allowedOrigins: ['example.com'] } }, 'config key cors.allowedOrigins[0] must be an origin like "https://www.example.com", or "*", got "example.com"'],
+  [{ cors: { allowedOrigins: ['*', 'https://a.example'] } }, 'config key cors.allowedOrigins must be either ["*"] or a list of origins, not both'],
+  [{ behaviors: ['prod'] }, 'config key behaviors[0] must be a path pattern like "prod/*", got "prod"'],
+  [{ deploy: { originShieldRegion: 'Frankfurt' } }, 'config key deploy.originShieldRegion must be null or an AWS region like "us-east-1", got "Frankfurt"'],
+  [[], 'the config must be an object, got []'],
+];
+
+for (const [raw, message] of BAD) {
+  test(`config: rejects ${JSON.stringify(raw)}`, () => {
+    try {
+      parseConfig(raw);
+      assert.unreachable('should have thrown');
+    } catch (error) {
+      assert.ok((error as Error).message.startsWith(message), (error as Error).message);
+      assert.not.match((error as Error).message, /\n/);
+    }
+  });
+}
+
+test('config: missing keys take defaults and the result is frozen', () => {
+  const config = parseConfig({ maxDimension: 2000 });
+  assert.is(config.maxDimension, 2000);
+  assert.is(config.quality.webp, DEFAULT_CONFIG.quality.webp);
+  assert.ok(Object.isFrozen(config) && Object.isFrozen(config.formats.outputs));
+});
+
+test('config: the shipped resizer.config.json is valid and is what the functions bake in', () => {
+  assert.is(bakedConfig.maxDimension, 4096);
+  assert.equal(bakedConfig.behaviors, ['dev/*', 'prod/*']);
+});
+
+test.run();
