@@ -43,6 +43,15 @@ async function grain(width: number, height: number, seed: number, strength: numb
   return sharp(pixels, { raw: { width, height, channels: 4 } }).png().toBuffer();
 }
 
+/** Renders a scene and grains it into a JPEG that compresses like a photograph. */
+async function photographic(width: number, height: number, body: string, seed: number, quality: number): Promise<Buffer> {
+  return sharp(svg(width, height, body))
+    .composite([{ input: await grain(width, height, seed, 20), blend: 'overlay' }])
+    .flatten({ background: '#000000' })
+    .jpeg({ quality, mozjpeg: true })
+    .toBuffer();
+}
+
 /** 8x8 squares (hue across, lightness down) and a ring: crops, fits and anchors are easy to see. */
 async function thumbnail(): Promise<Buffer> {
   const { width, height } = SAMPLES.thumbnail;
@@ -86,11 +95,7 @@ async function photo(): Promise<Buffer> {
     <rect x="990" y="730" width="100" height="8" fill="#fff3c4" opacity="0.8"/>
     <rect x="960" y="760" width="160" height="6" fill="#fff3c4" opacity="0.5"/>
     <rect x="1000" y="790" width="80" height="5" fill="#fff3c4" opacity="0.4"/>`;
-  return sharp(svg(width, height, body))
-    .composite([{ input: await grain(width, height, 11, 22), blend: 'overlay' }])
-    .flatten({ background: '#000000' })
-    .jpeg({ quality: 82, mozjpeg: true })
-    .toBuffer();
+  return photographic(width, height, body, 11, 82);
 }
 
 /** A city at night: the sample with a Korean file name and a space in it. */
@@ -118,11 +123,7 @@ async function cityAtNight(): Promise<Buffer> {
     <circle cx="220" cy="150" r="56" fill="#f4f1de"/>
     <circle cx="244" cy="138" r="50" fill="#0b1027"/>
     ${buildings}`;
-  return sharp(svg(width, height, body))
-    .composite([{ input: await grain(width, height, 5, 16), blend: 'overlay' }])
-    .flatten({ background: '#000000' })
-    .jpeg({ quality: 80, mozjpeg: true })
-    .toBuffer();
+  return photographic(width, height, body, 5, 80);
 }
 
 /** A loading spinner: an arc that turns a twelfth per frame. */
