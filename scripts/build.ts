@@ -2,6 +2,7 @@
 //   dist/normalize/index.js      Lambda@Edge viewer-request, CommonJS
 //   dist/normalize-cff/index.js  CloudFront Functions (cloudfront-js-2.0) script
 //   dist/resize/                 Lambda@Edge origin-response, CommonJS, plus sharp's node_modules for linux-x64 glibc
+//   dist/purge/index.js          regional Lambda (SQS of S3 events -> CloudFront invalidations), CommonJS
 // The config file (RESIZER_CONFIG, default resizer.config.json) is validated here and baked in.
 import { build, type Plugin } from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -78,8 +79,17 @@ export async function buildAll(): Promise<void> {
   });
   copySharp(path.join(dist, 'resize/node_modules'));
 
+  await build({
+    ...common,
+    entryPoints: [path.join(root, 'functions/purge/index.ts')],
+    outfile: path.join(dist, 'purge/index.js'),
+    platform: 'node', format: 'cjs', target: 'node22',
+    // The nodejs22.x runtime ships the AWS SDK v3; this function is not at the edge, so no size limit argues for bundling it.
+    external: ['@aws-sdk/*'],
+  });
+
   // Each dist folder is CommonJS inside a "type": "module" package.
-  for (const name of ['normalize', 'resize']) {
+  for (const name of ['normalize', 'resize', 'purge']) {
     writeFileSync(path.join(dist, name, 'package.json'), JSON.stringify({ type: 'commonjs' }) + '\n');
   }
 
@@ -106,7 +116,7 @@ function copySharp(target: string): void {
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   buildAll().then(
     () => {
-      for (const file of ['normalize/index.js', 'normalize-cff/index.js', 'resize/index.js']) {
+      for (const file of ['normalize/index.js', 'normalize-cff/index.js', 'resize/index.js', 'purge/index.js']) {
         console.log(`dist/${file}  ${statSync(path.join(dist, file)).size} bytes`);
       }
       if (!existsSync(path.join(dist, 'resize/node_modules/@img/sharp-linux-x64'))) process.exitCode = 1;
