@@ -21,6 +21,20 @@ export async function gradient(width: number, height: number, format: 'jpeg' | '
   return sharp(pixels, { raw: { width, height, channels: 3 } }).toFormat(format).toBuffer();
 }
 
+/** A gradient with film grain: compresses about like a camera photo (a few bits per pixel). */
+export async function photoLike(width: number, height: number): Promise<Buffer> {
+  const grain = randomBytes(width * height * 3);
+  const pixels = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 3;
+      const base = [(255 * x) / width, (255 * y) / height, 128];
+      for (let c = 0; c < 3; c++) pixels[i + c] = Math.max(0, Math.min(255, Math.round(base[c] + (grain[i + c] - 128) / 6)));
+    }
+  }
+  return sharp(pixels, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+}
+
 /** Incompressible noise: the worst case for the 1 MB response limit. */
 export async function noise(width: number, height: number, format: 'jpeg' | 'png'): Promise<Buffer> {
   const pixels = randomBytes(width * height * 3);
