@@ -40,7 +40,9 @@ export async function fetchSource(location: SourceLocation, maxBytes: number): P
     (output.Body as { destroy?: () => void }).destroy?.();
     throw resizerError(422, 'source_too_large', `source must be at most ${maxBytes} bytes (maxInputBytes), got ${output.ContentLength}`);
   }
-  return Buffer.from(await output.Body.transformToByteArray());
+  const bytes = await output.Body.transformToByteArray();
+  // A view over the SDK's array, not a copy: originals can be tens of megabytes.
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Bucket and region from an S3 origin's domain name: bucket.s3.region.amazonaws.com and older forms. */
