@@ -1,6 +1,7 @@
 // The config schema: one definition that gives the defaults, validates resizer.config.json
 // (naming the bad key), and documents every key in the README.
 import { resizerError } from './errors';
+import { deepFreeze } from './freeze';
 import { OUTPUT_FORMATS, type OutputFormat } from './params';
 
 type Field =
@@ -149,14 +150,6 @@ function validate(field: Field, value: unknown, path: string): unknown {
       return out;
     }
   }
-}
-
-export function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
 }
 
 /** Validates a parsed config file; missing keys take their defaults; the result is frozen. */

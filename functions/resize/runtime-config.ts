@@ -1,7 +1,8 @@
 // The resizer's config, read once: the baked config plus the two overrides that only exist
 // outside AWS (tests and the local edge). At the edge neither variable is set.
 import { bakedConfig } from '../../shared/baked-config';
-import { deepFreeze, type Config } from '../../shared/config';
+import type { Config } from '../../shared/config';
+import { deepFreeze } from '../../shared/freeze';
 
 export interface ResizerConfig extends Config {
   readonly s3: {
