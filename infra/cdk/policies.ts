@@ -1,0 +1,86 @@
+// The distribution's policies: what goes into the cache key, which headers reach the viewer,
+// and how long errors are cached.
+import { Duration } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import type { Construct } from 'constructs';
+import type { Config } from '../../shared/config';
+import { CACHE_KEY_PARAMS } from '../../shared/params';
+
+/** "Query strings per cache policy: 10" (CloudFront Developer Guide, "Quotas on policies"). */
+export const MAX_CACHE_KEY_QUERY_STRINGS = 10;
+
+/** The status codes CloudFront lets a distribution set an error caching TTL for. */
+export const ERROR_CACHING_STATUSES = [400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504] as const;
+
+/** What CORS answers allow; OPTIONS so that a preflight is not refused by the method list. */
+export const CORS_METHODS = ['GET', 'HEAD', 'OPTIONS'];
+
+/**
+ * The variants' cache key: the canonical parameters and nothing else. The normalizer has
+ * already folded `Accept` into `f` and dropped everything else from the query, so a header or
+ * cookie in the key would only split the cache (and whatever is in the key is forwarded to S3).
+ */
+export function variantCachePolicy(scope: Construct, id: string): cloudfront.CachePolicy {
+  if (CACHE_KEY_PARAMS.length > MAX_CACHE_KEY_QUERY_STRINGS) {
+    throw new Error(`the cache key needs ${CACHE_KEY_PARAMS.length} query strings; CloudFront allows ${MAX_CACHE_KEY_QUERY_STRINGS} per cache policy`);
+  }
+  return new cloudfront.CachePolicy(scope, id, {
+    comment: 'Resized variants: the canonical query only; no headers, no cookies',
+    queryStringBehavior: cloudfront.CacheQueryStringBehavior.allowList(...CACHE_KEY_PARAMS),
+    headerBehavior: cloudfront.CacheHeaderBehavior.none(),
+    cookieBehavior: cloudfront.CacheCookieBehavior.none(),
+    // Normalized by CloudFront to gzip/br flags; needed for `compress` and harmless for images.
+    enableAcceptEncodingGzip: true,
+    enableAcceptEncodingBrotli: true,
+    // The resizer sets cache-control (config `cacheControl`) and `no-store` on fallbacks, so
+    // the minimum must be 0; originals without cache-control stay a day; purge handles change.
+    minTtl: Duration.seconds(0),
+    defaultTtl: Duration.days(1),
+    maxTtl: Duration.days(365),
+  });
+}
+
+/**
+ * Headers for every answer, cached or not. CORS is added here rather than by S3 so that
+ * `Origin` stays out of the cache key: the response headers policy is applied per request, so
+ * an object first cached for an `<img>` still serves a fetch from an allowed origin.
+ */
+export function viewerHeadersPolicy(scope: Construct, id: string, config: Config): cloudfront.ResponseHeadersPolicy {
+  const origins = [...config.cors.allowedOrigins];
+  return new cloudfront.ResponseHeadersPolicy(scope, id, {
+    comment: 'CORS from cors.allowedOrigins, nosniff, CORP cross-origin, Timing-Allow-Origin',
+    corsBehavior: {
+      // Never with credentials: `*` may not be combined with them, and images need no cookies.
+      accessControlAllowCredentials: false,
+      accessControlAllowOrigins: origins,
+      accessControlAllowMethods: CORS_METHODS,
+      // No request header changes the answer (none is in the cache key), so allowing any
+      // exposes nothing; `*` is valid because credentials are off.
+      accessControlAllowHeaders: ['*'],
+      // So that fetch() can read the resizer's timings, not only the Resource Timing API.
+      accessControlExposeHeaders: ['server-timing'],
+      accessControlMaxAge: Duration.days(1),
+      originOverride: true,
+    },
+    securityHeadersBehavior: {
+      contentTypeOptions: { override: true },
+    },
+    customHeadersBehavior: {
+      customHeaders: [
+        // Lets pages on other origins embed the images under Cross-Origin-Embedder-Policy.
+        { header: 'cross-origin-resource-policy', value: 'cross-origin', override: true },
+        // Lets pages on the allowed origins read `server-timing` through the Resource Timing API.
+        { header: 'timing-allow-origin', value: origins.join(', '), override: true },
+        // CloudFront adds the CORS headers only to requests that carry `Origin` (API reference,
+        // ResponseHeadersPolicyCorsConfig), so a browser must not reuse an `<img>` answer for a
+        // CORS request; this replaces the resizer's `Vary: Accept`, so it keeps it.
+        { header: 'vary', value: 'Accept, Origin', override: true },
+      ],
+    },
+  });
+}
+
+/** Errors pass through (no error page) but are cached only briefly, so a fixed original shows soon. */
+export function errorResponses(config: Config): cloudfront.ErrorResponse[] {
+  return ERROR_CACHING_STATUSES.map((httpStatus) => ({ httpStatus, ttl: Duration.seconds(config.deploy.errorCachingSeconds) }));
+}

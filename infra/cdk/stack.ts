@@ -1,0 +1,223 @@
+// The AWS deployment: a private bucket of originals behind CloudFront, the normalizer on
+// viewer request and the resizer on origin response of every configured behaviour, and the
+// purge-on-change function. Everything lives in us-east-1, where Lambda@Edge functions must be
+// created, so the edge functions stay in this stack (no cross-region SSM hand-off).
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../../shared/config';
+import { resizerError } from '../../shared/errors';
+import { errorResponses, variantCachePolicy, viewerHeadersPolicy } from './policies';
+import { PurgeOnChange } from './purge';
+import { functionRole } from './roles';
+
+export const EDGE_REGION = 'us-east-1';
+export const DEFAULT_DIST_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist');
+
+/** Lambda@Edge: x86_64 only, Node.js 22 the newest runtime it offers (CloudFront Developer Guide, "Restrictions on edge functions"). */
+const EDGE_RUNTIME = lambda.Runtime.NODEJS_22_X;
+const EDGE_ARCHITECTURE = lambda.Architecture.X86_64;
+/** Viewer-request functions: keep within the 128 MB and 5 s that viewer triggers have always allowed. */
+const VIEWER_MEMORY_MB = 128;
+const VIEWER_TIMEOUT = Duration.seconds(5);
+
+export interface ResizerStackProps extends StackProps {
+  readonly config: Config;
+  /** Where `npm run build` wrote the bundles. */
+  readonly distDir?: string;
+}
+
+/** Cross-key rules the schema cannot express; the message names the key, like parseConfig's. */
+export function checkDeployConfig(config: Config): void {
+  const { deploy } = config;
+  deploy.prodBehaviors.forEach((pattern, i) => {
+    if (config.behaviors.indexOf(pattern) < 0) {
+      throw resizerError(500, 'bad_config', `config key deploy.prodBehaviors[${i}] must be one of behaviors (${config.behaviors.join(', ')}), got ${JSON.stringify(pattern)}`);
+    }
+  });
+  if (deploy.prodNormalizeVersion !== null && deploy.normalizer !== 'lambda-edge') {
+    throw resizerError(500, 'bad_config', `config key deploy.prodNormalizeVersion must be null unless deploy.normalizer is "lambda-edge" (a CloudFront Function has no versions), got ${JSON.stringify(deploy.prodNormalizeVersion)}`);
+  }
+}
+
+function bundle(distDir: string, name: string): string {
+  const dir = path.join(distDir, name);
+  if (!existsSync(path.join(dir, 'index.js'))) throw new Error(`${dir}/index.js is missing: run npm run build first`);
+  return dir;
+}
+
+/** The version a behaviour runs: the one named in config for prod behaviours, else this deploy's. */
+function pinned(scope: Construct, id: string, fn: cloudfront.experimental.EdgeFunction, version: string | null): lambda.IVersion {
+  return version === null ? fn.currentVersion : lambda.Version.fromVersionArn(scope, id, `${fn.lambda.functionArn}:${version}`);
+}
+
+export class ResizerStack extends Stack {
+  readonly bucket: s3.Bucket;
+  readonly distribution: cloudfront.Distribution;
+  readonly resizer: cloudfront.experimental.EdgeFunction;
+  readonly purge: PurgeOnChange;
+
+  constructor(scope: Construct, id: string, props: ResizerStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const { deploy } = config;
+    checkDeployConfig(config);
+    if (this.region !== EDGE_REGION) throw new Error(`ResizerStack must be deployed to ${EDGE_REGION} (Lambda@Edge), got ${this.region}`);
+    const dist = props.distDir ?? DEFAULT_DIST_DIR;
+    const names = { resize: `${deploy.stackName}-resize`, normalize: `${deploy.stackName}-normalize`, purge: `${deploy.stackName}-purge` };
+
+    this.bucket = new s3.Bucket(this, 'Originals', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      // The originals are the one thing here that cannot be rebuilt.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // OAC, not the legacy OAI. LIST adds s3:ListBucket with the same AWS:SourceArn condition as
+    // GetObject: without it S3 answers a missing key with 403, with it 404.
+    const origin = origins.S3BucketOrigin.withOriginAccessControl(this.bucket, {
+      originAccessLevels: [cloudfront.AccessLevel.READ, cloudfront.AccessLevel.LIST],
+      ...(deploy.originShieldRegion ? { originShieldRegion: deploy.originShieldRegion } : {}),
+    });
+
+    // The resizer reads the original itself (the origin-response event carries no body); the
+    // bucket is named by the event's origin, so nothing is baked in. grantRead would fail across
+    // environments and adds more actions than GetObject.
+    const readOriginals = new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects('*')] });
+    this.resizer = new cloudfront.experimental.EdgeFunction(this, 'Resize', {
+      functionName: names.resize,
+      description: 'Origin response: resizes the original into the canonical variant',
+      runtime: EDGE_RUNTIME,
+      architecture: EDGE_ARCHITECTURE,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(bundle(dist, 'resize')),
+      memorySize: deploy.resizeMemoryMb,
+      timeout: Duration.seconds(deploy.resizeTimeoutSeconds),
+      role: functionRole(this, 'ResizeRole', names.resize, 'edge', [readOriginals]),
+      // CloudFront keeps replicas of every version it ever ran; deleting an old version fails,
+      // and prodResizeVersion may name one, so versions outlive the deploy that made them.
+      currentVersionOptions: { removalPolicy: RemovalPolicy.RETAIN },
+    });
+    const resize = { latest: this.resizer.currentVersion, prod: pinned(this, 'ProdResizeVersion', this.resizer, deploy.prodResizeVersion) };
+
+    // What runs on viewer request, for a latest (dev) or a prod behaviour.
+    let viewerRequest: (prod: boolean) => { edgeLambdas: cloudfront.EdgeLambda[]; functionAssociations: cloudfront.FunctionAssociation[] };
+    let normalizer: cloudfront.experimental.EdgeFunction | undefined;
+    if (deploy.normalizer === 'lambda-edge') {
+      const fn = new cloudfront.experimental.EdgeFunction(this, 'Normalize', {
+        functionName: names.normalize,
+        description: 'Viewer request: rewrites the query into its canonical form',
+        runtime: EDGE_RUNTIME,
+        architecture: EDGE_ARCHITECTURE,
+        handler: 'index.handler',
+        code: lambda.Code.fromAsset(bundle(dist, 'normalize')),
+        memorySize: VIEWER_MEMORY_MB,
+        timeout: VIEWER_TIMEOUT,
+        role: functionRole(this, 'NormalizeRole', names.normalize, 'edge'),
+        currentVersionOptions: { removalPolicy: RemovalPolicy.RETAIN },
+      });
+      const versions = { latest: fn.currentVersion, prod: pinned(this, 'ProdNormalizeVersion', fn, deploy.prodNormalizeVersion) };
+      normalizer = fn;
+      viewerRequest = (prod) => ({
+        edgeLambdas: [{ eventType: cloudfront.LambdaEdgeEventType.VIEWER_REQUEST, functionVersion: prod ? versions.prod : versions.latest }],
+        functionAssociations: [],
+      });
+    } else {
+      // A CloudFront Function has no numbered versions (only a DEVELOPMENT and a LIVE stage), so
+      // dev and prod share it; it is small, and tests pin its behaviour to the Lambda@Edge one.
+      const fn = new cloudfront.Function(this, 'NormalizeFunction', {
+        functionName: names.normalize,
+        comment: 'Viewer request: rewrites the query into its canonical form',
+        runtime: cloudfront.FunctionRuntime.JS_2_0,
+        code: cloudfront.FunctionCode.fromFile({ filePath: path.join(bundle(dist, 'normalize-cff'), 'index.js') }),
+      });
+      viewerRequest = () => ({
+        edgeLambdas: [],
+        functionAssociations: [{ eventType: cloudfront.FunctionEventType.VIEWER_REQUEST, function: fn }],
+      });
+    }
+
+    const cachePolicy = variantCachePolicy(this, 'VariantCachePolicy');
+    const responseHeadersPolicy = viewerHeadersPolicy(this, 'ViewerHeadersPolicy', config);
+    const common = {
+      origin,
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      compress: true,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
+      cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD,
+      responseHeadersPolicy,
+    };
+    const additionalBehaviors: Record<string, cloudfront.BehaviorOptions> = {};
+    for (const pattern of config.behaviors) {
+      const prod = deploy.prodBehaviors.indexOf(pattern) >= 0;
+      const viewer = viewerRequest(prod);
+      additionalBehaviors[pattern] = {
+        ...common,
+        cachePolicy,
+        ...(viewer.functionAssociations.length ? { functionAssociations: viewer.functionAssociations } : {}),
+        edgeLambdas: [
+          ...viewer.edgeLambdas,
+          { eventType: cloudfront.LambdaEdgeEventType.ORIGIN_RESPONSE, functionVersion: prod ? resize.prod : resize.latest },
+        ],
+      };
+    }
+
+    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+      comment: `${deploy.stackName}: originals and resized variants`,
+      // Everything else serves originals untouched, without the functions.
+      defaultBehavior: { ...common, cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED },
+      additionalBehaviors,
+      // With s3:ListBucket granted, a request for `/` would list the bucket's keys; a default
+      // root object turns it into a request for one (absent) key, answered 404.
+      defaultRootObject: 'index.html',
+      // The config's values are CloudFront's own names, which the enum's values are too.
+      priceClass: deploy.priceClass as cloudfront.PriceClass,
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      errorResponses: errorResponses(config),
+    });
+
+    Annotations.of(this.distribution).acknowledgeWarning('@aws-cdk/aws-cloudfront-origins:listBucketSecurityRisk', 'defaultRootObject is set, so / does not list the bucket');
+
+    this.purge = new PurgeOnChange(this, 'PurgeOnChange', {
+      bucket: this.bucket,
+      distribution: this.distribution,
+      functionName: names.purge,
+      codeDir: bundle(dist, 'purge'),
+    });
+
+    const domain = this.distribution.distributionDomainName;
+    new CfnOutput(this, 'DistributionDomainName', { value: domain });
+    new CfnOutput(this, 'DistributionId', { value: this.distribution.distributionId, description: 'For aws cloudfront create-invalidation' });
+    new CfnOutput(this, 'OriginalsBucketName', { value: this.bucket.bucketName });
+    new CfnOutput(this, 'ExampleUrl', {
+      value: `https://${domain}/${exampleKey(config)}?w=400`,
+      description: 'Upload examples/bucket to the originals bucket first',
+    });
+    new CfnOutput(this, 'ResizeVersion', {
+      value: this.resizer.version,
+      description: 'The resizer version this deploy made (what dev runs): the number to set as deploy.prodResizeVersion once tested',
+    });
+    if (normalizer) {
+      new CfnOutput(this, 'NormalizeVersion', {
+        value: normalizer.version,
+        description: 'The normalizer version this deploy made: the number for deploy.prodNormalizeVersion',
+      });
+    }
+    new CfnOutput(this, 'PurgeDeadLetterQueueUrl', { value: this.purge.deadLetters.queueUrl, description: 'Changes whose invalidation kept failing' });
+  }
+}
+
+/** A key of the sample bucket (examples/bucket) under the first behaviour that is not prod. */
+export function exampleKey(config: Config): string {
+  const dev = config.behaviors.find((pattern) => config.deploy.prodBehaviors.indexOf(pattern) < 0) ?? config.behaviors[0];
+  return `${dev.slice(0, -1)}photo.jpg`;
+}
