@@ -27,7 +27,7 @@ function values(field: CffValue): string[] {
   return field.multiValue ? field.multiValue.map((item) => item.value) : [field.value];
 }
 
-function rawQuery(querystring: Record<string, CffValue>): string {
+export function rawQuery(querystring: Record<string, CffValue>): string {
   const pairs: string[] = [];
   const names = Object.keys(querystring);
   for (let n = 0; n < names.length; n++) {
