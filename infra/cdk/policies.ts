@@ -2,6 +2,7 @@
 // and how long errors are cached.
 import { Duration } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { Config } from '../../shared/config';
 import { CACHE_KEY_PARAMS } from '../../shared/params';
@@ -78,6 +79,17 @@ export function viewerHeadersPolicy(scope: Construct, id: string, config: Config
       ],
     },
   });
+}
+
+/** The bucket's CORS rule, which S3 uses to answer preflights: the same origins as the headers policy. */
+export function corsRule(config: Config): s3.CorsRule {
+  return {
+    allowedOrigins: [...config.cors.allowedOrigins],
+    allowedMethods: [s3.HttpMethods.GET, s3.HttpMethods.HEAD],
+    allowedHeaders: ['*'],
+    exposedHeaders: ['server-timing'],
+    maxAge: Duration.days(1).toSeconds(),
+  };
 }
 
 /** Errors pass through (no error page) but are cached only briefly, so a fixed original shows soon. */

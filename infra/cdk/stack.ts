@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../../shared/config';
 import { resizerError } from '../../shared/errors';
-import { errorResponses, variantCachePolicy, viewerHeadersPolicy } from './policies';
+import { corsRule, errorResponses, variantCachePolicy, viewerHeadersPolicy } from './policies';
 import { PurgeOnChange } from './purge';
 import { functionRole } from './roles';
 
@@ -80,6 +80,10 @@ export class ResizerStack extends Stack {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       // The originals are the one thing here that cannot be rebuilt.
       removalPolicy: RemovalPolicy.RETAIN,
+      // Only to answer CORS preflights: CloudFront forwards OPTIONS to the origin, and S3
+      // answers one from these rules. The headers on real answers come from the response
+      // headers policy, which overrides S3's (originOverride).
+      cors: [corsRule(config)],
     });
 
     // OAC, not the legacy OAI. LIST adds s3:ListBucket with the same AWS:SourceArn condition as
@@ -153,7 +157,12 @@ export class ResizerStack extends Stack {
       viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
       compress: true,
       allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
-      cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD,
+      // Preflights are cached too; Origin is not in the key, and the response headers policy
+      // writes access-control-allow-origin per request.
+      cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD_OPTIONS,
+      // Forwards Origin and the Access-Control-Request-* headers (not part of the cache key), so
+      // S3 can answer a preflight ("Configuring CloudFront to respect CORS settings").
+      originRequestPolicy: cloudfront.OriginRequestPolicy.CORS_S3_ORIGIN,
       responseHeadersPolicy,
     };
     const additionalBehaviors: Record<string, cloudfront.BehaviorOptions> = {};

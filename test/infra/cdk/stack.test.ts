@@ -202,13 +202,16 @@ test('cache key: the query allowlist is the shared parameter table\'s canonical 
   for (const pattern of ['dev/*', 'prod/*']) assert.equal(behavior(defaults.json, pattern).CachePolicyId, { Ref: policyId });
 });
 
+/** Managed CORS-S3Origin: forwards only Origin, Access-Control-Request-Headers and -Method. */
+const CORS_S3_ORIGIN_POLICY_ID = '88a5eaf4-2fd4-4709-b370-b4c650ea3fcf';
+
 test('cache key: Accept is in no key and forwarded by no policy', () => {
   for (const json of [defaults.json, edge.json]) {
     assert.not.match(JSON.stringify(resourcesOf(json, 'AWS::CloudFront::CachePolicy')), /"accept"/i);
-    assert.is(resourcesOf(json, 'AWS::CloudFront::OriginRequestPolicy').length, 0);
+    assert.is(resourcesOf(json, 'AWS::CloudFront::OriginRequestPolicy').length, 0, 'no custom origin request policy');
     for (const b of allBehaviors(json)) {
       assert.is(b.ForwardedValues, undefined, 'no legacy cache settings');
-      assert.is(b.OriginRequestPolicyId, undefined);
+      assert.is(b.OriginRequestPolicyId, CORS_S3_ORIGIN_POLICY_ID);
     }
   }
 });
@@ -232,6 +235,20 @@ test('CORS: allowed origins from config (* by default), GET/HEAD/OPTIONS, server
     assert.is(cors.OriginOverride, true);
   }
   for (const b of allBehaviors(defaults.json)) assert.ok(b.ResponseHeadersPolicyId, `${b.PathPattern ?? 'default'} has the headers policy`);
+});
+
+test('CORS preflight: OPTIONS reaches S3 with the CORS request headers, S3 answers from the same origins, and the answer is cached', () => {
+  for (const [json, origins] of [[defaults.json, ['*']], [edge.json, ORIGINS]] as const) {
+    const [[, bucket]] = resourcesOf(json, 'AWS::S3::Bucket').filter(([id]) => id.startsWith('Originals'));
+    const [rule] = bucket.Properties.CorsConfiguration.CorsRules;
+    assert.equal(rule.AllowedOrigins, origins);
+    assert.equal(rule.AllowedMethods, ['GET', 'HEAD']);
+    for (const b of allBehaviors(json)) {
+      assert.is(b.OriginRequestPolicyId, CORS_S3_ORIGIN_POLICY_ID, `${b.PathPattern ?? 'default'}`);
+      assert.equal(b.AllowedMethods, ['GET', 'HEAD', 'OPTIONS']);
+      assert.equal(b.CachedMethods, ['GET', 'HEAD', 'OPTIONS']);
+    }
+  }
 });
 
 test('headers: nosniff, CORP cross-origin, Timing-Allow-Origin matching the CORS origins, Vary keeps Accept and adds Origin', () => {
