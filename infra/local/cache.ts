@@ -2,16 +2,8 @@
 // that long. The TTL rules follow the CloudFront Developer Guide: "Manage how long content
 // stays in the cache (expiration)" for 2xx/3xx and "Control how long CloudFront caches errors"
 // plus "HTTP 4xx and 5xx status codes that CloudFront caches" for errors.
+import type { CacheTtls } from './distribution';
 import type { PlainHeaders } from './rules';
-
-/** The cache policy's TTLs, in seconds. These are the CDK CachePolicy defaults. */
-export interface CachePolicyTtls {
-  readonly minTtl: number;
-  readonly defaultTtl: number;
-  readonly maxTtl: number;
-}
-
-export const CACHE_POLICY_TTLS: CachePolicyTtls = { minTtl: 0, defaultTtl: 86400, maxTtl: 31536000 };
 
 /** Error codes CloudFront caches whatever the headers say (for the error caching minimum TTL). */
 const ALWAYS_CACHED_ERRORS = [404, 405, 410, 414, 500, 501, 502, 503, 504];
@@ -58,7 +50,7 @@ function requestedLifetime(control: CacheControl, expires: string | undefined, n
 }
 
 /** Seconds CloudFront keeps this response; 0 means it is not cached. */
-export function ttlSeconds(status: number, headers: FreshnessHeaders, policy: CachePolicyTtls, errorCachingMinTtl: number, nowMs: number): number {
+export function ttlSeconds(status: number, headers: FreshnessHeaders, policy: CacheTtls, errorCachingMinTtl: number, nowMs: number): number {
   const control = parseCacheControl(headers.cacheControl);
   const lifetime = requestedLifetime(control, headers.expires, nowMs);
   const refuses = control.noStore || control.noCache || control.private;

@@ -1,19 +1,6 @@
-// Which cache behaviour a request falls under, what reaches the origin and what the cache key
-// is. Pure. The resizing behaviours forward (and key on) only the query names of
-// CACHE_KEY_PARAMS, exactly like the CDK cache policy's allowlist; the default behaviour, like
-// CloudFront's managed CachingOptimized policy, forwards no query string at all.
-import { CACHE_KEY_PARAMS } from '../../shared/params';
-
-export interface Behavior {
-  /** The config's path pattern, or null for the default behaviour. */
-  readonly pattern: string | null;
-  /** Whether the normalizer and the resizer run (the config's behaviours). */
-  readonly resizes: boolean;
-  /** Query names forwarded to the origin and kept in the cache key. */
-  readonly queryAllowlist: readonly string[];
-}
-
-export const DEFAULT_BEHAVIOR: Behavior = { pattern: null, resizes: false, queryAllowlist: [] };
+// Which cache behaviour a request falls under, what of its query reaches the origin and what
+// the cache key is. Pure. The configured behaviours forward (and key on) only their cache
+// policy's allowlisted query names; the default behaviour's managed policy forwards none.
 
 /** CloudFront path patterns: case-sensitive, `*` any run of characters, `?` exactly one. */
 export function matchesPathPattern(uri: string, pattern: string): boolean {
@@ -21,12 +8,10 @@ export function matchesPathPattern(uri: string, pattern: string): boolean {
   return new RegExp(`^/${source}$`).test(uri);
 }
 
-/** The first configured pattern that matches, as CloudFront takes behaviours in order. */
-export function selectBehavior(uri: string, patterns: readonly string[]): Behavior {
-  for (const pattern of patterns) {
-    if (matchesPathPattern(uri, pattern)) return { pattern, resizes: true, queryAllowlist: CACHE_KEY_PARAMS };
-  }
-  return DEFAULT_BEHAVIOR;
+/** The first configured pattern that matches, as CloudFront takes behaviours in order; null for the default behaviour. */
+export function matchingBehavior(uri: string, patterns: readonly string[]): string | null {
+  for (const pattern of patterns) if (matchesPathPattern(uri, pattern)) return pattern;
+  return null;
 }
 
 function nameOf(pair: string): string {

@@ -1,7 +1,7 @@
 // Behaviours, forwarded query and cache key: the local edge's answer to "is this the same object?".
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cacheKey, forwardedQuery, matchesPathPattern, selectBehavior } from '../../../infra/local/routing';
+import { cacheKey, forwardedQuery, matchesPathPattern, matchingBehavior } from '../../../infra/local/routing';
 import { CACHE_KEY_PARAMS } from '../../../shared/params';
 
 const routing = suite('local edge routing');
@@ -24,13 +24,10 @@ routing('path patterns match as CloudFront matches them', () => {
   for (const [uri, pattern, expected] of PATTERNS) assert.is(matchesPathPattern(uri, pattern), expected, `${uri} ~ ${pattern}`);
 });
 
-routing('the first matching configured behaviour resizes; anything else is the default behaviour', () => {
-  const behaviors = ['dev/*', 'prod/*'];
-  assert.equal(selectBehavior('/prod/a.jpg', behaviors), { pattern: 'prod/*', resizes: true, queryAllowlist: CACHE_KEY_PARAMS });
-  const fallback = selectBehavior('/thumbnail.png', behaviors);
-  assert.is(fallback.resizes, false);
-  assert.is(fallback.pattern, null);
-  assert.equal(fallback.queryAllowlist, []);
+routing('the first matching configured behaviour wins; no match is the default behaviour', () => {
+  assert.is(matchingBehavior('/prod/a.jpg', ['dev/*', 'prod/*']), 'prod/*');
+  assert.is(matchingBehavior('/prod/a.jpg', ['prod/a*', 'prod/*']), 'prod/a*');
+  assert.is(matchingBehavior('/thumbnail.png', ['dev/*', 'prod/*']), null);
 });
 
 const FORWARDED: Array<[string, string]> = [

@@ -1,0 +1,120 @@
+// The distribution's policies as the CDK app defines them (infra/cdk/policies.ts): built in a
+// scratch stack and read back as plain values, so the local edge applies exactly what would be
+// deployed and the two can never drift apart.
+import { App, Stack } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { Config } from '../../shared/config';
+import { errorResponses, variantCachePolicy, viewerHeadersPolicy } from '../cdk/policies';
+
+export interface CacheTtls {
+  readonly minTtl: number;
+  readonly defaultTtl: number;
+  readonly maxTtl: number;
+}
+
+export interface CorsPolicy {
+  readonly allowOrigins: readonly string[];
+  readonly allowMethods: readonly string[];
+  readonly allowHeaders: readonly string[];
+  readonly exposeHeaders: readonly string[];
+  readonly allowCredentials: boolean;
+  readonly maxAgeSeconds?: number;
+  readonly originOverride: boolean;
+}
+
+export interface ViewerHeadersPolicy {
+  readonly cors?: CorsPolicy;
+  readonly customHeaders: ReadonlyArray<{ readonly header: string; readonly value: string; readonly override: boolean }>;
+  /** x-content-type-options: nosniff, and whether it replaces the origin's. */
+  readonly contentTypeOptions?: { readonly override: boolean };
+}
+
+export interface DistributionPolicies {
+  /** The configured behaviours' cache policy, with its query-string allowlist. */
+  readonly variantCache: CacheTtls & { readonly queryAllowlist: readonly string[] };
+  /** The default behaviour's managed policy. */
+  readonly defaultCache: CacheTtls;
+  readonly viewerHeaders: ViewerHeadersPolicy;
+  /** Error caching minimum TTL per status, from the distribution's error responses. */
+  readonly errorCachingSeconds: Readonly<Record<number, number>>;
+}
+
+/**
+ * The managed CachingOptimized policy the default behaviour uses ("Use managed cache policies"):
+ * TTLs 1 s / 1 day / 1 year, no query strings, headers or cookies in the key.
+ */
+export const CACHING_OPTIMIZED_TTLS: CacheTtls = { minTtl: 1, defaultTtl: 86400, maxTtl: 31536000 };
+
+/** CloudFront's error caching minimum TTL where the distribution sets none. */
+export const DEFAULT_ERROR_CACHING_SECONDS = 10;
+
+interface ResolvedCachePolicy {
+  minTtl: number;
+  defaultTtl: number;
+  maxTtl: number;
+  parametersInCacheKeyAndForwardedToOrigin: { queryStringsConfig: { queryStringBehavior: string; queryStrings?: string[] } };
+}
+
+interface ResolvedHeadersPolicy {
+  corsConfig?: {
+    accessControlAllowCredentials: boolean;
+    accessControlAllowHeaders: { items: string[] };
+    accessControlAllowMethods: { items: string[] };
+    accessControlAllowOrigins: { items: string[] };
+    accessControlExposeHeaders?: { items: string[] };
+    accessControlMaxAgeSec?: number;
+    originOverride: boolean;
+  };
+  customHeadersConfig?: { items: Array<{ header: string; value: string; override: boolean }> };
+  securityHeadersConfig?: { contentTypeOptions?: { override: boolean } };
+}
+
+/** The CloudFormation properties of a policy construct, tokens resolved. */
+function resolvedConfig<T>(stack: Stack, construct: Construct, property: string): T {
+  return stack.resolve((construct.node.defaultChild as unknown as Record<string, unknown>)[property]) as T;
+}
+
+/** Plain values from the CloudFormation shapes. Pure. */
+export function fromResolved(cache: ResolvedCachePolicy, headers: ResolvedHeadersPolicy, errors: ReadonlyArray<{ status: number; seconds: number }>): DistributionPolicies {
+  const query = cache.parametersInCacheKeyAndForwardedToOrigin.queryStringsConfig;
+  if (query.queryStringBehavior !== 'whitelist' && query.queryStringBehavior !== 'none') {
+    throw new Error(`the variant cache policy's query strings are "${query.queryStringBehavior}"; the local edge models an allowlist or none`);
+  }
+  const cors = headers.corsConfig;
+  const errorCachingSeconds: Record<number, number> = {};
+  for (const error of errors) errorCachingSeconds[error.status] = error.seconds;
+  return {
+    variantCache: { minTtl: cache.minTtl, defaultTtl: cache.defaultTtl, maxTtl: cache.maxTtl, queryAllowlist: query.queryStrings || [] },
+    defaultCache: CACHING_OPTIMIZED_TTLS,
+    viewerHeaders: {
+      cors: cors && {
+        allowOrigins: cors.accessControlAllowOrigins.items,
+        allowMethods: cors.accessControlAllowMethods.items,
+        allowHeaders: cors.accessControlAllowHeaders.items,
+        exposeHeaders: cors.accessControlExposeHeaders ? cors.accessControlExposeHeaders.items : [],
+        allowCredentials: cors.accessControlAllowCredentials,
+        maxAgeSeconds: cors.accessControlMaxAgeSec,
+        originOverride: cors.originOverride,
+      },
+      customHeaders: headers.customHeadersConfig ? headers.customHeadersConfig.items : [],
+      contentTypeOptions: headers.securityHeadersConfig?.contentTypeOptions,
+    },
+    errorCachingSeconds,
+  };
+}
+
+/** Builds the CDK app's policies for `config` and reads them back. */
+export function distributionPolicies(config: Config): DistributionPolicies {
+  const stack = new Stack(new App(), 'LocalEdgePolicies');
+  const cache = variantCachePolicy(stack, 'VariantCachePolicy');
+  const headers = viewerHeadersPolicy(stack, 'ViewerHeadersPolicy', config);
+  const errors = errorResponses(config).map((error) => ({
+    status: error.httpStatus,
+    seconds: error.ttl ? error.ttl.toSeconds() : DEFAULT_ERROR_CACHING_SECONDS,
+  }));
+  return fromResolved(
+    resolvedConfig<ResolvedCachePolicy>(stack, cache, 'cachePolicyConfig'),
+    resolvedConfig<ResolvedHeadersPolicy>(stack, headers, 'responseHeadersPolicyConfig'),
+    errors,
+  );
+}

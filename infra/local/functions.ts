@@ -1,0 +1,125 @@
+// Running edge functions the way CloudFront does: the built bundles from dist/, a JSON copy of
+// the event in and a JSON copy of the result out (what is not JSON never reaches CloudFront),
+// a time limit, and every way of failing reported rather than thrown.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import vm from 'node:vm';
+
+/** A Lambda@Edge handler: async, or callback style. */
+export type LambdaHandler = (event: unknown, context: LambdaContext, callback: (error?: unknown, result?: unknown) => void) => unknown;
+/** A CloudFront Functions handler: takes the event, returns the request or a response. */
+export type CloudFrontFunctionHandler = (event: unknown) => unknown;
+
+export interface LambdaContext {
+  readonly functionName: string;
+  readonly awsRequestId: string;
+  callbackWaitsForEmptyEventLoop: boolean;
+  getRemainingTimeInMillis(): number;
+}
+
+export type Invocation = { outcome: 'result'; result: unknown } | { outcome: 'error'; error: unknown } | { outcome: 'timeout' };
+
+const TIMED_OUT = Symbol('timed out');
+
+/** CloudFront hands functions JSON and reads JSON back. */
+function jsonCopy(value: unknown): unknown {
+  return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+}
+
+export async function invokeLambda(handler: LambdaHandler, functionName: string, event: unknown, timeoutMs: number): Promise<Invocation> {
+  const deadline = Date.now() + timeoutMs;
+  const context: LambdaContext = {
+    functionName,
+    awsRequestId: Math.random().toString(36).slice(2),
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  };
+  let timer: NodeJS.Timeout | undefined;
+  const run = new Promise<Invocation>((resolve) => {
+    const callback = (error?: unknown, result?: unknown) => resolve(error ? { outcome: 'error', error } : { outcome: 'result', result });
+    try {
+      const returned = handler(jsonCopy(event), context, callback);
+      if (returned && typeof (returned as Promise<unknown>).then === 'function') {
+        (returned as Promise<unknown>).then((result) => resolve({ outcome: 'result', result }), (error) => resolve({ outcome: 'error', error }));
+      }
+    } catch (error) {
+      resolve({ outcome: 'error', error });
+    }
+  });
+  const limit = new Promise<Invocation>((resolve) => { timer = setTimeout(() => resolve({ outcome: 'timeout' }), timeoutMs); });
+  const invocation = await Promise.race([run, limit]);
+  clearTimeout(timer);
+  if (invocation.outcome !== 'result') return invocation;
+  try {
+    return { outcome: 'result', result: jsonCopy(invocation.result) };
+  } catch (error) {
+    return { outcome: 'error', error: new Error(`the result is not JSON: ${(error as Error).message}`) };
+  }
+}
+
+/**
+ * Loads a CommonJS Lambda bundle with `env` set while it loads (the resizer reads its overrides
+ * once, at module load) and a fresh copy of the bundle itself, so two edges in one process never
+ * share module state. Its node_modules (sharp) stay shared.
+ */
+export function loadLambdaBundle(file: string, env: Readonly<Record<string, string | undefined>> = {}): LambdaHandler {
+  const resolved = path.resolve(file);
+  const load = createRequire(resolved);
+  const saved: Record<string, string | undefined> = {};
+  for (const name of Object.keys(env)) {
+    saved[name] = process.env[name];
+    if (env[name] === undefined) delete process.env[name];
+    else process.env[name] = env[name];
+  }
+  try {
+    delete load.cache[resolved];
+    const handler = (load(resolved) as { handler?: unknown }).handler;
+    if (typeof handler !== 'function') throw new Error(`${file} exports no handler function`);
+    return handler as LambdaHandler;
+  } finally {
+    delete load.cache[resolved];
+    for (const name of Object.keys(saved)) {
+      if (saved[name] === undefined) delete process.env[name];
+      else process.env[name] = saved[name];
+    }
+  }
+}
+
+/** A CloudFront Functions script in a bare context: no require, no process, no timers. */
+export function loadCloudFrontFunction(source: string, filename = 'cloudfront-function.js'): { context: vm.Context } {
+  const context = vm.createContext({});
+  vm.runInContext(source, context, { filename, timeout: 1000 });
+  if (typeof (context as { handler?: unknown }).handler !== 'function') throw new Error(`${filename} declares no top-level function handler(event)`);
+  return { context };
+}
+
+export function loadCloudFrontFunctionFile(file: string): { context: vm.Context } {
+  return loadCloudFrontFunction(readFileSync(file, 'utf8'), path.basename(file));
+}
+
+/**
+ * Runs the script's handler inside its own context, so a runaway loop is cut off by the time
+ * limit; an async handler (cloudfront-js-2.0 allows one) is awaited within the same limit.
+ */
+export async function invokeCloudFrontFunction(loaded: { context: vm.Context }, event: unknown, timeoutMs: number): Promise<Invocation> {
+  const context = loaded.context as { __event?: unknown };
+  context.__event = jsonCopy(event);
+  const started = Date.now();
+  try {
+    let result = vm.runInContext('handler(__event)', loaded.context, { timeout: timeoutMs });
+    if (result && typeof result.then === 'function') {
+      let timer: NodeJS.Timeout | undefined;
+      const limit = new Promise((resolve) => { timer = setTimeout(() => resolve(TIMED_OUT), Math.max(0, timeoutMs - (Date.now() - started))); });
+      result = await Promise.race([result, limit]);
+      clearTimeout(timer);
+      if (result === TIMED_OUT) return { outcome: 'timeout' };
+    }
+    return { outcome: 'result', result: jsonCopy(result) };
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') return { outcome: 'timeout' };
+    return { outcome: 'error', error };
+  } finally {
+    delete context.__event;
+  }
+}

@@ -1,0 +1,86 @@
+// The embedded S3-compatible server: s3rver on loopback, its storage in a temporary folder,
+// and a bucket seeded from a plain folder through PutObject (s3rver keeps sidecar metadata
+// files, so it must never be pointed at the folder itself).
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import S3rver from 's3rver';
+
+/** The credentials s3rver accepts. */
+export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.avif': 'image/avif', '.gif': 'image/gif', '.jpeg': 'image/jpeg', '.jpg': 'image/jpeg', '.png': 'image/png',
+  '.svg': 'image/svg+xml', '.tif': 'image/tiff', '.tiff': 'image/tiff', '.webp': 'image/webp',
+  '.pdf': 'application/pdf', '.json': 'application/json', '.txt': 'text/plain; charset=utf-8', '.html': 'text/html; charset=utf-8',
+  '.css': 'text/css', '.js': 'text/javascript',
+};
+
+/** What `aws s3 sync` would guess from the extension. */
+export function contentTypeOf(key: string): string {
+  return CONTENT_TYPES[path.extname(key).toLowerCase()] || 'application/octet-stream';
+}
+
+/** Keys for every file below `dir` (folders become key prefixes), dotfiles left out. */
+export function bucketKeys(dir: string): string[] {
+  const keys: string[] = [];
+  const walk = (folder: string, prefix: string) => {
+    for (const name of readdirSync(folder).sort()) {
+      if (name.startsWith('.')) continue;
+      const full = path.join(folder, name);
+      if (statSync(full).isDirectory()) walk(full, `${prefix}${name}/`);
+      else keys.push(`${prefix}${name}`);
+    }
+  };
+  walk(dir, '');
+  return keys;
+}
+
+export interface EmbeddedS3 {
+  readonly endpoint: string;
+  readonly client: S3Client;
+  /** Uploads every file of `dir` into `bucket` (created first); returns the keys. */
+  seed(bucket: string, dir: string): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+export async function startEmbeddedS3(): Promise<EmbeddedS3> {
+  const directory = mkdtempSync(path.join(os.tmpdir(), 'local-edge-s3-'));
+  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory });
+  let address: AddressInfo;
+  try {
+    address = (await server.run()) as AddressInfo;
+  } catch (error) {
+    rmSync(directory, { recursive: true, force: true });
+    throw error;
+  }
+  const endpoint = `http://127.0.0.1:${address.port}`;
+  const client = new S3Client({
+    region: 'us-east-1',
+    endpoint,
+    forcePathStyle: true,
+    credentials: S3RVER_CREDENTIALS,
+    // The default checksum mode makes s3rver store uploads corrupted.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  return {
+    endpoint,
+    client,
+    async seed(bucket, dir) {
+      await client.send(new CreateBucketCommand({ Bucket: bucket }));
+      const keys = bucketKeys(dir);
+      for (const key of keys) {
+        await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: readFileSync(path.join(dir, ...key.split('/'))), ContentType: contentTypeOf(key) }));
+      }
+      return keys;
+    },
+    async stop() {
+      client.destroy();
+      await server.close();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}

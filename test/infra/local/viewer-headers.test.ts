@@ -1,0 +1,79 @@
+// The response headers policy as the local edge applies it, on a policy written out here and
+// on the one the CDK app defines.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { distributionPolicies, type ViewerHeadersPolicy } from '../../../infra/local/distribution';
+import { applyViewerHeaders, isPreflight } from '../../../infra/local/viewer-headers';
+import { CACHE_KEY_PARAMS } from '../../../shared/params';
+import { configWith } from '../../helpers/config';
+
+const headers = suite('local edge response headers policy');
+
+function policy(allowOrigins: string[]): ViewerHeadersPolicy {
+  return {
+    cors: {
+      allowOrigins, allowMethods: ['GET', 'HEAD', 'OPTIONS'], allowHeaders: ['*'], exposeHeaders: ['server-timing'],
+      allowCredentials: false, maxAgeSeconds: 86400, originOverride: true,
+    },
+    customHeaders: [{ header: 'vary', value: 'Accept, Origin', override: true }, { header: 'x-kept', value: 'policy', override: false }],
+    contentTypeOptions: { override: true },
+  };
+}
+
+const ORIGIN_CASES: Array<[string, string | undefined, string[], boolean, string | undefined]> = [
+  ['any origin with "*"', 'https://a.example', ['*'], false, '*'],
+  ['a listed origin is echoed', 'https://a.example', ['https://a.example', 'https://b.example'], false, 'https://a.example'],
+  ['an unlisted origin gets nothing', 'https://evil.example', ['https://a.example'], false, undefined],
+  ['the scheme is part of the origin', 'http://a.example', ['https://a.example'], false, undefined],
+  ['the port is part of the origin', 'https://a.example:8443', ['https://a.example'], false, undefined],
+  ['no Origin header: not a CORS request', undefined, ['*'], false, undefined],
+  ['a preflight from a listed origin', 'https://a.example', ['https://a.example'], true, 'https://a.example'],
+  ['a preflight from an unlisted origin', 'https://evil.example', ['https://a.example'], true, undefined],
+];
+
+headers('access-control-allow-origin only for CORS requests from allowed origins', () => {
+  for (const [name, origin, allowed, preflight, expected] of ORIGIN_CASES) {
+    const out = applyViewerHeaders({}, policy(allowed), { origin, preflight });
+    assert.equal(out['access-control-allow-origin'], expected === undefined ? undefined : [expected], name);
+  }
+});
+
+headers('the origin\'s CORS headers are replaced; custom headers override or fill in as configured', () => {
+  const out = applyViewerHeaders(
+    { 'access-control-allow-origin': ['https://evil.example'], vary: ['Accept'], 'x-kept': ['origin'], 'content-type': ['image/webp'] },
+    policy(['https://a.example']),
+    { origin: 'https://evil.example', preflight: false },
+  );
+  assert.is(out['access-control-allow-origin'], undefined);
+  assert.equal(out.vary, ['Accept, Origin']);
+  assert.equal(out['x-kept'], ['origin']);
+  assert.equal(out['x-content-type-options'], ['nosniff']);
+  assert.equal(out['content-type'], ['image/webp']);
+});
+
+headers('preflights get methods, headers and max-age; simple requests the exposed headers', () => {
+  const preflight = applyViewerHeaders({}, policy(['*']), { origin: 'https://a.example', preflight: true });
+  assert.equal(preflight['access-control-allow-methods'], ['GET, HEAD, OPTIONS']);
+  assert.equal(preflight['access-control-max-age'], ['86400']);
+  assert.is(preflight['access-control-expose-headers'], undefined);
+  const simple = applyViewerHeaders({}, policy(['*']), { origin: 'https://a.example', preflight: false });
+  assert.equal(simple['access-control-expose-headers'], ['server-timing']);
+  assert.is(simple['access-control-allow-methods'], undefined);
+  assert.ok(isPreflight('OPTIONS', 'https://a.example', 'GET'));
+  assert.not.ok(isPreflight('OPTIONS', 'https://a.example', undefined));
+  assert.not.ok(isPreflight('GET', 'https://a.example', 'GET'));
+});
+
+headers('the policies come from the CDK app and follow the config', () => {
+  const config = configWith({ cors: { allowedOrigins: ['https://a.example'] }, deploy: { errorCachingSeconds: 7 } });
+  const policies = distributionPolicies(config);
+  assert.equal(policies.variantCache.queryAllowlist, CACHE_KEY_PARAMS);
+  assert.is(policies.variantCache.minTtl, 0, 'the resizer\'s no-store must be honoured');
+  assert.equal(policies.viewerHeaders.cors!.allowOrigins, ['https://a.example']);
+  assert.is(policies.errorCachingSeconds[404], 7);
+  assert.is(policies.errorCachingSeconds[503], 7);
+  const out = applyViewerHeaders({}, policies.viewerHeaders, { origin: 'https://a.example', preflight: false });
+  assert.equal(out['access-control-allow-origin'], ['https://a.example']);
+});
+
+headers.run();
