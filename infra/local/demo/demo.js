@@ -1,0 +1,119 @@
+// The demo page's script: builds the variant URLs against the edge named in the page's meta tag,
+// fills the grids, and reports what each request cost. Every <img> carries the width and height
+// it must decode to (data-expected-*), which the browser test checks. When everything has
+// settled, <html data-ready="true">.
+'use strict';
+(function () {
+  var edge = document.querySelector('meta[name="edge-url"]').content.replace(/\/$/, '');
+  // What Chromium sends for <img>, so a fetch() of an f=auto variant asks for the same bytes.
+  var IMAGE_ACCEPT = 'image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8';
+  var PHOTO = 'dev/photo.jpg';
+
+  function variant(key, query) {
+    return edge + '/' + key.split('/').map(encodeURIComponent).join('/') + (query ? '?' + query : '');
+  }
+
+  function formatBytes(bytes) {
+    return bytes < 1024 ? bytes + ' B' : (bytes / 1024).toFixed(1) + ' KB';
+  }
+
+  function loaded(img) {
+    if (img.complete && img.naturalWidth) return Promise.resolve();
+    return new Promise(function (resolve) {
+      img.addEventListener('load', resolve, { once: true });
+      img.addEventListener('error', resolve, { once: true });
+    });
+  }
+
+  /** Fetches a variant again to show what it weighs; reports CORS refusals instead of failing. */
+  function measure(url) {
+    return fetch(url, { headers: { Accept: IMAGE_ACCEPT } }).then(function (response) {
+      return response.blob().then(function (blob) {
+        return formatBytes(blob.size) + ' · ' + (response.headers.get('content-type') || '?') + ' · ' + (response.headers.get('x-cache') || 'x-cache not exposed');
+      });
+    }, function () {
+      return 'bytes unknown: this origin may not read the response (CORS)';
+    });
+  }
+
+  var settled = [];
+
+  function card(container, item) {
+    var figure = document.createElement('figure');
+    if (item.box) figure.className = 'boxed';
+    var frame = document.createElement('div');
+    frame.className = 'frame';
+    var img = document.createElement('img');
+    img.src = variant(item.key, item.query);
+    img.alt = item.label;
+    img.dataset.expectedWidth = String(item.width);
+    img.dataset.expectedHeight = String(item.height);
+    frame.appendChild(img);
+    var caption = document.createElement('figcaption');
+    var title = document.createElement('strong');
+    title.textContent = item.label;
+    var stats = document.createElement('span');
+    stats.textContent = 'loading…';
+    caption.appendChild(title);
+    caption.appendChild(stats);
+    figure.appendChild(frame);
+    figure.appendChild(caption);
+    container.appendChild(figure);
+    settled.push(loaded(img).then(function () {
+      return measure(img.currentSrc || img.src);
+    }).then(function (cost) {
+      stats.textContent = img.naturalWidth + '×' + img.naturalHeight + ' · ' + cost;
+    }));
+  }
+
+  document.getElementById('page-origin').textContent = location.origin;
+  document.getElementById('edge-origin').textContent = edge;
+
+  var hero = document.getElementById('responsive');
+  var widths = hero.dataset.srcsetWidths.split(' ');
+  hero.srcset = widths.map(function (w) { return variant(PHOTO, 'w=' + w + '&' + hero.dataset.query) + ' ' + w + 'w'; }).join(', ');
+  hero.src = variant(PHOTO, 'w=640&' + hero.dataset.query);
+  hero.dataset.expectedHeight = String(Math.round(Number(hero.dataset.expectedWidth) * 2 / 3));
+  settled.push(loaded(hero).then(function () {
+    return measure(hero.currentSrc);
+  }).then(function (cost) {
+    document.getElementById('responsive-caption').textContent = 'chosen: ' + decodeURIComponent(hero.currentSrc.replace(edge, '')) + ' → ' + hero.naturalWidth + '×' + hero.naturalHeight + ' · ' + cost;
+  }));
+
+  ['jpeg', 'png', 'webp', 'avif', 'gif'].forEach(function (format) {
+    card(document.getElementById('formats'), { key: PHOTO, query: 'w=240&h=160&f=' + format, label: 'f=' + format, width: 240, height: 160 });
+  });
+
+  [['cover', 200, 200], ['contain', 200, 200], ['fill', 200, 200], ['inside', 200, 133], ['outside', 300, 200]].forEach(function (fit) {
+    card(document.getElementById('fits'), { key: PHOTO, query: 'w=200&h=200&fit=' + fit[0] + '&f=webp', label: 'fit=' + fit[0], width: fit[1], height: fit[2], box: true });
+  });
+
+  [
+    { key: 'dev/서울 야경.jpg', query: 'w=360&f=webp', label: 'dev/서울 야경.jpg, w=360', width: 360, height: 240 },
+    { key: 'dev/spinner.gif', query: 'w=64', label: 'dev/spinner.gif, w=64 (animated)', width: 64, height: 64 },
+    { key: 'thumbnail.png', query: '', label: 'thumbnail.png, bare: the original', width: 800, height: 800 },
+  ].forEach(function (item) { card(document.getElementById('others'), item); });
+
+  Array.prototype.forEach.call(document.querySelectorAll('.fetch'), function (box) {
+    var url = variant(box.dataset.path, box.dataset.query);
+    box.querySelector('code').textContent = url.replace(edge, '');
+    var status = box.querySelector('.status');
+    var out = box.querySelector('pre');
+    settled.push(fetch(url).then(function (response) {
+      return response.arrayBuffer().then(function (body) {
+        box.dataset.result = 'ok';
+        status.textContent = response.status + ' ' + response.statusText + ' · ' + formatBytes(body.byteLength) + ' · readable across origins';
+        var lines = [];
+        response.headers.forEach(function (value, name) { lines.push(name + ': ' + value); });
+        var head = String.fromCharCode.apply(null, new Uint8Array(body.slice(0, 8)));
+        if (head.indexOf('%PDF') === 0) lines.push('', 'body starts with ' + JSON.stringify(head));
+        out.textContent = lines.join('\n');
+      });
+    }, function (error) {
+      box.dataset.result = 'blocked';
+      status.textContent = 'blocked: ' + error + ' (this origin is not in cors.allowedOrigins)';
+    }));
+  });
+
+  Promise.all(settled).then(function () { document.documentElement.dataset.ready = 'true'; });
+})();

@@ -1,0 +1,43 @@
+// The demo page's own origin (a second port): a static page that uses the local edge the way a
+// site uses the CDN, across origins. The edge's URL is written into the page's meta tag.
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { closeServer, listen } from '../listen';
+
+const folder = path.dirname(fileURLToPath(import.meta.url));
+
+const FILES: Record<string, { file: string; type: string }> = {
+  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/demo.js': { file: 'demo.js', type: 'text/javascript; charset=utf-8' },
+  '/demo.css': { file: 'demo.css', type: 'text/css; charset=utf-8' },
+};
+
+export interface DemoServer {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+function escapeAttribute(text: string): string {
+  return text.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** `edgeUrl` may be a function, for when the edge starts after the page's origin (its CORS list names that origin). */
+export async function startDemoServer(options: { edgeUrl: string | (() => string); port?: number; host?: string }): Promise<DemoServer> {
+  const edgeUrl = typeof options.edgeUrl === 'function' ? options.edgeUrl : () => options.edgeUrl as string;
+  const server = http.createServer((req, res) => {
+    const entry = FILES[(req.url || '/').split('?')[0]];
+    if (!entry || (req.method !== 'GET' && req.method !== 'HEAD')) {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
+      return;
+    }
+    let body = readFileSync(path.join(folder, entry.file), 'utf8');
+    if (entry.file === 'index.html') body = body.replace('{{EDGE_URL}}', escapeAttribute(edgeUrl()));
+    res.writeHead(200, { 'content-type': entry.type, 'cache-control': 'no-store' }).end(req.method === 'HEAD' ? undefined : body);
+  });
+  const port = await listen(server, options.port ?? 0, options.host || '127.0.0.1');
+  return { url: `http://localhost:${port}`, port, close: () => closeServer(server) };
+}
