@@ -29,7 +29,7 @@
   function measure(url) {
     return fetch(url, { headers: { Accept: IMAGE_ACCEPT } }).then(function (response) {
       return response.blob().then(function (blob) {
-        return formatBytes(blob.size) + ' · ' + (response.headers.get('content-type') || '?') + ' · ' + (response.headers.get('x-cache') || 'x-cache not exposed');
+        return formatBytes(blob.size) + ' · ' + (response.headers.get('content-type') || '?');
       });
     }, function () {
       return 'bytes unknown: this origin may not read the response (CORS)';

@@ -1,0 +1,128 @@
+// The demo page in a real browser (Debian's chromium through playwright-core): every <img>
+// decodes at the size it must, and the cross-origin fetch succeeds from an allowed origin and
+// fails from another. Saves a screenshot under test-output/. Skipped, saying so, without chromium.
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { startDemoServer, type DemoServer } from '../../infra/local/demo/server';
+import { createLocalEdge, type LocalEdge } from '../../infra/local/edge';
+import { S3RVER_CREDENTIALS, startEmbeddedS3, type EmbeddedS3 } from '../../infra/local/s3-server';
+import { configWith } from '../helpers/config';
+
+const CHROMIUM = '/usr/bin/chromium';
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const BUCKET = 'local-originals';
+
+interface Context {
+  s3: EmbeddedS3;
+  edge: LocalEdge;
+  allowedPage: DemoServer;
+  otherPage: DemoServer;
+  browser: Browser;
+}
+
+const demo = suite<Context>('demo page in chromium', {} as Context);
+
+if (!existsSync(CHROMIUM)) {
+  demo('SKIPPED: browser test, chromium not found', () => {
+    console.log(`SKIPPED: browser test, chromium not found at ${CHROMIUM} (apt-get install chromium fonts-nanum)`);
+  });
+} else {
+  const consoleLog = console.log;
+
+  demo.before(async (context) => {
+    console.log = () => undefined;
+    context.s3 = await startEmbeddedS3();
+    await context.s3.seed(BUCKET, path.join(root, 'examples/bucket'));
+    // Two page origins; only the first is in cors.allowedOrigins.
+    const edgeUrl = () => context.edge.url;
+    context.allowedPage = await startDemoServer({ edgeUrl });
+    context.otherPage = await startDemoServer({ edgeUrl });
+    context.edge = await createLocalEdge({
+      config: configWith({ cors: { allowedOrigins: [context.allowedPage.url] } }),
+      s3: { endpoint: context.s3.endpoint, bucket: BUCKET, region: 'us-east-1', credentials: S3RVER_CREDENTIALS },
+      port: 0,
+      log: () => undefined,
+    });
+    context.browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    });
+  });
+
+  demo.after(async (context) => {
+    await context.browser?.close();
+    for (const server of [context.allowedPage, context.otherPage, context.edge]) await server?.close();
+    await context.s3?.stop();
+    console.log = consoleLog;
+  });
+
+  interface ImageReport { alt: string; src: string; naturalWidth: number; naturalHeight: number; expectedWidth: number; expectedHeight: number }
+
+  async function openDemo(browser: Browser, url: string): Promise<Page> {
+    // Width 1280 at DPR 1: the srcset's sizes (640px) makes the browser pick the 640w candidate.
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+    await page.goto(url);
+    await page.waitForSelector('html[data-ready="true"]', { timeout: 30000 });
+    return page;
+  }
+
+  function images(page: Page): Promise<ImageReport[]> {
+    return page.$$eval('img', (all) => all.map((img) => ({
+      alt: img.alt,
+      src: img.currentSrc,
+      naturalWidth: img.naturalWidth,
+      naturalHeight: img.naturalHeight,
+      expectedWidth: Number(img.dataset.expectedWidth),
+      expectedHeight: Number(img.dataset.expectedHeight),
+    })));
+  }
+
+  function assertDecoded(reports: ImageReport[]): void {
+    assert.is(reports.length, 14, 'the hero, 5 formats, 5 fits, the Korean name, the GIF and the original');
+    for (const image of reports) {
+      assert.ok(image.expectedWidth > 0, `${image.alt} declares its size`);
+      assert.equal([image.naturalWidth, image.naturalHeight], [image.expectedWidth, image.expectedHeight], `${image.alt} (${image.src})`);
+    }
+  }
+
+  demo('from an allowed origin: every image decodes at its size, the fetches read across origins', async ({ browser, allowedPage }) => {
+    const page = await openDemo(browser, allowedPage.url);
+    try {
+      const reports = await images(page);
+      assertDecoded(reports);
+      const hero = reports.find((image) => image.alt.startsWith('A mountain lake'))!;
+      assert.match(hero.src, /[?&]w=640&/, 'srcset picked the 640w candidate');
+      assert.ok(reports.some((image) => decodeURIComponent(image.src).includes('/dev/서울 야경.jpg')), 'the Korean name with a space is requested');
+      for (const id of ['fetch-variant', 'fetch-pdf']) {
+        assert.is(await page.getAttribute(`#${id}`, 'data-result'), 'ok', id);
+      }
+      const headers = await page.textContent('#fetch-variant pre');
+      assert.match(headers!, /content-type: image\/webp/);
+      assert.match(headers!, /server-timing: /, 'the exposed header is readable');
+      assert.match((await page.textContent('#fetch-pdf pre'))!, /body starts with "%PDF-1\.4/);
+      assert.match((await page.textContent('#formats figcaption span'))!, /KB · image\/jpeg/, 'the grid shows what each variant weighs');
+      mkdirSync(path.join(root, 'test-output'), { recursive: true });
+      await page.screenshot({ path: path.join(root, 'test-output/demo.png'), fullPage: true });
+    } finally {
+      await page.close();
+    }
+  });
+
+  demo('from another origin: the images still show, the fetches are refused', async ({ browser, otherPage }) => {
+    const page = await openDemo(browser, otherPage.url);
+    try {
+      assertDecoded(await images(page));
+      for (const id of ['fetch-variant', 'fetch-pdf']) {
+        assert.is(await page.getAttribute(`#${id}`, 'data-result'), 'blocked', id);
+      }
+    } finally {
+      await page.close();
+    }
+  });
+}
+
+demo.run();
