@@ -12,7 +12,8 @@ import { createLocalEdge, type LocalEdge } from '../../infra/local/edge';
 import { S3RVER_CREDENTIALS, startEmbeddedS3, type EmbeddedS3 } from '../../infra/local/s3-server';
 import { configWith } from '../helpers/config';
 
-const CHROMIUM = '/usr/bin/chromium';
+/** Debian's package; CHROMIUM_PATH points elsewhere (and, set to a missing file, shows the skip). */
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BUCKET = 'local-originals';
 
