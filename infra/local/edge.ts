@@ -299,9 +299,9 @@ export async function createLocalEdge(options: LocalEdgeOptions): Promise<LocalE
   }
 
   function send(req: http.IncomingMessage, res: http.ServerResponse, answer: Answer): number {
-    const headers: PlainHeaders = {};
+    let headers: PlainHeaders = {};
     for (const name of Object.keys(answer.headers)) {
-      // CloudFront sets the framing itself; the response-headers policy overrides origin CORS headers.
+      // CloudFront frames the response itself.
       if (name === 'content-length' || name === 'transfer-encoding') continue;
       headers[name] = answer.headers[name];
     }
@@ -316,7 +316,7 @@ export async function createLocalEdge(options: LocalEdgeOptions): Promise<LocalE
     const method = req.method || 'GET';
     const origin = req.headers.origin;
     const preflight = isPreflight(method, origin, req.headers['access-control-request-method']);
-    Object.assign(headers, applyViewerHeaders(headers, policies.viewerHeaders, { origin, preflight }));
+    headers = applyViewerHeaders(headers, policies.viewerHeaders, { origin, preflight });
     headers['x-cache'] = [answer.xCache];
     if (answer.ageSeconds !== undefined) headers.age = [String(answer.ageSeconds)];
     headers.via = ['1.1 local-edge.cloudfront.net (CloudFront)'];

@@ -60,6 +60,7 @@ function misbehavingOrigin(calls: Record<string, number>): LambdaHandler {
       case 'origin-callback-error': callback(new Error('resizer bug, callback style')); return undefined;
       case 'origin-no-result': return Promise.resolve(undefined);
       case 'origin-timeout': return new Promise(() => undefined);
+      case 'origin-cors': response.headers['access-control-allow-origin'] = [{ key: 'Access-Control-Allow-Origin', value: 'https://evil.example' }]; return Promise.resolve(response);
       case 'origin-generated': return Promise.resolve({ status: '200', statusDescription: 'OK', headers: { 'content-type': [{ key: 'Content-Type', value: 'text/plain' }] }, body: 'generated here', bodyEncoding: 'text' });
       default: return Promise.resolve(response);
     }
@@ -286,9 +287,12 @@ edge('each Lambda@Edge rule violation gets CloudFront\'s status and a log line n
   }
 });
 
-edge('a valid generated origin response is served; failures are never cached', async ({ misbehaving, originCalls }) => {
+edge('a valid generated origin response is served; origin CORS headers are overridden; failures are never cached', async ({ misbehaving, originCalls }) => {
   const generated = await get(misbehaving, '/dev/rule/origin-generated/a.png');
   assert.equal([generated.status, generated.body.toString(), generated.headers.get('content-type')], [200, 'generated here', 'text/plain']);
+  const overridden = await get(misbehaving, '/dev/rule/origin-cors/a.png', { headers: { origin: 'https://site.example' } });
+  assert.is(overridden.headers.get('access-control-allow-origin'), '*', 'the policy replaces the origin\'s CORS headers');
+  assert.is((await get(misbehaving, '/dev/rule/origin-cors/a.png')).headers.get('access-control-allow-origin'), null, 'and drops them for non-CORS requests');
   const before = originCalls['origin-throws'];
   assert.is((await get(misbehaving, '/dev/rule/origin-throws/a.png')).status, 503);
   assert.is(originCalls['origin-throws'], before + 1, 'the function ran again');
