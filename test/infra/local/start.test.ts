@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { startEmbeddedS3 } from '../../../infra/local/s3-server';
 import { exampleUrls, readSettings } from '../../../infra/local/start';
 import { decode, gradient } from '../../helpers/images';
 
@@ -143,6 +144,30 @@ start('PORT and BUCKET_DIR serve any folder; SIGTERM stops cleanly', async ({ fo
   assert.match(run.stdout, /GET \/prod\/a%20b\.jpg\?w=40&f=png 200 Miss from cloudfront \d+ms/);
   assert.match(run.stdout, /SIGTERM: stopping/);
   assert.is(run.stderr, '');
+});
+
+start('S3_ENDPOINT uses another S3-compatible server, credentials from the AWS variables', async ({ folder }) => {
+  const s3 = await startEmbeddedS3();
+  try {
+    const originals = path.join(folder, 'external');
+    mkdirSync(path.join(originals, 'dev'), { recursive: true });
+    writeFileSync(path.join(originals, 'dev', 'wide.jpg'), await gradient(200, 100));
+    await s3.seed('external-originals', originals);
+    const port = await freePort();
+    const run = await runStart({
+      PORT: String(port), DEMO_PORT: String(await freePort()), BUCKET_DIR: '/nonexistent/not-used',
+      S3_ENDPOINT: s3.endpoint, S3_BUCKET: 'external-originals', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    }, async (stdout, stop) => {
+      assert.match(stdout, `origin      ${s3.endpoint}, bucket external-originals`);
+      const variant = await fetch(`http://127.0.0.1:${port}/dev/wide.jpg?w=50&f=webp`);
+      const decoded = await decode(Buffer.from(await variant.arrayBuffer()));
+      assert.equal([variant.status, decoded.format, decoded.width, decoded.height], [200, 'webp', 50, 25]);
+      stop();
+    });
+    assert.is(run.code, 0, run.stderr);
+  } finally {
+    await s3.stop();
+  }
 });
 
 start.run();
