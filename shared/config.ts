@@ -42,7 +42,7 @@ export const CONFIG_SCHEMA = {
       },
     },
     cacheControl: { kind: 'string', default: 'public, max-age=31536000, immutable', doc: '`cache-control` of every resized variant.' },
-    errorCacheControl: { kind: 'string', default: 'public, max-age=60', doc: '`cache-control` of 4xx answers from the resizer (422).' },
+    errorCacheControl: { kind: 'string', default: 'public, max-age=60', doc: '`cache-control` of the resizer\'s 422 answers, for browsers and shared caches (CloudFront itself never caches a 422).' },
     cors: {
       kind: 'object',
       doc: 'CORS, applied by the response-headers policy.',

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHandler } from '../../functions/resize/index';
+import { contentTypeOf } from '../../infra/local/s3-server';
 import { resizerConfig } from '../../functions/resize/runtime-config';
 import { canonicalQuery } from '../../shared/canonical';
 import { DEFAULT_CONFIG } from '../../shared/config';
@@ -21,17 +22,13 @@ const BUCKET = 'originals-bucket';
 const WIDTH = 300;
 const FORMATS = ['jpeg', 'png', 'webp', 'avif', 'gif', 'source'];
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.webp': 'image/webp', '.gif': 'image/gif',
-  '.avif': 'image/avif', '.tiff': 'image/tiff', '.tif': 'image/tiff', '.svg': 'image/svg+xml',
-};
 
 /** What the corpus's known-bad files must get: 422, never a variant and never a 5xx. */
 const REFUSED = new Set(['giant-image.jpg', '65536-uint32-limit.png', 'truncated.jpg', 'truncated.png', 'corrupt-header.jpg']);
 /** Displayed landscape (600x450) whatever their EXIF orientation. */
 const LANDSCAPES = /^Landscape_[1-8]\.jpg$/;
 
-const files = existsSync(corpus) ? readdirSync(corpus).filter((f) => CONTENT_TYPES[path.extname(f).toLowerCase()]).sort() : [];
+const files = existsSync(corpus) ? readdirSync(corpus).filter((f) => contentTypeOf(f).startsWith('image/')).sort() : [];
 const run = suite<{ s3: LocalS3; handler: ReturnType<typeof createHandler> }>('corpus', {} as never);
 
 run.before(async (context) => {
@@ -39,7 +36,7 @@ run.before(async (context) => {
   context.s3 = await startS3();
   await context.s3.createBucket(BUCKET);
   for (const file of files) {
-    await context.s3.put(BUCKET, `prod/${file}`, readFileSync(path.join(corpus, file)), CONTENT_TYPES[path.extname(file).toLowerCase()]);
+    await context.s3.put(BUCKET, `prod/${file}`, readFileSync(path.join(corpus, file)), contentTypeOf(file));
   }
   context.handler = createHandler(resizerConfig(configWith(), { RESIZER_S3_ENDPOINT: context.s3.endpoint }));
   const log = console.log;
@@ -61,7 +58,7 @@ for (const file of files) {
   run(file, async (context) => {
     for (const format of FORMATS) {
       const query = canonicalQuery(`w=${WIDTH}&f=${format}`, undefined, DEFAULT_CONFIG);
-      const contentType = CONTENT_TYPES[path.extname(file).toLowerCase()];
+      const contentType = contentTypeOf(file);
       const result = (await context.handler(originResponse({ uri: `/prod/${encodeURIComponent(file)}`, querystring: query, contentType }))) as CloudFrontResultResponse;
       const label = `${file} ?${query}`;
       const status = Number(result.status);

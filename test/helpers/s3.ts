@@ -1,12 +1,7 @@
-// A real S3-compatible server (s3rver) on a free loopback port, reached through the real SDK.
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import S3rver from 's3rver';
-
-export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+// A real S3-compatible server (s3rver on a free loopback port, the local edge's own), reached
+// through the real SDK, with the few calls tests need.
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { S3RVER_CREDENTIALS, startEmbeddedS3 } from '../../infra/local/s3-server';
 
 export interface LocalS3 {
   readonly endpoint: string;
@@ -26,20 +21,10 @@ export function useS3rverCredentials(): void {
 }
 
 export async function startS3(): Promise<LocalS3> {
-  const directory = mkdtempSync(path.join(os.tmpdir(), 's3rver-'));
-  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory });
-  const address = (await server.run()) as AddressInfo;
-  const endpoint = `http://127.0.0.1:${address.port}`;
-  const client = new S3Client({
-    region: 'us-east-1',
-    endpoint,
-    forcePathStyle: true,
-    credentials: S3RVER_CREDENTIALS,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const s3 = await startEmbeddedS3();
+  const { client } = s3;
   return {
-    endpoint,
+    endpoint: s3.endpoint,
     client,
     async createBucket(bucket) {
       await client.send(new CreateBucketCommand({ Bucket: bucket }));
@@ -51,10 +36,6 @@ export async function startS3(): Promise<LocalS3> {
       const output = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       return Buffer.from(await output.Body!.transformToByteArray());
     },
-    async stop() {
-      client.destroy();
-      await server.close();
-      rmSync(directory, { recursive: true, force: true });
-    },
+    stop: () => s3.stop(),
   };
 }
