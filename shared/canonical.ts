@@ -151,10 +151,16 @@ export function canonicalQuery(rawQuery: string, accept: string | undefined, con
   return formatCanonical(canonicalize(parseQuery(rawQuery, config), accept, config));
 }
 
+function sortedPairs(query: string): string {
+  return query.split('&').sort().join('&');
+}
+
 /**
- * Reads a canonical query back for the resizer. Anything that is not exactly canonical
- * (a request that bypassed the normalizer) is treated as no transform, so the origin's
- * answer passes through untouched instead of spending work on an uncanonical cache key.
+ * Reads a canonical query back for the resizer. Anything that is not canonical (a request
+ * that bypassed the normalizer) is treated as no transform, so the origin's answer passes
+ * through untouched instead of spending work on an uncanonical cache key. The order of the
+ * parameters is not checked: CloudFront forwards the cache-key parameters to the origin, and
+ * its documentation promises nothing about their order.
  */
 export function parseCanonical(query: string, config: Config): CanonicalTransform | null {
   if (!query) return null;
@@ -165,5 +171,5 @@ export function parseCanonical(query: string, config: Config): CanonicalTransfor
     return null;
   }
   const transform = canonicalize(requested, undefined, config);
-  return transform && formatCanonical(transform) === query ? transform : null;
+  return transform && sortedPairs(formatCanonical(transform)) === sortedPairs(query) ? transform : null;
 }

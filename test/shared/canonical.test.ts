@@ -42,8 +42,11 @@ for (const rejected of rejectedCases()) {
 
 test('the resizer reads back exactly the canonical queries, nothing else', () => {
   assert.equal(parseCanonical('w=200&h=150&f=webp&q=90', DEFAULT_CONFIG), { w: 200, h: 150, f: 'webp', q: 90, fit: undefined, pos: undefined });
-  assert.is(parseCanonical('h=150&w=200&f=webp', DEFAULT_CONFIG), null);
-  assert.is(parseCanonical('w=200', DEFAULT_CONFIG), null);
+  assert.equal(parseCanonical('f=webp&h=150&w=200', DEFAULT_CONFIG), { w: 200, h: 150, f: 'webp', q: undefined, fit: undefined, pos: undefined }, 'the origin may see the parameters in another order');
+  assert.is(parseCanonical('w=200', DEFAULT_CONFIG), null, 'no format: not canonical');
+  assert.is(parseCanonical('w=200&f=webp&q=80', DEFAULT_CONFIG), null, 'a default quality: not canonical');
+  assert.is(parseCanonical('w=200&f=webp&dpr=2', DEFAULT_CONFIG), null);
+  assert.is(parseCanonical('w=200&w=200&f=webp', DEFAULT_CONFIG), null);
   assert.is(parseCanonical('w=abc&f=webp', DEFAULT_CONFIG), null);
   assert.is(parseCanonical('', DEFAULT_CONFIG), null);
 });

@@ -71,6 +71,7 @@ function headerOf(result: CloudFrontResultResponse, name: string): string | unde
 
 const RESIZED: Array<{ key: string; query: string; format: string; width: number; height: number; pages?: number }> = [
   { key: 'prod/photo.jpg', query: 'w=200&h=150&f=webp&q=90', format: 'webp', width: 200, height: 150 },
+  { key: 'prod/photo.jpg', query: 'q=90&f=webp&h=150&w=200', format: 'webp', width: 200, height: 150 },
   { key: 'prod/photo.jpg', query: 'w=200&f=source', format: 'jpeg', width: 200, height: 150 },
   { key: 'prod/photo.jpg', query: 'h=60&f=png', format: 'png', width: 80, height: 60 },
   { key: 'prod/photo.jpg', query: 'w=300&h=100&f=jpeg', format: 'jpeg', width: 300, height: 100 },
@@ -147,7 +148,8 @@ const PASSED_THROUGH: Array<[string, Partial<OriginResponseOptions> & { key: str
   ['an SVG', { key: 'prod/icon.svg', querystring: 'w=200&f=webp', contentType: 'image/svg+xml' }],
   ['a missing content-type', { key: 'prod/photo.jpg', querystring: 'w=200&f=webp', contentType: null }],
   ['a bare URL', { key: 'prod/photo.jpg', querystring: '' }],
-  ['a query that is not canonical (bypassed the normalizer)', { key: 'prod/photo.jpg', querystring: 'h=150&w=200&f=webp' }],
+  ['a query that is not canonical (bypassed the normalizer)', { key: 'prod/photo.jpg', querystring: 'w=200&h=150&f=webp&dpr=2' }],
+  ['a query without a format (bypassed the normalizer)', { key: 'prod/photo.jpg', querystring: 'w=200' }],
 ];
 
 for (const [label, options] of PASSED_THROUGH) {
