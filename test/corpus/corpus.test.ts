@@ -31,6 +31,9 @@ const LANDSCAPES = /^Landscape_[1-8]\.jpg$/;
 const files = existsSync(corpus) ? readdirSync(corpus).filter((f) => contentTypeOf(f).startsWith('image/')).sort() : [];
 const run = suite<{ s3: LocalS3; handler: ReturnType<typeof createHandler> }>('corpus', {} as never);
 
+// The resizer logs one JSON line per invocation; the tests read or silence them.
+const consoleLog = console.log;
+
 run.before(async (context) => {
   useS3rverCredentials();
   context.s3 = await startS3();
@@ -39,12 +42,11 @@ run.before(async (context) => {
     await context.s3.put(BUCKET, `prod/${file}`, readFileSync(path.join(corpus, file)), contentTypeOf(file));
   }
   context.handler = createHandler(resizerConfig(configWith(), { RESIZER_S3_ENDPOINT: context.s3.endpoint }));
-  const log = console.log;
   console.log = () => {};
-  run.after(() => { console.log = log; });
 });
 
 run.after(async (context) => {
+  console.log = consoleLog;
   await context.s3?.stop();
 });
 

@@ -32,6 +32,9 @@ const originals: Array<[string, () => Promise<Buffer | string>, string]> = [
   [KOREAN_KEY, () => gradient(300, 200), 'image/jpeg'],
 ];
 
+// The resizer logs one JSON line per invocation; the tests read or silence them.
+const consoleLog = console.log;
+
 resize.before(async (context) => {
   useS3rverCredentials();
   context.s3 = await startS3();
@@ -39,12 +42,11 @@ resize.before(async (context) => {
   for (const [key, make, type] of originals) await context.s3.put(BUCKET, key, await make(), type);
   context.handler = createHandler(resizerConfig(configWith(), { RESIZER_S3_ENDPOINT: context.s3.endpoint }));
   context.logs = [];
-  const log = console.log;
   console.log = (...args: unknown[]) => { context.logs.push(args.join(' ')); };
-  resize.after(() => { console.log = log; });
 });
 
 resize.after(async (context) => {
+  console.log = consoleLog;
   await context.s3.stop();
 });
 
