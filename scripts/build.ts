@@ -3,13 +3,15 @@
 //   dist/normalize-cff/index.js  CloudFront Functions (cloudfront-js-2.0) script
 //   dist/resize/                 Lambda@Edge origin-response, CommonJS, plus sharp's node_modules for linux-x64 glibc
 //   dist/purge/index.js          regional Lambda (SQS of S3 events -> CloudFront invalidations), CommonJS
-// The config file (RESIZER_CONFIG, default resizer.config.json) is validated here and baked in.
+// The config file (RESIZER_CONFIG, default resizer.config.json) is validated here and baked in;
+// with signing on, the Lambda@Edge normalizer also gets the keys of SIGNING_KEYS_FILE.
 import { build, type Plugin } from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseConfig } from '../shared/config';
+import { parseConfig, type Config } from '../shared/config';
 import { CLOUDFRONT_FUNCTION_MAX_BYTES } from '../shared/limits';
+import { SIGNING_KEYS_VARIABLE, signingKeysFromEnv } from './signing-keys';
 
 /** What cloudfront-js-2.0 supports beyond ES5.1. */
 const CLOUDFRONT_JS_2_EXTRAS = {
@@ -43,31 +45,67 @@ function bakeConfig(config: unknown): Plugin {
   };
 }
 
-export async function buildAll(): Promise<void> {
-  const config = loadConfigFile();
-  rmSync(dist, { recursive: true, force: true });
-  const common = { bundle: true, minify: true, legalComments: 'none' as const, plugins: [bakeConfig(config)], logLevel: 'warning' as const };
+function bakeSigningKeys(keys: readonly string[]): Plugin {
+  return {
+    name: 'bake-signing-keys',
+    setup(b) {
+      b.onResolve({ filter: /normalize\/signing-keys$/ }, () => ({ path: 'signing-keys', namespace: 'signing-keys' }));
+      b.onLoad({ filter: /.*/, namespace: 'signing-keys' }, () => ({
+        contents: `export const bakedSigningKeys = ${JSON.stringify(keys)};`,
+        loader: 'js',
+      }));
+    },
+  };
+}
 
+/** The keys the Lambda@Edge normalizer is built with: none unless signing is on. */
+export function lambdaSigningKeys(config: Config, env: Readonly<Record<string, string | undefined>> = process.env): string[] {
+  if (!config.signing.enabled) return [];
+  const keys = signingKeysFromEnv(env);
+  if (keys) return keys;
+  if (config.deploy.normalizer === 'lambda-edge') {
+    throw new Error(`signing.enabled is true and deploy.normalizer is "lambda-edge": set ${SIGNING_KEYS_VARIABLE}=<path> (one key per line) to build the normalizer`);
+  }
+  return [];
+}
+
+/** The runtime modules the CloudFront Functions script imports (the names cloudfront-function-main.ts declares). */
+const CLOUDFRONT_FUNCTION_IMPORTS = "import cfCrypto from 'crypto';\nimport cf from 'cloudfront';\n";
+
+/** Both normalizers, into `outDir`/normalize and `outDir`/normalize-cff. */
+export async function buildNormalizers(config: Config, signingKeys: readonly string[], outDir: string): Promise<void> {
+  const common = { bundle: true, minify: true, legalComments: 'none' as const, plugins: [bakeConfig(config)], logLevel: 'warning' as const };
   await build({
     ...common,
+    plugins: [bakeConfig(config), bakeSigningKeys(signingKeys)],
     entryPoints: [path.join(root, 'functions/normalize/index.ts')],
-    outfile: path.join(dist, 'normalize/index.js'),
+    outfile: path.join(outDir, 'normalize/index.js'),
     platform: 'node', format: 'cjs', target: 'node20',
   });
 
   // cloudfront-js-2.0 is ES5.1 plus the few later features listed in CloudFront's "JavaScript
   // runtime 2.0 features"; esbuild fails the build on anything else it cannot lower (for-of,
   // classes, destructuring). The runtime calls a top-level `handler`, which an IIFE cannot
-  // declare, so the entry assigns a global that the footer's `handler` calls.
+  // declare, so the entry assigns a global that the footer's `handler` calls. The runtime's
+  // modules are imported in the first lines, as CloudFront's helper-method pages require.
   await build({
     ...common,
     entryPoints: [path.join(root, 'functions/normalize/cloudfront-function-main.ts')],
-    outfile: path.join(dist, 'normalize-cff/index.js'),
+    outfile: path.join(outDir, 'normalize-cff/index.js'),
     platform: 'neutral', format: 'iife', target: 'es5',
     supported: CLOUDFRONT_JS_2_EXTRAS,
-    banner: { js: 'var normalizerHandler;' },
-    footer: { js: 'function handler(event) { return normalizerHandler(event); }' },
+    banner: { js: CLOUDFRONT_FUNCTION_IMPORTS + 'var normalizerHandler;' },
+    footer: { js: 'async function handler(event) { return normalizerHandler(event); }' },
   });
+}
+
+export async function buildAll(): Promise<void> {
+  const config = loadConfigFile();
+  const signingKeys = lambdaSigningKeys(config);
+  rmSync(dist, { recursive: true, force: true });
+  const common = { bundle: true, minify: true, legalComments: 'none' as const, plugins: [bakeConfig(config)], logLevel: 'warning' as const };
+
+  await buildNormalizers(config, signingKeys, dist);
 
   await build({
     ...common,

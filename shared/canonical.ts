@@ -62,7 +62,8 @@ const DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
 function parseValue(spec: ParamSpec, raw: string, config: Config): string | number {
   const bad = () => resizerError(400, 'bad_parameter', `${spec.name} must be ${allowedText(spec, config)}, got ${quoteReceived(raw)}`);
   if (spec.kind === 'enum') {
-    const value = spec.aliases[raw] !== undefined ? spec.aliases[raw] : raw;
+    // Own properties only: `f=__proto__` or `f=constructor` is an unknown value, not Object's.
+    const value = Object.prototype.hasOwnProperty.call(spec.aliases, raw) ? spec.aliases[raw] : raw;
     if (spec.values.indexOf(value) < 0 || !isAllowedValue(spec, value, config)) throw bad();
     return value;
   }

@@ -50,6 +50,14 @@ export const CONFIG_SCHEMA = {
         allowedOrigins: { kind: 'list', pattern: /^(\*|https?:\/\/[^/\s]+)$/, form: 'an origin like "https://www.example.com", or "*"', default: ['*'], doc: 'Origins allowed to read variants with fetch/XHR: `["*"]` or a list like `["https://www.example.com"]`.' },
       },
     },
+    signing: {
+      kind: 'object',
+      doc: 'Signed URLs (see Signed URLs). The keys are never in this file: a CloudFront KeyValueStore holds them, or `SIGNING_KEYS_FILE` at build time for Lambda@Edge.',
+      fields: {
+        enabled: { kind: 'boolean', default: false, doc: 'When true, every transform URL of the resizing behaviours must carry a valid `sig` (403 otherwise), checked on viewer request, so cache hits too.' },
+        originals: { kind: 'boolean', default: false, doc: 'With `enabled`, bare URLs (originals) of the resizing behaviours must be signed too.' },
+      },
+    },
     behaviors: { kind: 'list', pattern: /^[A-Za-z0-9_\-./]+\/\*$/, form: 'a path pattern like "prod/*"', default: ['dev/*', 'prod/*'], doc: 'Path patterns that resize; every other path serves originals untouched.' },
     deploy: {
       kind: 'object',
@@ -82,6 +90,7 @@ export interface Config {
   readonly cacheControl: string;
   readonly errorCacheControl: string;
   readonly cors: { readonly allowedOrigins: readonly string[] };
+  readonly signing: { readonly enabled: boolean; readonly originals: boolean };
   readonly behaviors: readonly string[];
   readonly deploy: {
     readonly stackName: string;

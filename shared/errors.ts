@@ -5,6 +5,12 @@
 export type ErrorCode =
   | 'bad_parameter'
   | 'bad_encoding'
+  | 'bad_path'
+  | 'signature_missing'
+  | 'signature_malformed'
+  | 'signature_wrong'
+  | 'signature_expired'
+  | 'signature_unverifiable'
   | 'unsupported_source'
   | 'source_too_large'
   | 'bad_config';

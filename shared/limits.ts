@@ -1,5 +1,6 @@
 // The Lambda@Edge limits the resizer must stay inside and the local edge enforces.
 // Source: CloudFront Developer Guide, "Quotas on Lambda@Edge" and "Restrictions on edge functions".
+import { utf8Length } from './utf8';
 
 /** Largest generated response (headers plus body as sent, base64 text included) for viewer events. */
 export const VIEWER_RESPONSE_LIMIT_BYTES = 40 * 1024;
@@ -19,15 +20,6 @@ export function generatedResponseBytes(headers: EdgeHeaders | undefined, body: s
     for (const name of Object.keys(headers)) {
       for (const header of headers[name]) bytes += utf8Length((header.key || name) + ': ' + header.value + '\r\n');
     }
-  }
-  return bytes;
-}
-
-function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code >= 0xd800 && code < 0xdc00 ? (i++, 4) : 3;
   }
   return bytes;
 }

@@ -1,11 +1,12 @@
 // CloudFront Functions (cloudfront-js-2.0) viewer-request entry. The build wraps this in an
-// IIFE and adds the top-level `function handler(event)` the runtime calls. The runtime hands
-// over query names and values exactly as the viewer spelled them, so they are joined back
-// into a raw query string and go through the same parser as the Lambda@Edge build.
+// IIFE and adds the top-level `async function handler(event)` the runtime calls. The query is
+// read with `request.rawQueryString()` (unparsed, unchanged: what a signature covers) and goes
+// through the same core as the Lambda@Edge build. Where that method is missing (older test
+// tools) the query object is joined back, which loses only the order of repeated names.
 
-import { canonicalQuery } from '../../shared/canonical';
 import type { Config } from '../../shared/config';
 import { errorResponse } from '../../shared/responses';
+import { normalizeRequest, type SigningRuntime } from './core';
 
 interface CffValue { value: string; multiValue?: Array<{ value: string }> }
 export interface CffRequest {
@@ -14,6 +15,8 @@ export interface CffRequest {
   querystring: Record<string, CffValue>;
   headers: Record<string, CffValue>;
   cookies?: Record<string, CffValue>;
+  /** cloudfront-js-2.0: the query as sent, without `?`; undefined when the URL has no `?`. */
+  rawQueryString?: () => string | undefined;
 }
 export interface CffResponse {
   statusCode: number;
@@ -49,12 +52,16 @@ function toCffQuery(canonical: string): Record<string, CffValue> {
   return out;
 }
 
-export function createCffHandler(config: Config) {
-  return function handler(event: CffEvent): CffRequest | CffResponse {
+const own = Object.prototype.hasOwnProperty;
+
+export function createCffHandler(config: Config, signing: SigningRuntime) {
+  return async function handler(event: CffEvent): Promise<CffRequest | CffResponse> {
     const request = event.request;
-    const accept = request.headers.accept ? values(request.headers.accept).join(',') : '';
+    // Own properties only: a header or parameter named `constructor` or `__proto__` is just a name.
+    const accept = own.call(request.headers, 'accept') ? values(request.headers.accept).join(',') : '';
     try {
-      request.querystring = toCffQuery(canonicalQuery(rawQuery(request.querystring || {}), accept, config));
+      const query = typeof request.rawQueryString === 'function' ? request.rawQueryString() : rawQuery(request.querystring || {});
+      request.querystring = toCffQuery(await normalizeRequest({ uri: request.uri, rawQuery: query, accept }, config, signing));
       return request;
     } catch (error) {
       const response = errorResponse(error, 'no-store');

@@ -15,7 +15,7 @@ import { DEFAULT_ERROR_CACHING_SECONDS, distributionPolicies, type CacheTtls, ty
 import { cffViewerRequestEvent, lambdaViewerRequestEvent, originResponseEvent, type DistributionInfo, type ViewerRequest } from './events';
 import {
   invokeCloudFrontFunction, invokeLambda, loadCloudFrontFunction, loadCloudFrontFunctionFile, loadLambdaBundle,
-  type Invocation, type LambdaHandler,
+  type Invocation, type KeyValueStoreData, type LambdaHandler,
 } from './functions';
 import { closeServer, listen } from './listen';
 import { cacheKey, forwardedQuery, matchingBehavior } from './routing';
@@ -54,6 +54,8 @@ export interface LocalEdgeOptions {
   readonly timeouts?: { readonly viewerMs?: number; readonly originMs?: number };
   /** Default: built from the CDK app's policy definitions for `config`. */
   readonly policies?: DistributionPolicies;
+  /** The CloudFront Function's KeyValueStore (signing keys). Default: empty. */
+  readonly keyValueStore?: KeyValueStoreData;
   /** Where the built bundles are. Default: the repository's dist/. */
   readonly distDir?: string;
   /** One line per request and one per broken rule. Default: console.log. */
@@ -90,8 +92,8 @@ function requireFile(file: string): string {
 function loadViewerFunction(options: LocalEdgeOptions, runtime: ViewerRuntime, distDir: string) {
   if (runtime === 'cloudfront-function') {
     return options.functions?.cloudFrontFunctionSource !== undefined
-      ? loadCloudFrontFunction(options.functions.cloudFrontFunctionSource)
-      : loadCloudFrontFunctionFile(requireFile(path.join(distDir, 'normalize-cff/index.js')));
+      ? loadCloudFrontFunction(options.functions.cloudFrontFunctionSource, undefined, options.keyValueStore)
+      : loadCloudFrontFunctionFile(requireFile(path.join(distDir, 'normalize-cff/index.js')), options.keyValueStore);
   }
   return options.functions?.viewerRequest || loadLambdaBundle(requireFile(path.join(distDir, 'normalize/index.js')));
 }
@@ -185,7 +187,8 @@ export async function createLocalEdge(options: LocalEdgeOptions): Promise<LocalE
   async function runViewerFunction(request: ViewerRequest, distribution: DistributionInfo) {
     if (runtime === 'cloudfront-function') {
       const event = cffViewerRequestEvent(request, distribution);
-      const invocation = await invokeCloudFrontFunction(viewerFunction as ReturnType<typeof loadCloudFrontFunction>, event, viewerTimeoutMs);
+      const rawQueryString = request.hasQuery === false ? undefined : request.querystring;
+      const invocation = await invokeCloudFrontFunction(viewerFunction as ReturnType<typeof loadCloudFrontFunction>, event, viewerTimeoutMs, { rawQueryString });
       return checkInvocation(invocation, (result) => checkCffViewerRequestResult(event.request, result));
     }
     const event = lambdaViewerRequestEvent(request, distribution);
@@ -248,7 +251,7 @@ export async function createLocalEdge(options: LocalEdgeOptions): Promise<LocalE
     if (behavior.resizes) {
       const headers: Array<[string, string]> = [];
       for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i], req.rawHeaders[i + 1]]);
-      const outcome = await runViewerFunction({ method, uri, querystring, headers, clientIp }, distribution);
+      const outcome = await runViewerFunction({ method, uri, querystring, hasQuery: queryAt >= 0, headers, clientIp }, distribution);
       if (isFailure(outcome)) {
         reportFailure(outcome, 'viewer-request', url);
         return failurePage(outcome, requestId);

@@ -12,6 +12,8 @@ export interface ViewerRequest {
   readonly method: string;
   readonly uri: string;
   readonly querystring: string;
+  /** Whether the URL had a `?` (CloudFront Functions' rawQueryString() is undefined without one). */
+  readonly hasQuery?: boolean;
   readonly headers: ReadonlyArray<readonly [string, string]>;
   readonly clientIp: string;
 }

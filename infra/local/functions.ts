@@ -1,6 +1,7 @@
 // Running edge functions the way CloudFront does: the built bundles from dist/, a JSON copy of
 // the event in and a JSON copy of the result out (what is not JSON never reaches CloudFront),
 // a time limit, and every way of failing reported rather than thrown.
+import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -86,27 +87,66 @@ export function loadLambdaBundle(file: string, env: Readonly<Record<string, stri
   }
 }
 
-/** A CloudFront Functions script in a bare context: no require, no process, no timers. */
-export function loadCloudFrontFunction(source: string, filename = 'cloudfront-function.js'): { context: vm.Context } {
-  const context = vm.createContext({});
-  vm.runInContext(source, context, { filename, timeout: 1000 });
+/** The KeyValueStore associated with a CloudFront Function: key → value. */
+export type KeyValueStoreData = Readonly<Record<string, string>>;
+
+/**
+ * The cloudfront-js-2.0 modules a script may import: `crypto` (hashes and HMACs, as Node's) and
+ * `cloudfront` (`kvs()` over `keyValueStore`; `get` rejects for a missing key, as CloudFront's does).
+ */
+function runtimeModules(keyValueStore: KeyValueStoreData): Record<string, unknown> {
+  const has = (key: string) => Object.prototype.hasOwnProperty.call(keyValueStore, key);
+  const kvs = {
+    get: async (key: string, options?: { format?: string }) => {
+      if (!has(key)) throw new Error(`KeyValueStore key not found: ${key}`);
+      return options?.format === 'json' ? JSON.parse(keyValueStore[key]) : keyValueStore[key];
+    },
+    exists: async (key: string) => has(key),
+  };
+  return { crypto: { createHash, createHmac }, cloudfront: { kvs: () => kvs } };
+}
+
+/** `import name from 'module';` lines, which CloudFront requires first in the script. */
+const IMPORT_LINE = /^\s*import\s+([A-Za-z_$][\w$]*)\s+from\s+'([^']+)';/;
+
+/**
+ * A CloudFront Functions script in a bare context: no require, no process, no timers. A vm
+ * script cannot hold import declarations, so the leading ones become context globals bound to
+ * the emulated runtime modules; any other module is an error, as on CloudFront.
+ */
+export function loadCloudFrontFunction(source: string, filename = 'cloudfront-function.js', keyValueStore: KeyValueStoreData = {}): { context: vm.Context } {
+  const modules = runtimeModules(keyValueStore);
+  const globals: Record<string, unknown> = Object.create(null);
+  let body = source;
+  for (let match = IMPORT_LINE.exec(body); match; match = IMPORT_LINE.exec(body)) {
+    if (!Object.prototype.hasOwnProperty.call(modules, match[2])) throw new Error(`${filename} imports ${match[2]}, which CloudFront Functions does not offer`);
+    globals[match[1]] = modules[match[2]];
+    body = body.slice(match[0].length);
+  }
+  const context = vm.createContext({ ...globals });
+  vm.runInContext(body, context, { filename, timeout: 1000 });
   if (typeof (context as { handler?: unknown }).handler !== 'function') throw new Error(`${filename} declares no top-level function handler(event)`);
   return { context };
 }
 
-export function loadCloudFrontFunctionFile(file: string): { context: vm.Context } {
-  return loadCloudFrontFunction(readFileSync(file, 'utf8'), path.basename(file));
+export function loadCloudFrontFunctionFile(file: string, keyValueStore: KeyValueStoreData = {}): { context: vm.Context } {
+  return loadCloudFrontFunction(readFileSync(file, 'utf8'), path.basename(file), keyValueStore);
 }
 
 /**
  * Runs the script's handler inside its own context, so a runaway loop is cut off by the time
  * limit; an async handler (cloudfront-js-2.0 allows one) is awaited within the same limit.
  */
-export async function invokeCloudFrontFunction(loaded: { context: vm.Context }, event: unknown, timeoutMs: number): Promise<Invocation> {
-  const context = loaded.context as { __event?: unknown };
+export async function invokeCloudFrontFunction(loaded: { context: vm.Context }, event: unknown, timeoutMs: number, viewer?: { readonly rawQueryString: string | undefined }): Promise<Invocation> {
+  const context = loaded.context as { __event?: unknown; __rawQueryString?: string };
   context.__event = jsonCopy(event);
   const started = Date.now();
   try {
+    if (viewer) {
+      // request.rawQueryString(): the query as sent, undefined without `?` ("General helper methods").
+      context.__rawQueryString = viewer.rawQueryString;
+      vm.runInContext('__event.request.rawQueryString = function () { return __rawQueryString; };', loaded.context);
+    }
     let result = vm.runInContext('handler(__event)', loaded.context, { timeout: timeoutMs });
     if (result && typeof result.then === 'function') {
       let timer: NodeJS.Timeout | undefined;
@@ -121,5 +161,6 @@ export async function invokeCloudFrontFunction(loaded: { context: vm.Context }, 
     return { outcome: 'error', error };
   } finally {
     delete context.__event;
+    delete context.__rawQueryString;
   }
 }

@@ -3,18 +3,25 @@ import type { CloudFrontRequestEvent, CloudFrontRequestResult } from 'aws-lambda
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CffEvent, CffRequest, CffResponse } from '../../functions/normalize/cloudfront-function';
-import { loadCloudFrontFunctionFile, loadLambdaBundle } from '../../infra/local/functions';
+import { invokeCloudFrontFunction, loadCloudFrontFunctionFile, loadLambdaBundle, type KeyValueStoreData } from '../../infra/local/functions';
 
 export const distDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist');
 
-export function lambdaNormalizer(): (event: CloudFrontRequestEvent) => Promise<CloudFrontRequestResult> {
-  return loadLambdaBundle(path.join(distDir, 'normalize/index.js')) as unknown as (event: CloudFrontRequestEvent) => Promise<CloudFrontRequestResult>;
+export function lambdaNormalizer(dir = distDir): (event: CloudFrontRequestEvent) => Promise<CloudFrontRequestResult> {
+  return loadLambdaBundle(path.join(dir, 'normalize/index.js')) as unknown as (event: CloudFrontRequestEvent) => Promise<CloudFrontRequestResult>;
 }
 
-/** Runs the CloudFront Functions script in a bare V8 context: no require, process, Buffer or console. */
-export function cloudFrontFunctionNormalizer(): (event: CffEvent) => CffRequest | CffResponse {
-  const { context } = loadCloudFrontFunctionFile(path.join(distDir, 'normalize-cff/index.js'));
-  const handler = (context as { handler: (event: CffEvent) => CffRequest | CffResponse }).handler;
-  // Results cross the context boundary; JSON makes them plain objects of this realm.
-  return (event) => JSON.parse(JSON.stringify(handler(JSON.parse(JSON.stringify(event)))));
+/**
+ * Runs the CloudFront Functions script in a bare V8 context (no require, process, Buffer or
+ * console) with the runtime's `crypto` and `cloudfront` modules emulated, `keyValueStore` as its
+ * KeyValueStore, and `rawQueryString` as what request.rawQueryString() returns (without it the
+ * request has no such method, as in older test tools).
+ */
+export function cloudFrontFunctionNormalizer(dir = distDir, keyValueStore: KeyValueStoreData = {}): (event: CffEvent, rawQueryString?: string) => Promise<CffRequest | CffResponse> {
+  const loaded = loadCloudFrontFunctionFile(path.join(dir, 'normalize-cff/index.js'), keyValueStore);
+  return async (event, rawQueryString) => {
+    const invocation = await invokeCloudFrontFunction(loaded, event, 1000, rawQueryString === undefined ? undefined : { rawQueryString });
+    if (invocation.outcome !== 'result') throw new Error(`the CloudFront Function failed: ${invocation.outcome === 'error' ? String(invocation.error) : 'timeout'}`);
+    return invocation.result as CffRequest | CffResponse;
+  };
 }

@@ -25,7 +25,8 @@ export function viewerRequest(querystring: string, accept?: string, uri = '/prod
 /** A CloudFront Functions event; `query` lists raw (still percent-encoded) name/value pairs in order. */
 export function cffViewerRequest(query: Array<[string, string]>, accept?: string): CffEvent {
   const event = load<CffEvent & { request: { querystring: Record<string, { value: string; multiValue?: Array<{ value: string }> }> } }>('cloudfront-function-viewer-request.json');
-  const querystring: Record<string, { value: string; multiValue?: Array<{ value: string }> }> = {};
+  // Null prototype: a parameter named `__proto__` is a name like any other, never Object's prototype.
+  const querystring: Record<string, { value: string; multiValue?: Array<{ value: string }> }> = Object.create(null);
   for (const [name, value] of query) {
     const existing = querystring[name];
     if (!existing) querystring[name] = { value };

@@ -1,0 +1,154 @@
+// Signed URLs: one scheme, so sites can sign in any language.
+//   message = the request URI exactly as sent (percent-encoding untouched), then `?` and the
+//             query exactly as sent up to but not including `&sig=`; the URI alone when `sig`
+//             is the only parameter
+//   sig     = base64url without padding of HMAC-SHA256(key, message), the last parameter
+//   exp     = optional Unix seconds, signed like any other parameter
+// Any of the active keys may have made the signature (rotation). Pure, no Node APIs: the
+// normalizers hand in their runtime's HMAC; signUrl carries its own (hmac-sha256.ts).
+import { quoteReceived, resizerError } from './errors';
+import { hmacSha256Base64url } from './hmac-sha256';
+
+export const SIGNATURE_PARAM = 'sig';
+export const EXPIRY_PARAM = 'exp';
+/** Shortest key accepted: 32 characters, used as their UTF-8 bytes (256 bits if random ASCII). */
+export const MIN_KEY_LENGTH = 32;
+/** The CloudFront KeyValueStore key whose value holds the active keys, one per line. */
+export const KEY_VALUE_STORE_KEY = 'signing-keys';
+/** A KeyValueStore value holds at most 1024 characters ("File format for key-value pairs"). */
+export const KEY_VALUE_STORE_VALUE_MAX_CHARS = 1024;
+/** base64url of 32 bytes without padding. */
+const SIGNATURE = /^[A-Za-z0-9_-]{43}$/;
+const UNIX_SECONDS = /^\d{1,12}$/;
+
+/** HMAC-SHA256 of message under key (both as UTF-8), as base64url without padding. */
+export type Hmac = (key: string, message: string) => string;
+
+export interface SignedRequest {
+  /** What the signature covers. */
+  readonly message: string;
+  /** The query as sent, without `sig` (what the normalizer parses). */
+  readonly query: string;
+  /** The raw `sig` value (everything after `sig=`), or null when there is none. */
+  readonly signature: string | null;
+}
+
+/** Splits a request into the signed message, the query before `sig`, and `sig` itself. */
+export function splitSignature(uri: string, rawQuery: string | undefined): SignedRequest {
+  const query = rawQuery || '';
+  const prefix = SIGNATURE_PARAM + '=';
+  if (query.slice(0, prefix.length) === prefix) return { message: uri, query: '', signature: query.slice(prefix.length) };
+  const at = query.indexOf('&' + prefix);
+  if (at < 0) return { message: uri, query, signature: null };
+  return { message: uri + '?' + query.slice(0, at), query: query.slice(0, at), signature: query.slice(at + prefix.length + 1) };
+}
+
+/**
+ * Compares two strings in time that depends only on their lengths (which are not secret: a
+ * signature always has 43 characters), never on where they first differ.
+ */
+export function constantTimeEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return difference === 0;
+}
+
+function expiry(query: string): string | undefined {
+  const pairs = query.split('&');
+  for (let i = 0; i < pairs.length; i++) {
+    const eq = pairs[i].indexOf('=');
+    if ((eq < 0 ? pairs[i] : pairs[i].slice(0, eq)) === EXPIRY_PARAM) return eq < 0 ? '' : pairs[i].slice(eq + 1);
+  }
+  return undefined;
+}
+
+/**
+ * Throws a 403 ResizerError naming what is wrong (missing, malformed, wrong, expired), never
+ * which key; returns when a signature made with any of `keys` covers the request. Every key is
+ * tried and compared in constant time, so the time taken says nothing about which key or how
+ * much of the signature matched.
+ */
+export function verifySignature(request: SignedRequest, keys: readonly string[], hmac: Hmac, nowSeconds: number): void {
+  const signature = request.signature;
+  if (signature === null) throw resizerError(403, 'signature_missing', 'sig is missing: this URL must be signed');
+  if (signature.indexOf('&') >= 0) throw resizerError(403, 'signature_malformed', 'sig must be the last parameter');
+  if (!SIGNATURE.test(signature)) {
+    throw resizerError(403, 'signature_malformed', `sig must be 43 base64url characters (HMAC-SHA256 without padding), got ${quoteReceived(signature)}`);
+  }
+  const exp = expiry(request.query);
+  if (exp !== undefined && !UNIX_SECONDS.test(exp)) throw resizerError(403, 'signature_malformed', `exp must be a time in Unix seconds, got ${quoteReceived(exp)}`);
+  if (keys.length === 0) throw resizerError(403, 'signature_unverifiable', 'sig cannot be checked: no signing keys are configured');
+  let matches = 0;
+  for (let i = 0; i < keys.length; i++) matches |= constantTimeEqual(hmac(keys[i], request.message), signature) ? 1 : 0;
+  if (!matches) throw resizerError(403, 'signature_wrong', 'sig does not match this URL');
+  if (exp !== undefined && nowSeconds >= Number(exp)) {
+    throw resizerError(403, 'signature_expired', `the URL expired at ${new Date(Number(exp) * 1000).toISOString()} (exp=${exp})`);
+  }
+}
+
+/** The active keys in a KeyValueStore value or keys file: one per line; shorter lines never count. */
+export function activeKeys(text: string | null | undefined): string[] {
+  const keys: string[] = [];
+  const lines = text ? text.split('\n') : [];
+  for (let i = 0; i < lines.length; i++) {
+    const key = lines[i].charAt(lines[i].length - 1) === '\r' ? lines[i].slice(0, -1) : lines[i];
+    if (key.length >= MIN_KEY_LENGTH) keys.push(key);
+  }
+  return keys;
+}
+
+/** Validates a keys file's text (one key per line, each at least 32 characters); the message never echoes a key. */
+export function parseSigningKeys(text: string, source: string): string[] {
+  const lines = text.split('\n');
+  const keys: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const key = lines[i].charAt(lines[i].length - 1) === '\r' ? lines[i].slice(0, -1) : lines[i];
+    if (key === '' && i === lines.length - 1) continue;
+    if (key.length < MIN_KEY_LENGTH) {
+      throw resizerError(500, 'bad_config', `${source} line ${i + 1} must be a key of at least ${MIN_KEY_LENGTH} characters, got ${key.length}`);
+    }
+    keys.push(key);
+  }
+  if (keys.length === 0) throw resizerError(500, 'bad_config', `${source} must hold at least one key (one per line), got none`);
+  if (keys.join('\n').length > KEY_VALUE_STORE_VALUE_MAX_CHARS) {
+    throw resizerError(500, 'bad_config', `${source} must fit in one KeyValueStore value (at most ${KEY_VALUE_STORE_VALUE_MAX_CHARS} characters with the newlines), got ${keys.join('\n').length}`);
+  }
+  return keys;
+}
+
+/** Characters a browser sends as they are; anything else it would percent-encode, changing the message. */
+const AS_SENT = /^[A-Za-z0-9\-._~:/?\[\]@!$&'()*+,;=%]*$/;
+
+export interface SignOptions {
+  /** Unix seconds after which the URL is refused: added as `exp` before signing. */
+  readonly expires?: number;
+}
+
+/**
+ * Signs a URL (absolute, or a path starting with `/`) with the first of `keys`. The URL must
+ * already be percent-encoded exactly as it will be requested. Server or build side only: a key
+ * shipped to a browser lets anyone sign anything.
+ */
+export function signUrl(url: string, keys: string | readonly string[], options?: SignOptions): string {
+  const expires = options ? options.expires : undefined;
+  const key = typeof keys === 'string' ? keys : keys[0];
+  if (typeof key !== 'string' || key.length < MIN_KEY_LENGTH) throw new Error(`signUrl needs a key of at least ${MIN_KEY_LENGTH} characters`);
+  const hash = url.indexOf('#');
+  const withoutFragment = hash < 0 ? url : url.slice(0, hash);
+  const origin = (/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?]*/.exec(withoutFragment) || [''])[0];
+  const rest = withoutFragment.slice(origin.length);
+  if (rest.charAt(0) !== '/') throw new Error(`signUrl needs an absolute URL or a path starting with /, got ${quoteReceived(url)}`);
+  if (!AS_SENT.test(rest)) throw new Error(`signUrl needs the URL percent-encoded as it will be sent (no spaces or non-ASCII), got ${quoteReceived(rest)}`);
+  const queryAt = rest.indexOf('?');
+  const uri = queryAt < 0 ? rest : rest.slice(0, queryAt);
+  let query = queryAt < 0 ? '' : rest.slice(queryAt + 1);
+  if (splitSignature(uri, query).signature !== null) throw new Error('signUrl: the URL already carries sig');
+  if (expires !== undefined) {
+    if (!(expires >= 0 && expires === Math.floor(expires))) throw new Error(`signUrl: expires must be whole Unix seconds, got ${expires}`);
+    if (expiry(query) !== undefined) throw new Error('signUrl: the URL already carries exp');
+    query = (query ? query + '&' : '') + EXPIRY_PARAM + '=' + expires;
+  }
+  const message = query ? uri + '?' + query : uri;
+  return origin + uri + '?' + (query ? query + '&' : '') + SIGNATURE_PARAM + '=' + hmacSha256Base64url(key, message);
+}
