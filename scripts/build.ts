@@ -49,7 +49,7 @@ function bakeSigningKeys(keys: readonly string[]): Plugin {
   return {
     name: 'bake-signing-keys',
     setup(b) {
-      b.onResolve({ filter: /normalize\/signing-keys$/ }, () => ({ path: 'signing-keys', namespace: 'signing-keys' }));
+      b.onResolve({ filter: /(^|\/)signing-keys$/ }, () => ({ path: 'signing-keys', namespace: 'signing-keys' }));
       b.onLoad({ filter: /.*/, namespace: 'signing-keys' }, () => ({
         contents: `export const bakedSigningKeys = ${JSON.stringify(keys)};`,
         loader: 'js',

@@ -1,44 +1,18 @@
 // The two built normalizers (Lambda@Edge and CloudFront Functions) against the same tables,
 // through CloudFront events in each runtime's shape.
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { CffResponse } from '../../../functions/normalize/cloudfront-function';
 import { CLOUDFRONT_FUNCTION_MAX_BYTES } from '../../../shared/limits';
 import { cloudFrontFunctionNormalizer, distDir, lambdaNormalizer } from '../../helpers/bundles';
 import { cffViewerRequest, viewerRequest } from '../../helpers/events';
-import { equivalentGroups, rejectedCases } from '../../helpers/fixtures';
+import { equivalentGroups, fixture, rejectedCases } from '../../helpers/fixtures';
+import { normalizerRuntimes } from '../../helpers/normalizers';
 
 const lambda = lambdaNormalizer();
 const cff = cloudFrontFunctionNormalizer();
-
-type Answer = { query: string } | { status: number; contentType: string; body: string };
-
-async function viaLambda(query: string, accept?: string): Promise<Answer> {
-  const result = await lambda(viewerRequest(query, accept));
-  if (result && 'uri' in result) return { query: result.querystring };
-  const response = result as { status: string; headers: Record<string, Array<{ value: string }>>; body: string };
-  return { status: Number(response.status), contentType: response.headers['content-type'][0].value, body: response.body };
-}
-
-async function viaCloudFrontFunction(query: string, accept?: string): Promise<Answer> {
-  const pairs = query.split('&').filter(Boolean).map((pair): [string, string] => {
-    const eq = pair.indexOf('=');
-    return eq < 0 ? [pair, ''] : [pair.slice(0, eq), pair.slice(eq + 1)];
-  });
-  const result = await cff(cffViewerRequest(pairs, accept), query);
-  if ('uri' in result) {
-    return { query: Object.keys(result.querystring).map((name) => `${name}=${result.querystring[name].value}`).join('&') };
-  }
-  const response = result as CffResponse;
-  return { status: response.statusCode, contentType: response.headers['content-type'].value, body: response.body };
-}
-
-const runtimes: Array<[string, (query: string, accept?: string) => Answer | Promise<Answer>]> = [
-  ['lambda@edge', viaLambda],
-  ['cloudfront-function', viaCloudFrontFunction],
-];
+const runtimes = normalizerRuntimes();
 
 for (const [runtime, normalize] of runtimes) {
   for (const group of equivalentGroups().filter((g) => !g.config)) {
@@ -54,6 +28,46 @@ for (const [runtime, normalize] of runtimes) {
     });
   }
 }
+
+interface PathCase { uri: string; query: string; status: number; message?: string }
+const pathCases = fixture<{ cases: PathCase[] }>('normalize/paths.json').cases;
+
+for (const [runtime, normalize] of runtimes) {
+  test(`${runtime}: path rules (NUL and control characters, . and .. segments raw or encoded, S3's key and s3rver's segment limits)`, async () => {
+    for (const row of pathCases) {
+      const answer = await normalize(row.query, undefined, row.uri);
+      const label = `${row.uri.slice(0, 80)}?${row.query}`;
+      if (row.status === 200) assert.ok('query' in answer, `${label}: ${JSON.stringify(answer)}`);
+      else assert.equal(answer, { status: row.status, contentType: 'text/plain; charset=utf-8', body: row.message + '\n' }, label);
+    }
+  });
+}
+
+test('both builds: headers and parameters named like Object.prototype members are ordinary names', async () => {
+  const names = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf'];
+  // JSON.parse makes `__proto__` an own property, as CloudFront's event JSON does.
+  const lambdaEvent = viewerRequest(names.map((name) => `${name}=1`).join('&') + '&w=100');
+  const lambdaHeaders = JSON.parse(`{${names.map((name) => `"${name}":[{"key":"${name}","value":"x"}]`).join(',')}}`);
+  lambdaEvent.Records[0].cf.request.headers = lambdaHeaders;
+  assert.is((await lambda(lambdaEvent) as { querystring: string }).querystring, 'w=100&f=source');
+  const cffEvent = cffViewerRequest([]);
+  cffEvent.request.headers = JSON.parse(`{${names.map((name) => `"${name}":{"value":"x"}`).join(',')}}`);
+  cffEvent.request.querystring = JSON.parse(`{${names.map((name) => `"${name}":{"value":"1"}`).join(',')},"w":{"value":"100"}}`);
+  for (const raw of [undefined, names.map((name) => `${name}=1`).join('&') + '&w=100']) {
+    const result = await cff(JSON.parse(JSON.stringify(cffEvent)), raw);
+    assert.ok('uri' in result, JSON.stringify(result));
+    assert.equal(JSON.parse(JSON.stringify(result.querystring)), { w: { value: '100' }, f: { value: 'source' } });
+  }
+  const accepted = cffViewerRequest([['w', '100']], 'image/webp');
+  accepted.request.headers = JSON.parse('{"__proto__":{"value":"x"},"accept":{"value":"image/webp"}}');
+  assert.equal(((await cff(accepted, 'w=100')) as { querystring: unknown }).querystring, { w: { value: '100' }, f: { value: 'webp' } });
+});
+
+test('normalize-cff/index.js carries the runtime\'s HMAC only: none of signUrl\'s pure SHA-256', () => {
+  const source = readFileSync(path.join(distDir, 'normalize-cff/index.js'), 'utf8');
+  assert.ok(source.startsWith("import cfCrypto from 'crypto';\nimport cf from 'cloudfront';\n"), 'the runtime modules are imported in the first lines');
+  for (const constant of ['1116352408', '0x428a2f98', '3624381080']) assert.not.ok(source.includes(constant), constant);
+});
 
 test('cloudfront-function without rawQueryString(): a repeated parameter arrives as multiValue and the first wins', async () => {
   const result = await cff(cffViewerRequest([['w', '100'], ['w', '300'], ['f', 'png']]));
