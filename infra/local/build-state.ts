@@ -17,8 +17,8 @@ function newestMtime(target: string): number {
   return newest;
 }
 
-/** Why dist/ must be rebuilt, or null when it is current. A RESIZER_CONFIG file counts as a source. */
-export function staleReason(base = root, configFile = process.env.RESIZER_CONFIG): string | null {
+/** Why dist/ must be rebuilt, or null when it is current. A RESIZER_CONFIG or SIGNING_KEYS_FILE file counts as a source. */
+export function staleReason(base = root, configFile = process.env.RESIZER_CONFIG, keysFile = process.env.SIGNING_KEYS_FILE): string | null {
   let oldestBundle = Infinity;
   for (const bundle of BUNDLES) {
     const file = path.join(base, bundle);
@@ -27,6 +27,7 @@ export function staleReason(base = root, configFile = process.env.RESIZER_CONFIG
   }
   const sources = SOURCES.map((source) => path.join(base, source));
   if (configFile) sources.push(path.resolve(configFile));
+  if (keysFile) sources.push(path.resolve(keysFile));
   for (const source of sources) {
     if (newestMtime(source) > oldestBundle) return `${path.relative(base, source)} changed since the last build`;
   }

@@ -10,11 +10,15 @@
 //                   and credentials from the standard AWS_* variables)
 //   RESIZER_VIEWER  lambda-edge or cloudfront-function (default: the config's deploy.normalizer)
 //   RESIZER_CONFIG  the config file (default resizer.config.json), as for npm run build
+//   SIGNING_KEYS_FILE  signing keys, one per line: baked into the Lambda@Edge build and served
+//                   as the CloudFront Function's KeyValueStore (signing.enabled)
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildAll, loadConfigFile } from '../../scripts/build';
+import { signingKeysFromEnv } from '../../scripts/signing-keys';
 import type { Config } from '../../shared/config';
+import { KEY_VALUE_STORE_KEY, signUrl } from '../../shared/signing';
 import { staleReason } from './build-state';
 import { startDemoServer, type DemoServer } from './demo/server';
 import { createLocalEdge, type LocalEdge } from './edge';
@@ -108,9 +112,11 @@ async function main(): Promise<void> {
 
   let settings: StartSettings;
   let config: Config;
+  let signingKeys: string[] | null;
   try {
     settings = readSettings(process.env, process.cwd());
     config = readConfig();
+    signingKeys = signingKeysFromEnv();
     if (!settings.s3Endpoint) checkBucketDir(settings.bucketDir);
   } catch (error) {
     return fail((error as Error).message);
@@ -145,6 +151,7 @@ async function main(): Promise<void> {
       config,
       port: settings.port,
       viewerRuntime: settings.viewerRuntime,
+      keyValueStore: signingKeys ? { [KEY_VALUE_STORE_KEY]: signingKeys.join('\n') } : undefined,
       s3: s3
         ? { endpoint: s3.endpoint, bucket: settings.s3Bucket, region: 'us-east-1', credentials: S3RVER_CREDENTIALS }
         : { endpoint: settings.s3Endpoint, bucket: settings.s3Bucket, region: settings.region },
@@ -167,7 +174,8 @@ async function main(): Promise<void> {
     ? `origin      s3rver ${s3.endpoint}, bucket ${settings.s3Bucket}: ${keys.length} objects from ${path.relative(process.cwd(), settings.bucketDir) || '.'}`
     : `origin      ${settings.s3Endpoint}, bucket ${settings.s3Bucket}`);
   console.log(`demo page   ${demo.url}   (uses the sample bucket's images)`);
-  const examples = exampleUrls(edge.url, keys, config.behaviors);
+  const examples = exampleUrls(edge.url, keys, config.behaviors).map((url) => (config.signing.enabled && signingKeys ? signUrl(url, signingKeys) : url));
+  if (config.signing.enabled) console.log(`signing     on: ${signingKeys ? `${signingKeys.length} keys from SIGNING_KEYS_FILE; sign URLs with npm run sign -- <url>` : 'no SIGNING_KEYS_FILE, so every signed request is refused'}`);
   if (examples.length) {
     console.log('try');
     for (const url of examples) console.log(`  curl -sI '${url}'`);
