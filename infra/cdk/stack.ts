@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../../shared/config';
 import { resizerError } from '../../shared/errors';
+import { KEY_VALUE_STORE_KEY } from '../../shared/signing';
 import { corsRule, errorResponses, variantCachePolicy, viewerHeadersPolicy } from './policies';
 import { PurgeOnChange } from './purge';
 import { functionRole } from './roles';
@@ -63,6 +64,8 @@ export class ResizerStack extends Stack {
   readonly distribution: cloudfront.Distribution;
   readonly resizer: cloudfront.experimental.EdgeFunction;
   readonly purge: PurgeOnChange;
+  /** The CloudFront Function's signing keys (signing.enabled with the cloudfront-function normalizer). */
+  readonly signingKeys?: cloudfront.KeyValueStore;
 
   constructor(scope: Construct, id: string, props: ResizerStackProps) {
     super(scope, id, props);
@@ -138,11 +141,20 @@ export class ResizerStack extends Stack {
     } else {
       // A CloudFront Function has no numbered versions (only a DEVELOPMENT and a LIVE stage), so
       // dev and prod share it; it is small, and tests pin its behaviour to the Lambda@Edge one.
+      // Signing keys live in a KeyValueStore, filled outside CloudFormation (see the
+      // SigningKeysStoreArn output), so rotating a key needs no deploy and no key is in a template.
+      if (config.signing.enabled) {
+        this.signingKeys = new cloudfront.KeyValueStore(this, 'SigningKeys', {
+          keyValueStoreName: `${deploy.stackName}-signing-keys`,
+          comment: `Signing keys of ${names.normalize}: key "${KEY_VALUE_STORE_KEY}", one key per line`,
+        });
+      }
       const fn = new cloudfront.Function(this, 'NormalizeFunction', {
         functionName: names.normalize,
         comment: 'Viewer request: rewrites the query into its canonical form',
         runtime: cloudfront.FunctionRuntime.JS_2_0,
         code: cloudfront.FunctionCode.fromFile({ filePath: path.join(bundle(dist, 'normalize-cff'), 'index.js') }),
+        ...(this.signingKeys ? { keyValueStore: this.signingKeys } : {}),
       });
       viewerRequest = () => ({
         edgeLambdas: [],
@@ -219,6 +231,12 @@ export class ResizerStack extends Stack {
       new CfnOutput(this, 'NormalizeVersion', {
         value: normalizer.version,
         description: 'The normalizer version this deploy made: the number for deploy.prodNormalizeVersion',
+      });
+    }
+    if (this.signingKeys) {
+      new CfnOutput(this, 'SigningKeysStoreArn', {
+        value: this.signingKeys.keyValueStoreArn,
+        description: `Put the signing keys (one per line) under the key "${KEY_VALUE_STORE_KEY}" with aws cloudfront-keyvaluestore put-key`,
       });
     }
     new CfnOutput(this, 'PurgeDeadLetterQueueUrl', { value: this.purge.deadLetters.queueUrl, description: 'Changes whose invalidation kept failing' });
