@@ -21,7 +21,8 @@ normalizerHandler = createCffHandler(bakedConfig, {
   // propagation time. A missing entry means no keys: every signature is refused.
   keys: async () => {
     try {
-      return activeKeys(await cf.kvs().get(KEY_VALUE_STORE_KEY));
+      const value = await cf.kvs().get(KEY_VALUE_STORE_KEY);
+      return activeKeys(value);
     } catch (_) {
       return [];
     }

@@ -61,7 +61,8 @@ export function createCffHandler(config: Config, signing: SigningRuntime) {
     const accept = own.call(request.headers, 'accept') ? values(request.headers.accept).join(',') : '';
     try {
       const query = typeof request.rawQueryString === 'function' ? request.rawQueryString() : rawQuery(request.querystring || {});
-      request.querystring = toCffQuery(await normalizeRequest({ uri: request.uri, rawQuery: query, accept }, config, signing));
+      const canonical = await normalizeRequest({ uri: request.uri, rawQuery: query, accept }, config, signing);
+      request.querystring = toCffQuery(canonical);
       return request;
     } catch (error) {
       const response = errorResponse(error, 'no-store');

@@ -30,7 +30,9 @@ export async function normalizeRequest(input: ViewerInput, config: Config, signi
   const signed = splitSignature(input.uri, input.rawQuery);
   const requested = parseQuery(signed.query, config);
   if (config.signing.originals || isTransform(requested) || signed.signature !== null) {
-    verifySignature(signed, await signing.keys(), signing.hmac, signing.now());
+    // `await` as a statement of its own: njs (CloudFront Functions' engine) refuses it inside arguments.
+    const keys = await signing.keys();
+    verifySignature(signed, keys, signing.hmac, signing.now());
   }
   return formatCanonical(canonicalize(requested, input.accept, config));
 }
