@@ -87,23 +87,24 @@ export function verifySignature(request: SignedRequest, keys: readonly string[],
   }
 }
 
+/** Lines of a keys text, `\n` or `\r\n` separated. */
+function keyLines(text: string): string[] {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) if (lines[i].charAt(lines[i].length - 1) === '\r') lines[i] = lines[i].slice(0, -1);
+  return lines;
+}
+
 /** The active keys in a KeyValueStore value or keys file: one per line; shorter lines never count. */
 export function activeKeys(text: string | null | undefined): string[] {
-  const keys: string[] = [];
-  const lines = text ? text.split('\n') : [];
-  for (let i = 0; i < lines.length; i++) {
-    const key = lines[i].charAt(lines[i].length - 1) === '\r' ? lines[i].slice(0, -1) : lines[i];
-    if (key.length >= MIN_KEY_LENGTH) keys.push(key);
-  }
-  return keys;
+  return text ? keyLines(text).filter((key) => key.length >= MIN_KEY_LENGTH) : [];
 }
 
 /** Validates a keys file's text (one key per line, each at least 32 characters); the message never echoes a key. */
 export function parseSigningKeys(text: string, source: string): string[] {
-  const lines = text.split('\n');
+  const lines = keyLines(text);
   const keys: string[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const key = lines[i].charAt(lines[i].length - 1) === '\r' ? lines[i].slice(0, -1) : lines[i];
+    const key = lines[i];
     if (key === '' && i === lines.length - 1) continue;
     if (key.length < MIN_KEY_LENGTH) {
       throw resizerError(500, 'bad_config', `${source} line ${i + 1} must be a key of at least ${MIN_KEY_LENGTH} characters, got ${key.length}`);

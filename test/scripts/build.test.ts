@@ -25,15 +25,17 @@ test('dist/resize runs on its own: copied out of the repo, it loads sharp from i
   }
 });
 
-test('dist/normalize is CommonJS exporting handler, with no require of anything', () => {
+test('dist/normalize is CommonJS exporting handler, requiring nothing but node:crypto (for the HMAC of signed URLs)', () => {
   const source = readFileSync(path.join(distDir, 'normalize/index.js'), 'utf8');
-  assert.not.match(source, /require\(/);
+  assert.equal(source.match(/require\([^)]*\)/g), ['require("node:crypto")']);
   assert.equal(JSON.parse(readFileSync(path.join(distDir, 'normalize/package.json'), 'utf8')), { type: 'commonjs' });
 });
 
-test('dist/normalize-cff declares a top-level handler and uses no module system', () => {
+test('dist/normalize-cff declares a top-level async handler and imports only the runtime\'s crypto and cloudfront modules, first', () => {
   const source = readFileSync(path.join(distDir, 'normalize-cff/index.js'), 'utf8');
-  assert.match(source, /\nfunction handler\(event\) \{/);
+  assert.match(source, /\nasync function handler\(event\) \{/);
+  assert.equal(source.match(/\bimport\b[^;]*;/g), ["import cfCrypto from 'crypto';", "import cf from 'cloudfront';"]);
+  assert.ok(source.startsWith("import cfCrypto from 'crypto';\nimport cf from 'cloudfront';\n"));
   assert.not.match(source, /\b(require|exports|module)\b|\bimport\(/);
 });
 
