@@ -23,13 +23,13 @@ function bad(message: string) {
 
 /** Throws a 400 ResizerError when the path (as sent, percent-encoded) breaks a rule above. */
 export function checkPath(uri: string): void {
-  if (CONTROL.test(uri)) throw bad(`the path must not contain control characters, got ${quoteReceived(uri)}`);
   let key: string;
   try {
     key = decodeURIComponent(uri);
   } catch (_) {
     throw bad(`the path must be percent-encoded UTF-8, got ${quoteReceived(uri)}`);
   }
+  // Raw or percent-encoded: decoding leaves raw ones as they are.
   if (CONTROL.test(key)) throw bad(`the path must not contain control characters (NUL included), got ${quoteReceived(uri)}`);
   // Split after decoding, so `%2e%2e` and `..%2f` are caught like `..`.
   const segments = key.split('/');
