@@ -72,9 +72,13 @@ export function lambdaSigningKeys(config: Config, env: Readonly<Record<string, s
 /** The runtime modules the CloudFront Functions script imports (the names cloudfront-function-main.ts declares). */
 const CLOUDFRONT_FUNCTION_IMPORTS = "import cfCrypto from 'crypto';\nimport cf from 'cloudfront';\n";
 
+function commonOptions(config: Config) {
+  return { bundle: true, minify: true, legalComments: 'none' as const, plugins: [bakeConfig(config)], logLevel: 'warning' as const };
+}
+
 /** Both normalizers, into `outDir`/normalize and `outDir`/normalize-cff. */
 export async function buildNormalizers(config: Config, signingKeys: readonly string[], outDir: string): Promise<void> {
-  const common = { bundle: true, minify: true, legalComments: 'none' as const, plugins: [bakeConfig(config)], logLevel: 'warning' as const };
+  const common = commonOptions(config);
   await build({
     ...common,
     plugins: [bakeConfig(config), bakeSigningKeys(signingKeys)],
@@ -103,7 +107,7 @@ export async function buildAll(): Promise<void> {
   const config = loadConfigFile();
   const signingKeys = lambdaSigningKeys(config);
   rmSync(dist, { recursive: true, force: true });
-  const common = { bundle: true, minify: true, legalComments: 'none' as const, plugins: [bakeConfig(config)], logLevel: 'warning' as const };
+  const common = commonOptions(config);
 
   await buildNormalizers(config, signingKeys, dist);
 
