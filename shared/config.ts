@@ -10,11 +10,13 @@ type Field =
   | { kind: 'string'; default: string; pattern?: RegExp; form?: string; doc: string }
   | { kind: 'optionalString'; default: string | null; pattern?: RegExp; form?: string; doc: string }
   | { kind: 'enum'; values: readonly string[]; default: string; doc: string }
-  | { kind: 'list'; values?: readonly string[]; pattern?: RegExp; form?: string; default: readonly string[]; doc: string }
-  | { kind: 'object'; fields: Readonly<Record<string, Field>>; doc: string };
+  | { kind: 'list'; values?: readonly string[]; pattern?: RegExp; form?: string; default: readonly string[]; allowEmpty?: boolean; doc: string }
+  | { kind: 'object'; fields: Readonly<Record<string, Field>>; doc: string }
+  | { kind: 'optionalObject'; fields: Readonly<Record<string, Field>>; doc: string };
 
 const PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'] as const;
 const NORMALIZER_RUNTIMES = ['cloudfront-function', 'lambda-edge'] as const;
+const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 export const CONFIG_SCHEMA = {
   kind: 'object',
@@ -73,6 +75,26 @@ export const CONFIG_SCHEMA = {
         prodBehaviors: { kind: 'list', default: ['prod/*'], doc: 'Which of `behaviors` run the pinned `prodResizeVersion` and `prodNormalizeVersion` (each must be one of `behaviors`); the others always run the latest deploy.' },
         prodResizeVersion: { kind: 'optionalString', pattern: /^[0-9]+$/, form: 'a version number like "7"', default: null, doc: 'Version number of the resizer that `prodBehaviors` use (the `ResizeVersion` output of a tested deploy); null follows the latest, like `dev/*`.' },
         prodNormalizeVersion: { kind: 'optionalString', pattern: /^[0-9]+$/, form: 'a version number like "7"', default: null, doc: 'Version number of the Lambda@Edge normalizer that `prodBehaviors` use (`normalizer: "lambda-edge"` only; a CloudFront Function has no versions); null follows the latest.' },
+        domain: {
+          kind: 'optionalObject',
+          doc: 'The team\'s domain: null serves only `*.cloudfront.net`; an object serves `names` with TLSv1.2_2021 as the minimum, with either `certificateArn` or `hostedZoneId`.',
+          fields: {
+            names: { kind: 'list', pattern: /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, form: 'a lower-case host name like "images.example.com"', default: [], doc: 'Host names the distribution serves (alternate domain names), for example `["images.example.com"]`.' },
+            certificateArn: { kind: 'optionalString', pattern: /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[A-Za-z0-9-]+$/, form: 'an ACM certificate ARN in us-east-1', default: null, doc: 'An ACM certificate in us-east-1 that covers every name; or null with `hostedZoneId`.' },
+            hostedZoneId: { kind: 'optionalString', pattern: /^Z[A-Z0-9]{1,31}$/, form: 'a Route 53 hosted zone ID like "Z0123456789ABCDEFGHIJ"', default: null, doc: 'A Route 53 hosted zone holding the names: the stack creates the certificate (validated by DNS) and the alias records there.' },
+          },
+        },
+        accessLogs: { kind: 'boolean', default: false, doc: 'CloudFront standard logs and S3 server access logs for the originals, to a log bucket the stack creates.' },
+        accessLogsRetentionDays: { kind: 'integer', min: 1, max: 3650, default: 90, doc: 'Days the log bucket keeps access logs (`accessLogs: true`) before expiring them.' },
+        waf: {
+          kind: 'optionalObject',
+          doc: 'null for none, or an AWS WAF web ACL on the distribution: a rate limit per client IP plus the AWS managed common rule set (about $7 a month plus $0.60 per million requests).',
+          fields: {
+            rateLimit: { kind: 'integer', min: 10, max: 2000000000, default: 2000, doc: 'Requests per 5 minutes one client IP may make before WAF blocks it.' },
+          },
+        },
+        metricsRegions: { kind: 'list', pattern: AWS_REGION, form: 'an AWS region like "eu-west-1"', default: [], allowEmpty: true, doc: 'Regions the resizer\'s metrics are summed over and alarmed in (Lambda@Edge runs and logs in the region of the edge cache it serves); empty takes the regions of `priceClass`.' },
+        alarmEmail: { kind: 'optionalString', pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/, form: 'an email address', default: null, doc: 'Email address the alarms notify through an SNS topic (one per region with alarms; confirm each subscription); null for alarms without notifications.' },
       },
     },
   },
@@ -103,6 +125,12 @@ export interface Config {
     readonly prodBehaviors: readonly string[];
     readonly prodResizeVersion: string | null;
     readonly prodNormalizeVersion: string | null;
+    readonly domain: { readonly names: readonly string[]; readonly certificateArn: string | null; readonly hostedZoneId: string | null } | null;
+    readonly accessLogs: boolean;
+    readonly accessLogsRetentionDays: number;
+    readonly waf: { readonly rateLimit: number } | null;
+    readonly metricsRegions: readonly string[];
+    readonly alarmEmail: string | null;
   };
 }
 
@@ -114,6 +142,7 @@ function fail(path: string, allowed: string, received: unknown): never {
 function validate(field: Field, value: unknown, path: string): unknown {
   if (value === undefined) {
     if (field.kind === 'object') return validate(field, {}, path);
+    if (field.kind === 'optionalObject') return null;
     return Array.isArray(field.default) ? [...field.default] : field.default;
   }
   switch (field.kind) {
@@ -138,13 +167,16 @@ function validate(field: Field, value: unknown, path: string): unknown {
       return value;
     case 'list': {
       const item = field.values ? `one of ${field.values.join(', ')}` : field.form || 'a non-empty string';
-      if (!Array.isArray(value) || value.length === 0) fail(path, `a non-empty list, each ${item}`, value);
+      if (!Array.isArray(value) || (value.length === 0 && !field.allowEmpty)) fail(path, `a non-empty list, each ${item}`, value);
       (value as unknown[]).forEach((entry, index) => {
         const ok = typeof entry === 'string' && entry !== '' && (field.values ? field.values.indexOf(entry) >= 0 : !field.pattern || field.pattern.test(entry));
         if (!ok) fail(`${path}[${index}]`, item, entry);
       });
       return Array.from(new Set(value as string[]));
     }
+    case 'optionalObject':
+      if (value === null) return null;
+      return validate({ ...field, kind: 'object' }, value, path);
     case 'object': {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'an object', value);
       const out: Record<string, unknown> = {};
@@ -176,7 +208,8 @@ export const DEFAULT_CONFIG: Config = parseConfig({});
 export function configRows(): Array<{ key: string; default: string; doc: string }> {
   const rows: Array<{ key: string; default: string; doc: string }> = [];
   const walk = (field: Field, path: string) => {
-    if (field.kind === 'object') {
+    if (field.kind === 'optionalObject') rows.push({ key: path, default: 'null', doc: field.doc });
+    if (field.kind === 'object' || field.kind === 'optionalObject') {
       for (const [key, child] of Object.entries(field.fields)) walk(child, path ? `${path}.${key}` : key);
       return;
     }

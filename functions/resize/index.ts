@@ -9,6 +9,7 @@ import { generatedResponseBytes, ORIGIN_RESPONSE_LIMIT_BYTES, READ_ONLY_HEADERS,
 import { planTransform, type TransformPlan } from '../../shared/plan';
 import { errorResponse, toLambdaHeaders } from '../../shared/responses';
 import { runtimeConfig, type ResizerConfig } from './runtime-config';
+import { emfLine, metricNamespace } from './metrics';
 import { bucketFromDomain, fetchSource, type SourceLocation } from './source';
 import { checkPixels, inspectSource, render, type Rendered } from './transform';
 
@@ -119,7 +120,7 @@ export function createHandler(config: ResizerConfig) {
       return response;
     } finally {
       log.ms.total = elapsed(started);
-      console.log(JSON.stringify(log));
+      console.log(JSON.stringify(emfLine(log, metricNamespace(config.deploy.stackName), Date.now())));
     }
   };
 }

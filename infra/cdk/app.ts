@@ -1,9 +1,14 @@
-// CDK entry (cdk.json's app): the project's config, one stack in us-east-1.
-import { App } from 'aws-cdk-lib';
+// CDK entry (cdk.json's app): the project's config, one stack in us-east-1, plus the resizer's
+// alarms in every other region it logs in; AWS's best-practice rule pack checks all of them.
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { bakedConfig } from '../../shared/baked-config';
+import { addRegionalAlarmStacks } from './observability';
 import { EDGE_REGION, ResizerStack } from './stack';
 
 const app = new App();
+// cdk-nag's AwsSolutions pack: a finding that is neither fixed nor acknowledged fails the synth.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 new ResizerStack(app, bakedConfig.deploy.stackName, {
   config: bakedConfig,
   // The region is fixed: Lambda@Edge functions are created in us-east-1. The account is left to
@@ -11,4 +16,5 @@ new ResizerStack(app, bakedConfig.deploy.stackName, {
   env: { region: EDGE_REGION, account: process.env.CDK_DEFAULT_ACCOUNT },
   description: 'edge-image-resizer: S3 originals resized on the fly at the CloudFront edge',
 });
+addRegionalAlarmStacks(app, bakedConfig, process.env.CDK_DEFAULT_ACCOUNT);
 app.synth();

@@ -30,15 +30,27 @@ export function variantCachePolicy(scope: Construct, id: string): cloudfront.Cac
     queryStringBehavior: cloudfront.CacheQueryStringBehavior.allowList(...CACHE_KEY_PARAMS),
     headerBehavior: cloudfront.CacheHeaderBehavior.none(),
     cookieBehavior: cloudfront.CacheCookieBehavior.none(),
-    // Normalized by CloudFront to gzip/br flags; needed for `compress` and harmless for images.
-    enableAcceptEncodingGzip: true,
-    enableAcceptEncodingBrotli: true,
+    // No Accept-Encoding: with gzip or brotli enabled, CloudFront adds the viewer's normalized
+    // Accept-Encoding to the key, so one variant would be resized and stored up to three times
+    // (none, gzip, br) although CloudFront compresses no raster image type. SVGs under these paths
+    // go to a behaviour of their own that compresses (compressedPathPatterns).
     // The resizer sets cache-control (config `cacheControl`) and `no-store` on fallbacks, so
     // the minimum must be 0; originals without cache-control stay a day; purge handles change.
     minTtl: Duration.seconds(0),
     defaultTtl: Duration.days(1),
     maxTtl: Duration.days(365),
   });
+}
+
+/** Originals under the resizing paths that CloudFront compresses (its list has SVG; PDF and rasters are not on it). */
+export const COMPRESSIBLE_EXTENSIONS = ['svg'] as const;
+
+/**
+ * The behaviours that serve compressible originals under a resizing path, e.g. `dev/*.svg`. They
+ * must come before the resizing behaviour they refine (CloudFront takes the first match).
+ */
+export function compressedPathPatterns(pattern: string): string[] {
+  return COMPRESSIBLE_EXTENSIONS.map((extension) => `${pattern}.${extension}`);
 }
 
 /**

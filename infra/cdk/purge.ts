@@ -20,6 +20,7 @@ import { MAX_WILDCARD_PATHS_IN_PROGRESS } from '../../functions/purge/plan';
 import { functionRole } from './roles';
 
 export const PURGE_TIMEOUT = Duration.seconds(30);
+export const PURGE_RUNTIME = lambda.Runtime.NODEJS_24_X;
 export const BATCHING_WINDOW = Duration.seconds(30);
 /** How often a refused batch is retried before its messages go to the dead-letter queue. */
 export const MAX_RECEIVES = 20;
@@ -41,11 +42,14 @@ export class PurgeOnChange extends Construct {
     super(scope, id);
     this.deadLetters = new sqs.Queue(this, 'DeadLetters', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
     // SSE-SQS rather than KMS: S3 can publish to it without a key policy.
     this.queue = new sqs.Queue(this, 'Changes', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
+      // Denies aws:SecureTransport=false; S3's notifications and Lambda's polling both use TLS.
+      enforceSSL: true,
       // Lambda's guidance for SQS event sources: at least six times the function timeout.
       visibilityTimeout: Duration.seconds(PURGE_TIMEOUT.toSeconds() * 6),
       deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: MAX_RECEIVES },
@@ -58,7 +62,8 @@ export class PurgeOnChange extends Construct {
     this.function = new lambda.Function(this, 'Function', {
       functionName: props.functionName,
       description: 'Invalidates /<key>* on the distribution when an original changes',
-      runtime: lambda.Runtime.NODEJS_22_X,
+      // A regional function: the newest Lambda runtime (Lambda@Edge's limit does not apply here).
+      runtime: PURGE_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.handler',
       code: lambda.Code.fromAsset(props.codeDir),

@@ -2,7 +2,7 @@
 // viewer request and the resizer on origin response of every configured behaviour, and the
 // purge-on-change function. Everything lives in us-east-1, where Lambda@Edge functions must be
 // created, so the edge functions stay in this stack (no cross-region SSM hand-off).
-import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -15,15 +15,19 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../../shared/config';
 import { resizerError } from '../../shared/errors';
 import { KEY_VALUE_STORE_KEY } from '../../shared/signing';
-import { corsRule, errorResponses, variantCachePolicy, viewerHeadersPolicy } from './policies';
+import { viewerCertificate } from './domain';
+import { Observability } from './observability';
+import { compressedPathPatterns, corsRule, errorResponses, variantCachePolicy, viewerHeadersPolicy } from './policies';
 import { PurgeOnChange } from './purge';
-import { functionRole } from './roles';
+import { functionRole, wildcardFinding } from './roles';
+import { webAcl } from './waf';
 
 export const EDGE_REGION = 'us-east-1';
 export const DEFAULT_DIST_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist');
 
-/** Lambda@Edge: x86_64 only, Node.js 22 the newest runtime it offers (CloudFront Developer Guide, "Restrictions on edge functions"). */
-const EDGE_RUNTIME = lambda.Runtime.NODEJS_22_X;
+/** Lambda@Edge: x86_64 only, Node.js 22 the newest runtime it offers (CloudFront Developer Guide, "Restrictions on Lambda@Edge", Supported runtimes). */
+export const EDGE_RUNTIME = lambda.Runtime.NODEJS_22_X;
+const EDGE_RUNTIME_REASON = 'Lambda@Edge supports Node.js up to 22 (CloudFront Developer Guide, "Restrictions on Lambda@Edge", Supported runtimes): nodejs22.x is the newest runtime a function associated with a distribution may use; the regional purge function runs nodejs24.x';
 const EDGE_ARCHITECTURE = lambda.Architecture.X86_64;
 /** Viewer-request functions: keep within the 128 MB and 5 s that viewer triggers have always allowed. */
 const VIEWER_MEMORY_MB = 128;
@@ -46,6 +50,14 @@ export function checkDeployConfig(config: Config): void {
   if (deploy.prodNormalizeVersion !== null && deploy.normalizer !== 'lambda-edge') {
     throw resizerError(500, 'bad_config', `config key deploy.prodNormalizeVersion must be null unless deploy.normalizer is "lambda-edge" (a CloudFront Function has no versions), got ${JSON.stringify(deploy.prodNormalizeVersion)}`);
   }
+  if (deploy.domain) {
+    if (deploy.domain.names.length === 0) {
+      throw resizerError(500, 'bad_config', 'config key deploy.domain.names must be a non-empty list of host names when deploy.domain is set, got []');
+    }
+    if ((deploy.domain.certificateArn === null) === (deploy.domain.hostedZoneId === null)) {
+      throw resizerError(500, 'bad_config', `config key deploy.domain must have exactly one of certificateArn (a certificate you made) and hostedZoneId (the stack makes one), got ${JSON.stringify(deploy.domain)}`);
+    }
+  }
 }
 
 function bundle(distDir: string, name: string): string {
@@ -66,6 +78,8 @@ export class ResizerStack extends Stack {
   readonly purge: PurgeOnChange;
   /** The CloudFront Function's signing keys (signing.enabled with the cloudfront-function normalizer). */
   readonly signingKeys?: cloudfront.KeyValueStore;
+  readonly logBucket?: s3.Bucket;
+  readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: ResizerStackProps) {
     super(scope, id, props);
@@ -75,6 +89,23 @@ export class ResizerStack extends Stack {
     if (this.region !== EDGE_REGION) throw new Error(`ResizerStack must be deployed to ${EDGE_REGION} (Lambda@Edge), got ${this.region}`);
     const dist = props.distDir ?? DEFAULT_DIST_DIR;
     const names = { resize: `${deploy.stackName}-resize`, normalize: `${deploy.stackName}-normalize`, purge: `${deploy.stackName}-purge` };
+
+    // Access logs (deploy.accessLogs): CloudFront standard logs under cloudfront/ and the originals
+    // bucket's S3 server access logs under s3-originals/, expired after accessLogsRetentionDays.
+    this.logBucket = deploy.accessLogs ? new s3.Bucket(this, 'AccessLogs', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      // CloudFront standard logging writes with an ACL grant to the awslogsdelivery account,
+      // which a bucket with ACLs disabled (BUCKET_OWNER_ENFORCED) refuses.
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules: [{ expiration: Duration.days(deploy.accessLogsRetentionDays) }],
+      // Logs may be evidence; they expire on their own.
+      removalPolicy: RemovalPolicy.RETAIN,
+    }) : undefined;
+    if (this.logBucket) {
+      Validations.of(this.logBucket).acknowledge({ id: 'AwsSolutions-S1', reason: 'This is the access log bucket itself: logging its own deliveries into itself would log every log write' });
+    }
 
     this.bucket = new s3.Bucket(this, 'Originals', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -87,7 +118,14 @@ export class ResizerStack extends Stack {
       // answers one from these rules. The headers on real answers come from the response
       // headers policy, which overrides S3's (originOverride).
       cors: [corsRule(config)],
+      ...(this.logBucket ? { serverAccessLogsBucket: this.logBucket, serverAccessLogsPrefix: 's3-originals/' } : {}),
     });
+    if (!this.logBucket) {
+      Validations.of(this.bucket).acknowledge({
+        id: 'AwsSolutions-S1',
+        reason: 'Opt-in with deploy.accessLogs (off by default, as log storage costs money): the bucket is private and read only by this distribution through OAC, so its reads are the distribution\'s cache misses',
+      });
+    }
 
     // OAC, not the legacy OAI. LIST adds s3:ListBucket with the same AWS:SourceArn condition as
     // GetObject: without it S3 answers a missing key with 403, with it 404.
@@ -100,6 +138,7 @@ export class ResizerStack extends Stack {
     // bucket is named by the event's origin, so nothing is baked in. grantRead would fail across
     // environments and adds more actions than GetObject.
     const readOriginals = new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects('*')] });
+    const bucketId = this.resolve((this.bucket.node.defaultChild as s3.CfnBucket).logicalId) as string;
     this.resizer = new cloudfront.experimental.EdgeFunction(this, 'Resize', {
       functionName: names.resize,
       description: 'Origin response: resizes the original into the canonical variant',
@@ -113,6 +152,11 @@ export class ResizerStack extends Stack {
       // CloudFront keeps replicas of every version it ever ran; deleting an old version fails,
       // and prodResizeVersion may name one, so versions outlive the deploy that made them.
       currentVersionOptions: { removalPolicy: RemovalPolicy.RETAIN },
+    });
+    Validations.of(this.resizer.lambda).acknowledge({ id: 'AwsSolutions-L1', reason: EDGE_RUNTIME_REASON });
+    Validations.of(this.node.findChild('ResizeRole')).acknowledge({
+      id: wildcardFinding(`<${bucketId}.Arn>/*`),
+      reason: 's3:GetObject on the objects of the originals bucket (and nothing else): the resizer reads whichever original a request names',
     });
     const resize = { latest: this.resizer.currentVersion, prod: pinned(this, 'ProdResizeVersion', this.resizer, deploy.prodResizeVersion) };
 
@@ -132,6 +176,7 @@ export class ResizerStack extends Stack {
         role: functionRole(this, 'NormalizeRole', names.normalize, 'edge'),
         currentVersionOptions: { removalPolicy: RemovalPolicy.RETAIN },
       });
+      Validations.of(fn.lambda).acknowledge({ id: 'AwsSolutions-L1', reason: EDGE_RUNTIME_REASON });
       const versions = { latest: fn.currentVersion, prod: pinned(this, 'ProdNormalizeVersion', fn, deploy.prodNormalizeVersion) };
       normalizer = fn;
       viewerRequest = (prod) => ({
@@ -167,7 +212,6 @@ export class ResizerStack extends Stack {
     const common = {
       origin,
       viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-      compress: true,
       allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
       // Preflights are cached too; Origin is not in the key, and the response headers policy
       // writes access-control-allow-origin per request.
@@ -181,10 +225,24 @@ export class ResizerStack extends Stack {
     for (const pattern of config.behaviors) {
       const prod = deploy.prodBehaviors.indexOf(pattern) >= 0;
       const viewer = viewerRequest(prod);
+      const functionAssociations = viewer.functionAssociations.length ? { functionAssociations: viewer.functionAssociations } : {};
+      // SVGs first (CloudFront takes the first match): the resizer passes them through anyway,
+      // so they skip it and are cached once per encoding, compressed, with the query out of the key.
+      for (const svg of compressedPathPatterns(pattern)) {
+        additionalBehaviors[svg] = {
+          ...common,
+          compress: true,
+          cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+          ...functionAssociations,
+          ...(viewer.edgeLambdas.length ? { edgeLambdas: viewer.edgeLambdas } : {}),
+        };
+      }
       additionalBehaviors[pattern] = {
         ...common,
+        // Variants are raster images, which CloudFront does not compress; see variantCachePolicy.
+        compress: false,
         cachePolicy,
-        ...(viewer.functionAssociations.length ? { functionAssociations: viewer.functionAssociations } : {}),
+        ...functionAssociations,
         edgeLambdas: [
           ...viewer.edgeLambdas,
           { eventType: cloudfront.LambdaEdgeEventType.ORIGIN_RESPONSE, functionVersion: prod ? resize.prod : resize.latest },
@@ -192,10 +250,12 @@ export class ResizerStack extends Stack {
       };
     }
 
+    const teamDomain = viewerCertificate(this, 'Domain', deploy.domain);
+    const acl = deploy.waf ? webAcl(this, 'WebAcl', deploy.stackName, deploy.waf) : undefined;
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: `${deploy.stackName}: originals and resized variants`,
       // Everything else serves originals untouched, without the functions.
-      defaultBehavior: { ...common, cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED },
+      defaultBehavior: { ...common, compress: true, cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED },
       additionalBehaviors,
       // With s3:ListBucket granted, a request for `/` would list the bucket's keys; a default
       // root object turns it into a request for one (absent) key, answered 404.
@@ -204,7 +264,11 @@ export class ResizerStack extends Stack {
       priceClass: deploy.priceClass as cloudfront.PriceClass,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       errorResponses: errorResponses(config),
+      ...(teamDomain ? { domainNames: [...deploy.domain!.names], certificate: teamDomain.certificate, minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 } : {}),
+      ...(this.logBucket ? { enableLogging: true, logBucket: this.logBucket, logFilePrefix: 'cloudfront/' } : {}),
+      ...(acl ? { webAclId: acl.attrArn } : {}),
     });
+    this.acknowledgeDistributionFindings(config);
 
     Annotations.of(this.distribution).acknowledgeWarning('@aws-cdk/aws-cloudfront-origins:listBucketSecurityRisk', 'defaultRootObject is set, so / does not list the bucket');
 
@@ -214,6 +278,17 @@ export class ResizerStack extends Stack {
       functionName: names.purge,
       codeDir: bundle(dist, 'purge'),
     });
+
+    teamDomain?.addAliasRecords(this.distribution);
+    this.observability = new Observability(this, 'Observability', { config, distribution: this.distribution });
+    // The CDK's own function that applies the bucket's notification configuration at deploy time.
+    const notifications = this.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
+    if (notifications) {
+      Validations.of(notifications).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: 'The role of aws-cdk-lib\'s BucketNotificationsHandler, a singleton custom resource that writes the S3 event notifications at deploy time; CDK creates it with the managed logging policy and offers no way to pass a role',
+      });
+    }
 
     const domain = this.distribution.distributionDomainName;
     new CfnOutput(this, 'DistributionDomainName', { value: domain });
@@ -240,6 +315,23 @@ export class ResizerStack extends Stack {
       });
     }
     new CfnOutput(this, 'PurgeDeadLetterQueueUrl', { value: this.purge.deadLetters.queueUrl, description: 'Changes whose invalidation kept failing' });
+    new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName, description: 'CloudWatch dashboard in us-east-1' });
+  }
+
+  /** What cdk-nag reports on the distribution where config leaves an option off, and why that stands. */
+  private acknowledgeDistributionFindings(config: Config): void {
+    const { deploy } = config;
+    const acknowledge = (id: string, reason: string) => Validations.of(this.distribution).acknowledge({ id, reason });
+    if (!deploy.domain) {
+      acknowledge('AwsSolutions-CFR4', 'Without deploy.domain the distribution serves only its *.cloudfront.net name with CloudFront\'s default certificate, for which CloudFront fixes the security policy at TLSv1 whatever MinimumProtocolVersion says (it applies only to a custom certificate served with SNI); set deploy.domain to serve TLSv1.2_2021 as the minimum');
+    }
+    if (!deploy.accessLogs) {
+      acknowledge('AwsSolutions-CFR3', 'Opt-in with deploy.accessLogs (off by default: log storage costs money and most sites never read them); the resizer\'s own per-request log lines and metrics are always on');
+    }
+    if (!deploy.waf) {
+      acknowledge('AwsSolutions-CFR2', 'Opt-in with deploy.waf (a rate limit per IP and the AWS managed common rule set, about $7 a month plus $0.60 per million requests); without it the normalizer still refuses malformed queries with 400 before any origin work');
+    }
+    acknowledge('AwsSolutions-CFR1', 'Images are public assets of the site that embeds them and are served worldwide; restricting countries is a business decision for the team, not a default');
   }
 }
 

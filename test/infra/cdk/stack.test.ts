@@ -165,14 +165,28 @@ test('origin: only this distribution may GetObject and ListBucket, so a missing 
 
 test('behaviours: one per config entry, each with the CloudFront Function on viewer request and the resizer on origin response', () => {
   const config = distributionConfig(defaults.json);
-  assert.equal(config.CacheBehaviors.map((b: Json) => b.PathPattern), ['dev/*', 'prod/*']);
+  assert.equal(config.CacheBehaviors.map((b: Json) => b.PathPattern), ['dev/*.svg', 'dev/*', 'prod/*.svg', 'prod/*']);
   const [[functionId]] = resourcesOf(defaults.json, 'AWS::CloudFront::Function');
   for (const pattern of ['dev/*', 'prod/*']) {
     const b = behavior(defaults.json, pattern);
     assert.equal(b.FunctionAssociations, [{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [functionId, 'FunctionARN'] } }]);
     assert.equal(b.LambdaFunctionAssociations, [{ EventType: 'origin-response', LambdaFunctionARN: versionRef(defaults.json, 'EdgeImageResizer-resize') }]);
   }
-  assert.equal(distributionConfig(three.json).CacheBehaviors.map((b: Json) => b.PathPattern), ['dev/*', 'prod/*', 'img/*']);
+  assert.equal(distributionConfig(three.json).CacheBehaviors.map((b: Json) => b.PathPattern), ['dev/*.svg', 'dev/*', 'prod/*.svg', 'prod/*', 'img/*.svg', 'img/*']);
+});
+
+test('behaviours: SVGs under a resizing path skip the resizer and are compressed, the normalizer still checks them', () => {
+  const [[functionId]] = resourcesOf(defaults.json, 'AWS::CloudFront::Function');
+  for (const pattern of ['dev/*.svg', 'prod/*.svg']) {
+    const b = behavior(defaults.json, pattern);
+    assert.is(b.Compress, true);
+    assert.is(b.CachePolicyId, '658327ea-f89d-4fab-a63d-7e88639e58f6', 'managed CachingOptimized: gzip and brotli in the key, no query');
+    assert.equal(b.FunctionAssociations, [{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [functionId, 'FunctionARN'] } }]);
+    assert.is(b.LambdaFunctionAssociations, undefined);
+  }
+  assert.equal(behavior(edge.json, 'dev/*.svg').LambdaFunctionAssociations, [
+    { EventType: 'viewer-request', LambdaFunctionARN: versionRef(edge.json, 'EdgeImageResizer-normalize') },
+  ]);
 });
 
 test('behaviours: the default behaviour serves originals: no functions, managed CachingOptimized', () => {
@@ -182,12 +196,23 @@ test('behaviours: the default behaviour serves originals: no functions, managed 
   assert.is(b.CachePolicyId, '658327ea-f89d-4fab-a63d-7e88639e58f6');
 });
 
-test('behaviours: every one redirects HTTP to HTTPS and compresses', () => {
+test('behaviours: every one redirects HTTP to HTTPS; only those that may serve compressible types compress', () => {
   for (const json of [defaults.json, edge.json, three.json]) {
     for (const b of allBehaviors(json)) {
       assert.is(b.ViewerProtocolPolicy, 'redirect-to-https', b.PathPattern);
-      assert.is(b.Compress, true, b.PathPattern);
+      const resizing = b.PathPattern !== undefined && !b.PathPattern.endsWith('.svg');
+      assert.is(b.Compress, !resizing, b.PathPattern);
     }
+  }
+});
+
+test('cache key: one entry per variant: the variants\' policy keeps Accept-Encoding out (no gzip, no brotli)', () => {
+  for (const json of [defaults.json, edge.json, three.json]) {
+    const policies = resourcesOf(json, 'AWS::CloudFront::CachePolicy');
+    assert.is(policies.length, 1);
+    const key = policies[0][1].Properties.CachePolicyConfig.ParametersInCacheKeyAndForwardedToOrigin;
+    assert.is(key.EnableAcceptEncodingGzip, false);
+    assert.is(key.EnableAcceptEncodingBrotli, false);
   }
 });
 
@@ -388,6 +413,11 @@ test('purge: S3 created and removed events go to an encrypted queue that only th
   const senders = allStatements(defaults.json).filter(({ statement }) => statement.Principal?.Service === 's3.amazonaws.com');
   assert.is(senders.length, 1);
   assert.equal(senders[0].statement.Condition, { ArnLike: { 'aws:SourceArn': bucketArn(stack) } });
+  // Both queues refuse plain HTTP.
+  for (const queue of [stack.purge.queue, stack.purge.deadLetters]) {
+    const policy = allStatements(defaults.json).find(({ statement }) => statement.Effect === 'Deny' && JSON.stringify(statement.Resource) === JSON.stringify({ 'Fn::GetAtt': [logicalId(stack, queue), 'Arn'] }));
+    assert.equal(policy?.statement.Condition, { Bool: { 'aws:SecureTransport': 'false' } });
+  }
   template.hasResourceProperties('AWS::SQS::Queue', {
     SqsManagedSseEnabled: true,
     VisibilityTimeout: PURGE_TIMEOUT.toSeconds() * 6,
@@ -404,7 +434,7 @@ test('purge: the function takes batches of at most 15 changes, reports partial f
     FunctionResponseTypes: ['ReportBatchItemFailures'],
   });
   template.hasResourceProperties('AWS::Lambda::Function', {
-    FunctionName: 'EdgeImageResizer-purge', Runtime: 'nodejs22.x', Handler: 'index.handler',
+    FunctionName: 'EdgeImageResizer-purge', Runtime: 'nodejs24.x', Handler: 'index.handler',
     Environment: { Variables: { DISTRIBUTION_ID: { Ref: logicalId(stack, stack.distribution) } } },
   });
   assert.is(stagedCode(defaults, 'EdgeImageResizer-purge'), readFileSync(path.join(DEFAULT_DIST_DIR, 'purge/index.js'), 'utf8'));
