@@ -90,7 +90,7 @@ export const CONFIG_SCHEMA = {
           kind: 'optionalObject',
           doc: 'null for none, or an AWS WAF web ACL on the distribution: a rate limit per client IP plus the AWS managed common rule set (about $7 a month plus $0.60 per million requests).',
           fields: {
-            rateLimit: { kind: 'integer', min: 10, max: 2000000000, default: 2000, doc: 'Requests per 5 minutes one client IP may make before WAF blocks it.' },
+            rateLimit: { kind: 'integer', min: 100, max: 2000000000, default: 2000, doc: 'Requests per 5 minutes one client IP may make before WAF blocks it.' },
           },
         },
         metricsRegions: { kind: 'list', pattern: AWS_REGION, form: 'an AWS region like "eu-west-1"', default: [], allowEmpty: true, doc: 'Regions the resizer\'s metrics are summed over and alarmed in (Lambda@Edge runs and logs in the region of the edge cache it serves); empty takes the regions of `priceClass`.' },

@@ -15,6 +15,11 @@ const BAD: Array<[unknown, string]> = [
   [{ cors: { allowedOrigins: ['*', 'https://a.example'] } }, 'config key cors.allowedOrigins must be either ["*"] or a list of origins, not both'],
   [{ behaviors: ['prod'] }, 'config key behaviors[0] must be a path pattern like "prod/*", got "prod"'],
   [{ deploy: { originShieldRegion: 'Frankfurt' } }, 'config key deploy.originShieldRegion must be null or an AWS region like "us-east-1", got "Frankfurt"'],
+  [{ deploy: { domain: 'images.example.com' } }, 'config key deploy.domain must be an object, got "images.example.com"'],
+  [{ deploy: { domain: { names: ['images.example.com'], zone: 'Z1' } } }, 'config key deploy.domain.zone must be one of the known keys (names, certificateArn, hostedZoneId)'],
+  [{ deploy: { accessLogs: 'yes' } }, 'config key deploy.accessLogs must be true or false, got "yes"'],
+  [{ deploy: { metricsRegions: ['Frankfurt'] } }, 'config key deploy.metricsRegions[0] must be an AWS region like "eu-west-1", got "Frankfurt"'],
+  [{ deploy: { alarmEmail: 'ops' } }, 'config key deploy.alarmEmail must be null or an email address, got "ops"'],
   [[], 'the config must be an object, got []'],
 ];
 
@@ -35,6 +40,14 @@ test('config: missing keys take defaults and the result is frozen', () => {
   assert.is(config.maxDimension, 2000);
   assert.is(config.quality.webp, DEFAULT_CONFIG.quality.webp);
   assert.ok(Object.isFrozen(config) && Object.isFrozen(config.formats.outputs));
+});
+
+test('config: the production options are off by default; an empty metricsRegions list means the price class\'s', () => {
+  const { deploy } = DEFAULT_CONFIG;
+  assert.equal([deploy.domain, deploy.accessLogs, deploy.waf, deploy.alarmEmail], [null, false, null, null]);
+  assert.equal(deploy.metricsRegions, []);
+  assert.equal(parseConfig({ deploy: { metricsRegions: [] } }).deploy.metricsRegions, []);
+  assert.equal(parseConfig({ deploy: { waf: {} } }).deploy.waf, { rateLimit: 2000 });
 });
 
 test('config: the shipped resizer.config.json is valid and is what the functions bake in', () => {

@@ -166,7 +166,7 @@ test('WAF: off by default; on, a CLOUDFRONT web ACL with a per-IP rate limit fro
   assert.equal(common.Statement, { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: COMMON_RULE_SET } });
   assert.equal(common.OverrideAction, { None: {} });
   assert.equal(distributionConfig(withZone.json).WebACLId, { 'Fn::GetAtt': [aclId, 'Arn'] });
-  assert.throws(() => parseConfig({ deploy: { waf: { rateLimit: 5 } } }), /^config key deploy\.waf\.rateLimit must be an integer from 10/);
+  assert.throws(() => parseConfig({ deploy: { waf: { rateLimit: 50 } } }), /^config key deploy\.waf\.rateLimit must be an integer from 100 /);
 });
 
 function widgetsOf(json: Json): Json[] {
