@@ -9,7 +9,7 @@ import { generatedResponseBytes, ORIGIN_RESPONSE_LIMIT_BYTES, READ_ONLY_HEADERS,
 import { planTransform, type TransformPlan } from '../../shared/plan';
 import { errorResponse, toLambdaHeaders } from '../../shared/responses';
 import { runtimeConfig, type ResizerConfig } from './runtime-config';
-import { emfLine, metricNamespace } from './metrics';
+import { emfLine, metricNamespace, type Outcome } from './metrics';
 import { bucketFromDomain, fetchSource, type SourceLocation } from './source';
 import { checkPixels, inspectSource, render, type Rendered } from './transform';
 
@@ -17,8 +17,6 @@ const RASTER_TYPES = ['image/jpeg', 'image/jpg', 'image/pjpeg', 'image/png', 'im
 
 /** Qualities tried, in order, when a lossy variant is too large for a generated response. */
 export const QUALITY_LADDER = [70, 55, 40, 25];
-
-type Outcome = 'resized' | 'passthrough' | 'fallback-too-large' | 'fallback-error' | 'rejected';
 
 interface LogLine {
   outcome: Outcome;
