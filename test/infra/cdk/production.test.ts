@@ -32,6 +32,8 @@ const VARIANTS: Record<string, object> = {
       metricsRegions: ['us-east-1', 'eu-west-1'],
     },
   },
+  'signed URLs (KeyValueStore)': { signing: { enabled: true } },
+  'signed URLs with the Lambda@Edge normalizer': { signing: { enabled: true }, deploy: { normalizer: 'lambda-edge' } },
   'all price classes, alarm email, no us-east-1 metrics': { deploy: { priceClass: 'PriceClass_All', alarmEmail: 'ops@example.com', metricsRegions: ['ap-northeast-2'] } },
 };
 
