@@ -44,7 +44,8 @@ export const CONFIG_SCHEMA = {
       },
     },
     cacheControl: { kind: 'string', default: 'public, max-age=31536000, immutable', doc: '`cache-control` of every resized variant.' },
-    errorCacheControl: { kind: 'string', default: 'public, max-age=60', doc: '`cache-control` of the resizer\'s 422 answers, for browsers and shared caches (CloudFront itself never caches a 422).' },
+    errorCacheControl: { kind: 'string', default: 'public, max-age=60', doc: '`cache-control` of the resizer\'s 422 answers and of `fallback` images, for browsers and shared caches (CloudFront itself never caches a 422).' },
+    fallback: { kind: 'optionalString', default: null, pattern: /^[^/\s][^\s]*$/, form: 'an S3 key like "prod/fallback.png" (no leading slash)', doc: 'S3 key (in the originals bucket, origin path included) of an image served instead, resized with the request\'s own parameters, when the original is missing (404) or undecodable (422); the status stays and `errorCacheControl` applies. null for none.' },
     cors: {
       kind: 'object',
       doc: 'CORS, applied by the response-headers policy.',
@@ -111,6 +112,7 @@ export interface Config {
   readonly quality: { readonly jpeg: number; readonly webp: number; readonly avif: number };
   readonly cacheControl: string;
   readonly errorCacheControl: string;
+  readonly fallback: string | null;
   readonly cors: { readonly allowedOrigins: readonly string[] };
   readonly signing: { readonly enabled: boolean; readonly originals: boolean };
   readonly behaviors: readonly string[];

@@ -9,11 +9,22 @@ import { generatedResponseBytes, ORIGIN_RESPONSE_LIMIT_BYTES, READ_ONLY_HEADERS,
 import { planTransform, type TransformPlan } from '../../shared/plan';
 import { errorResponse, toLambdaHeaders } from '../../shared/responses';
 import { runtimeConfig, type ResizerConfig } from './runtime-config';
+import { capToBudget, encodeSeconds, LADDER_STEP_SHARE } from './budget';
+import { deadlineMs, startDeadline, type Deadline } from './deadline';
 import { emfLine, metricNamespace, type Outcome } from './metrics';
 import { bucketFromDomain, fetchSource, type SourceLocation } from './source';
 import { checkPixels, inspectSource, render, type Rendered } from './transform';
 
 const RASTER_TYPES = ['image/jpeg', 'image/jpg', 'image/pjpeg', 'image/png', 'image/webp', 'image/avif', 'image/gif', 'image/tiff'];
+
+/**
+ * Headers for SVG, which is served as it is and never rasterized: a script in it must not run
+ * and its external references must not load when a viewer opens it directly.
+ */
+export const SVG_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+  'x-content-type-options': 'nosniff',
+};
 
 /** Qualities tried, in order, when a lossy variant is too large for a generated response. */
 export const QUALITY_LADDER = [70, 55, 40, 25];
@@ -30,6 +41,8 @@ interface LogLine {
   width?: number;
   height?: number;
   quality?: number;
+  /** The size asked for when the encode budget made the output smaller. */
+  capped?: string;
   ms: Record<string, number>;
 }
 
@@ -45,14 +58,14 @@ export function objectKey(uri: string, originPath: string | undefined): string {
   return prefix ? `${prefix}/${key}` : key;
 }
 
-function sourceLocation(event: CloudFrontResponseEvent, config: ResizerConfig): SourceLocation {
+function sourceLocation(event: CloudFrontResponseEvent, config: ResizerConfig, fallbackKey?: string): SourceLocation {
   const request = event.Records[0].cf.request;
   const s3 = request.origin && request.origin.s3;
   const fromDomain = s3 ? bucketFromDomain(s3.domainName) : null;
   const bucket = config.s3.bucket || (fromDomain && fromDomain.bucket);
   if (!bucket) throw new Error(`no bucket: the origin is not S3 (${JSON.stringify(request.origin)}) and RESIZER_BUCKET is unset`);
   const region = (s3 && s3.region) || (fromDomain && fromDomain.region) || 'us-east-1';
-  return { bucket, region, key: objectKey(request.uri, s3 && s3.path), endpoint: config.s3.endpoint };
+  return { bucket, region, key: fallbackKey || objectKey(request.uri, s3 && s3.path), endpoint: config.s3.endpoint };
 }
 
 /** Replaces the origin's headers, keeping the ones a function may not touch. */
@@ -64,10 +77,11 @@ function replaceHeaders(response: CloudFrontResponse, headers: EdgeHeaders, keep
   return { ...out, ...headers };
 }
 
-function variantHeaders(rendered: Rendered, plan: TransformPlan, config: ResizerConfig, timing: string): EdgeHeaders {
+function variantHeaders(rendered: Rendered, plan: TransformPlan, cacheControl: string, timing: string): EdgeHeaders {
   return toLambdaHeaders({
     'content-type': `image/${plan.format}`,
-    'cache-control': config.cacheControl,
+    'cache-control': cacheControl,
+    // A strong validator of these exact bytes: CloudFront answers If-None-Match with 304.
     // The viewer's URL may have left the format to Accept; caches between CloudFront and the
     // browser must not hand this variant to a browser that sent a different Accept.
     vary: 'Accept',
@@ -81,8 +95,23 @@ function serverTiming(ms: Record<string, number>): string {
   return Object.keys(ms).map((stage) => `${stage};dur=${ms[stage].toFixed(1)}`).join(', ');
 }
 
+function firstLine(error: unknown): string {
+  return error instanceof Error ? error.message.split('\n')[0] : String(error);
+}
+
 function elapsed(since: number): number {
   return Math.round((performance.now() - since) * 10) / 10;
+}
+
+function isSvg(response: CloudFrontResponse): boolean {
+  return (header(response, 'content-type') || '').split(';')[0].trim().toLowerCase() === 'image/svg+xml';
+}
+
+/** A 404 for a transform, when config names a fallback image to serve in its place. */
+function missingWithFallback(event: CloudFrontResponseEvent, config: ResizerConfig): CanonicalTransform | null {
+  const { request, response } = event.Records[0].cf;
+  if (response.status !== '404' || !config.fallback || (request.method !== 'GET' && request.method !== 'HEAD')) return null;
+  return parseCanonical(request.querystring || '', config);
 }
 
 /** Which transform this response calls for, or why it passes through. */
@@ -102,18 +131,30 @@ export function createHandler(config: ResizerConfig) {
     const started = performance.now();
     const { request, response } = event.Records[0].cf;
     const log: LogLine = { outcome: 'passthrough', query: request.querystring || '', ms: {} };
+    const deadline = startDeadline(deadlineMs(config));
     try {
       const decision = decide(event, config);
       if (typeof decision === 'string') {
         log.reason = decision;
+        const missing = missingWithFallback(event, config);
+        if (missing) {
+          try {
+            return await resize(event, missing, config, log, started, deadline, { key: config.fallback!, status: 404 });
+          } catch (error) {
+            // A fallback that cannot be served leaves S3's 404 as it is (cached for the error TTL).
+            Object.assign(log, { outcome: 'passthrough', reason: `fallback failed: ${firstLine(error)}` });
+            return response;
+          }
+        }
+        if (isSvg(response)) Object.assign(response.headers, toLambdaHeaders(SVG_HEADERS));
         return response;
       }
-      return await resize(event, decision, config, log, started);
+      return await resize(event, decision, config, log, started, deadline);
     } catch (error) {
       // S3 failures, timeouts and bugs: serve the original untouched, but stop CloudFront
       // from caching it under the variant's key so the next request tries again.
       log.outcome = 'fallback-error';
-      log.reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      log.reason = firstLine(error);
       response.headers['cache-control'] = [{ key: 'Cache-Control', value: 'no-store' }];
       return response;
     } finally {
@@ -123,48 +164,75 @@ export function createHandler(config: ResizerConfig) {
   };
 }
 
+/** The fallback image to serve instead of the original, and the status to answer with. */
+interface FallbackTarget { readonly key: string; readonly status: 404 | 422 }
+const FALLBACK_STATUS_TEXT = { 404: 'Not Found', 422: 'Unprocessable Entity' } as const;
+
 async function resize(
   event: CloudFrontResponseEvent, transform: CanonicalTransform, config: ResizerConfig, log: LogLine, started: number,
+  deadline: Deadline, fallback?: FallbackTarget,
 ): Promise<CloudFrontResultResponse> {
   const response = event.Records[0].cf.response;
-  const location = sourceLocation(event, config);
+  const location = sourceLocation(event, config, fallback && fallback.key);
   log.key = location.key;
   try {
     let mark = performance.now();
-    const input = await fetchSource(location, config.maxInputBytes);
+    const input = await deadline.race(fetchSource(location, config.maxInputBytes, deadline.signal), 'fetch');
     log.ms.fetch = elapsed(mark);
     log.bytesIn = input.length;
 
     mark = performance.now();
     const source = await inspectSource(input);
-    const plan = planTransform(transform, source, config);
-    checkPixels(source, plan, config);
+    const requested = planTransform(transform, source, config);
+    checkPixels(source, requested, config);
+    const { plan, size, cappedFrom } = capToBudget(requested, source.displayed, source.pages, deadline.remainingMs(), config);
+    if (cappedFrom) log.capped = `${cappedFrom.width}x${cappedFrom.height}`;
     log.format = plan.format;
 
-    const timeoutSeconds = Math.max(1, config.deploy.resizeTimeoutSeconds - 3);
     const attempts: Array<{ quality?: number; palette?: boolean }> = [{}];
     if (plan.quality !== undefined) for (const q of QUALITY_LADDER) if (q < plan.quality) attempts.push({ quality: q });
     if (plan.format === 'png') attempts.push({ palette: true });
+    const pixels = size.width * size.height * (plan.animated ? source.pages : 1);
+    const cacheControl = fallback ? config.errorCacheControl : config.cacheControl;
 
-    for (const attempt of attempts) {
-      const rendered = await render(input, plan, config, { ...attempt, timeoutSeconds });
+    for (const [index, attempt] of attempts.entries()) {
+      // A later step runs only if even its worst case fits in half the time left: an encode
+      // cannot be stopped once started (budget.ts), and the other half is slack for a CPU
+      // that is slower or busier than the one the budget was measured on.
+      if (index > 0 && encodeSeconds(pixels, plan.format, attempt.palette === true, config) * 1000 > deadline.remainingMs() * LADDER_STEP_SHARE) {
+        log.reason = `no time left for the next step of the size ladder`;
+        break;
+      }
+      const timeoutSeconds = Math.max(1, Math.floor(deadline.remainingMs() / 1000));
+      const rendered = await deadline.race(render(input, plan, config, { ...attempt, timeoutSeconds }), 'encode');
       log.ms.transform = elapsed(mark);
       const body = rendered.data.toString('base64');
       const timing = serverTiming({ fetch: log.ms.fetch, transform: log.ms.transform, total: elapsed(started) });
-      const headers = replaceHeaders(response, variantHeaders(rendered, plan, config, timing), ['last-modified', 'date']);
+      const headers = replaceHeaders(response, variantHeaders(rendered, plan, cacheControl, timing), ['last-modified', 'date']);
       if (generatedResponseBytes(headers, body) <= ORIGIN_RESPONSE_LIMIT_BYTES) {
+        const status = fallback ? fallback.status : 200;
         Object.assign(log, {
-          outcome: 'resized', status: 200, bytesOut: rendered.data.length, width: rendered.width, height: rendered.height,
+          outcome: fallback ? 'fallback-image' : 'resized', status, bytesOut: rendered.data.length, width: rendered.width, height: rendered.height,
           quality: attempt.quality !== undefined ? attempt.quality : plan.quality,
         });
-        return { status: '200', statusDescription: 'OK', headers, body, bodyEncoding: 'base64' };
+        return { status: String(status), statusDescription: fallback ? FALLBACK_STATUS_TEXT[fallback.status] : 'OK', headers, body, bodyEncoding: 'base64' };
       }
     }
     log.outcome = 'fallback-too-large';
-    log.reason = `every variant exceeded ${ORIGIN_RESPONSE_LIMIT_BYTES} bytes`;
+    log.reason = log.reason || `every variant exceeded ${ORIGIN_RESPONSE_LIMIT_BYTES} bytes`;
     return response;
   } catch (error) {
     if (!isResizerError(error) || error.status >= 500) throw error;
+    // An undecodable or oversized original: the fallback image, when there is one and this
+    // was not already it.
+    if (config.fallback && !fallback && error.status === 422) {
+      log.reason = error.message;
+      try {
+        return await resize(event, transform, config, log, started, deadline, { key: config.fallback, status: 422 });
+      } catch {
+        // The fallback itself failed: answer the original error.
+      }
+    }
     const answer = errorResponse(error, config.errorCacheControl);
     Object.assign(log, { outcome: 'rejected', status: answer.status, reason: error.message });
     return {

@@ -9,6 +9,10 @@ export interface SourceLocation {
   readonly endpoint?: string;
 }
 
+export const S3_MAX_ATTEMPTS = 2;
+export const S3_CONNECTION_TIMEOUT_MS = 1000;
+export const S3_REQUEST_TIMEOUT_MS = 3000;
+
 const clients = new Map<string, S3Client>();
 
 function clientFor(region: string, endpoint: string | undefined): S3Client {
@@ -19,7 +23,12 @@ function clientFor(region: string, endpoint: string | undefined): S3Client {
       region,
       endpoint,
       forcePathStyle: endpoint !== undefined,
-      maxAttempts: 2,
+      // One retry (maxAttempts 2) for S3's transient 500/503 and throttling; a 403 or 404 is
+      // not retried. Timeouts per attempt: 1 s to connect, 3 s of socket silence. Both attempts
+      // together (about 7 s at worst) stay inside the invocation's deadline, which also aborts
+      // the request through its signal (README, "Faults").
+      maxAttempts: S3_MAX_ATTEMPTS,
+      requestHandler: { connectionTimeout: S3_CONNECTION_TIMEOUT_MS, requestTimeout: S3_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
       // The default checksum mode corrupts streamed bodies on S3-compatible servers and
       // buys nothing for a read that sharp validates anyway.
       requestChecksumCalculation: 'WHEN_REQUIRED',
@@ -31,9 +40,10 @@ function clientFor(region: string, endpoint: string | undefined): S3Client {
 }
 
 /** Fetches the original. A too-large object is refused before its body is read. */
-export async function fetchSource(location: SourceLocation, maxBytes: number): Promise<Buffer> {
+export async function fetchSource(location: SourceLocation, maxBytes: number, signal?: AbortSignal): Promise<Buffer> {
   const output = await clientFor(location.region, location.endpoint).send(
     new GetObjectCommand({ Bucket: location.bucket, Key: location.key }),
+    { abortSignal: signal },
   );
   if (!output.Body) throw new Error(`S3 returned no body for ${location.key}`);
   if (output.ContentLength !== undefined && output.ContentLength > maxBytes) {

@@ -14,6 +14,8 @@ export interface InspectedSource extends SourceInfo {
   readonly width: number;
   /** Height of one frame. */
   readonly height: number;
+  /** One frame's size after EXIF orientation. */
+  readonly displayed: { readonly width: number; readonly height: number };
 }
 
 function firstLine(error: unknown): string {
@@ -24,7 +26,9 @@ function firstLine(error: unknown): string {
 export async function inspectSource(input: Buffer): Promise<InspectedSource> {
   let meta: Awaited<ReturnType<ReturnType<typeof sharp>["metadata"]>>;
   try {
-    meta = await sharp(input).metadata();
+    // sharp's own pixel limit (268,402,689) would refuse the header read itself; the resizer's
+    // maxInputPixels is checked from these dimensions before any pixel is decoded.
+    meta = await sharp(input, { limitInputPixels: false }).metadata();
   } catch (error) {
     throw resizerError(422, 'unsupported_source', `source must be a decodable JPEG, PNG, WebP, AVIF, GIF or TIFF image, got bytes sharp cannot read (${firstLine(error)})`);
   }
@@ -33,7 +37,9 @@ export async function inspectSource(input: Buffer): Promise<InspectedSource> {
   }
   const pages = meta.pages && meta.pages > 1 ? meta.pages : 1;
   const height = meta.pageHeight && pages > 1 ? meta.pageHeight : meta.height;
-  return { format: meta.format, pages, hasAlpha: !!meta.hasAlpha, width: meta.width, height };
+  // EXIF orientations 5 to 8 swap the sides; w and h mean the image as displayed.
+  const swapped = (meta.orientation || 1) >= 5;
+  return { format: meta.format, pages, hasAlpha: !!meta.hasAlpha, width: meta.width, height, displayed: swapped ? { width: height, height: meta.width } : { width: meta.width, height } };
 }
 
 /** Refuses sources whose decoded pixels (every frame the plan decodes) exceed the limit. */
@@ -62,7 +68,9 @@ export interface Rendered {
 
 export async function render(input: Buffer, plan: TransformPlan, config: Config, options: RenderOptions): Promise<Rendered> {
   const quality = options.quality !== undefined ? options.quality : plan.quality;
-  let image = sharp(input, { animated: plan.animated, limitInputPixels: config.maxInputPixels, failOn: 'warning' })
+  // failOn 'error': decode what browsers show (a JPEG with stray bytes before a marker is a
+  // libjpeg warning), refuse real errors and truncated files (README, "Hostile sources").
+  let image = sharp(input, { animated: plan.animated, limitInputPixels: config.maxInputPixels, failOn: 'error' })
     .autoOrient()
     .timeout({ seconds: options.timeoutSeconds });
   if (plan.resize) image = image.resize(plan.resize);

@@ -38,6 +38,7 @@ const LOGS: Record<(typeof OUTCOMES)[number], ResizeLog & Json> = {
   resized: { outcome: 'resized', key: 'prod/a.jpg', query: 'w=200&f=webp', status: 200, format: 'webp', bytesIn: 50000, bytesOut: 9000, quality: 80, width: 200, height: 150, ms: { fetch: 12.5, transform: 40.1, total: 55 } },
   passthrough: { outcome: 'passthrough', query: '', reason: 'bare url', ms: { total: 0.2 } },
   rejected: { outcome: 'rejected', key: 'prod/big.jpg', query: 'w=200', status: 422, reason: 'source has 90000000 pixels, more than maxInputPixels 50000000', format: 'jpeg', bytesIn: 10, ms: { fetch: 3, total: 4 } },
+  'fallback-image': { outcome: 'fallback-image', key: 'prod/fallback.png', query: 'w=200&f=webp', status: 404, format: 'webp', bytesIn: 20000, bytesOut: 4000, quality: 80, width: 200, height: 100, ms: { fetch: 10, transform: 30, total: 45 } },
   'fallback-too-large': { outcome: 'fallback-too-large', key: 'prod/noise.png', query: 'f=png', format: 'png', bytesIn: 3000000, reason: 'every variant exceeded 1048576 bytes', ms: { fetch: 20, transform: 900, total: 925 } },
   'fallback-error': { outcome: 'fallback-error', query: 'w=10', reason: 'connect ECONNREFUSED', ms: { total: 30 } },
 };

@@ -147,7 +147,6 @@ const PASSED_THROUGH: Array<[string, Partial<OriginResponseOptions> & { key: str
   ['a 403 from the origin', { key: 'prod/photo.jpg', querystring: 'w=200&f=webp', status: '403', contentType: 'application/xml' }],
   ['a 304 from the origin', { key: 'prod/photo.jpg', querystring: 'w=200&f=webp', status: '304' }],
   ['a PDF', { key: 'prod/manual.pdf', querystring: 'w=200&f=webp', contentType: 'application/pdf' }],
-  ['an SVG', { key: 'prod/icon.svg', querystring: 'w=200&f=webp', contentType: 'image/svg+xml' }],
   ['a missing content-type', { key: 'prod/photo.jpg', querystring: 'w=200&f=webp', contentType: null }],
   ['a bare URL', { key: 'prod/photo.jpg', querystring: '' }],
   ['a query that is not canonical (bypassed the normalizer)', { key: 'prod/photo.jpg', querystring: 'w=200&h=150&f=webp&dpr=2' }],

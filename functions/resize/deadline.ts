@@ -1,0 +1,49 @@
+// One deadline per invocation, shared by the S3 GET, every encode of the size ladder and the
+// fallback image, so the resizer always answers before Lambda's own timeout kills it (which
+// CloudFront turns into a 503). Everything that waits takes its signal or its remaining time.
+import type { Config } from '../../shared/config';
+
+/** Time kept back from the function timeout for base64, logging and the return to CloudFront. */
+export function deadlineMs(config: Config): number {
+  const timeoutMs = config.deploy.resizeTimeoutSeconds * 1000;
+  return Math.max(500, timeoutMs - Math.max(1000, Math.round(timeoutMs * 0.2)));
+}
+
+export interface Deadline {
+  /** Milliseconds left, never negative. */
+  remainingMs(): number;
+  /** Aborts when the deadline passes: given to the S3 client. */
+  readonly signal: AbortSignal;
+  /** Resolves `work`, or rejects with a deadline error when the deadline passes first. */
+  race<T>(work: Promise<T>, stage: string): Promise<T>;
+}
+
+export const DEADLINE_ERROR = 'DeadlineExceeded';
+
+export function startDeadline(ms: number): Deadline {
+  const at = performance.now() + ms;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(deadlineError(ms, 'deadline')), ms);
+  timer.unref();
+  const remainingMs = () => Math.max(0, at - performance.now());
+  return {
+    remainingMs,
+    signal: controller.signal,
+    race(work, stage) {
+      // The losing work is not awaited, so its rejection must not become an unhandled one.
+      work.catch(() => undefined);
+      return new Promise((resolve, reject) => {
+        const left = remainingMs();
+        if (left <= 0) return reject(deadlineError(ms, stage));
+        const t = setTimeout(() => reject(deadlineError(ms, stage)), left);
+        work.then((value) => { clearTimeout(t); resolve(value); }, (error) => { clearTimeout(t); reject(error); });
+      });
+    },
+  };
+}
+
+function deadlineError(ms: number, stage: string): Error {
+  const error = new Error(`deadline of ${ms} ms passed during ${stage}`);
+  error.name = DEADLINE_ERROR;
+  return error;
+}

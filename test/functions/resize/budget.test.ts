@@ -1,0 +1,85 @@
+// The encode budget and the deadline, pure: what size each encoder may be asked for, and
+// that one deadline bounds any wait.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { capToBudget, encodeSeconds, outputSize, pixelBudget } from '../../../functions/resize/budget';
+import { DEADLINE_ERROR, deadlineMs, startDeadline } from '../../../functions/resize/deadline';
+import type { TransformPlan } from '../../../shared/plan';
+import { configWith } from '../../helpers/config';
+
+const budget = suite('resize: encode budget and deadline');
+const config = configWith();
+const DEADLINE = deadlineMs(config);
+
+function plan(format: TransformPlan['format'], resize?: Partial<NonNullable<TransformPlan['resize']>>, animated = false): TransformPlan {
+  return {
+    format, animated,
+    resize: resize && { fit: 'cover', position: 'centre', withoutEnlargement: true, background: { r: 0, g: 0, b: 0, alpha: 0 }, ...resize },
+  };
+}
+
+budget('the deadline is below the function timeout, with room to return', () => {
+  assert.is(DEADLINE, 12000);
+  assert.is(deadlineMs(configWith({ deploy: { resizeTimeoutSeconds: 30 } })), 24000);
+  assert.is(deadlineMs(configWith({ deploy: { resizeTimeoutSeconds: 1 } })), 500);
+});
+
+budget('outputSize follows sharp\'s fits without enlargement', () => {
+  const source = { width: 6000, height: 4000 };
+  assert.equal(outputSize(source, plan('jpeg')), source);
+  assert.equal(outputSize(source, plan('jpeg', { width: 600 })), { width: 600, height: 400 });
+  assert.equal(outputSize(source, plan('jpeg', { height: 100 })), { width: 150, height: 100 });
+  assert.equal(outputSize(source, plan('jpeg', { width: 300, height: 300 })), { width: 300, height: 300 });
+  assert.equal(outputSize(source, plan('jpeg', { width: 300, height: 300, fit: 'inside' })), { width: 300, height: 200 });
+  assert.equal(outputSize(source, plan('jpeg', { width: 300, height: 300, fit: 'outside' })), { width: 450, height: 300 });
+  assert.equal(outputSize(source, plan('jpeg', { width: 9000 })), source, 'never enlarged');
+});
+
+budget('?w=4096&f=avif of a 6000x6000 source is capped to the avif budget, aspect kept', () => {
+  const capped = capToBudget(plan('avif', { width: 4096 }), { width: 6000, height: 6000 }, 1, DEADLINE, config);
+  assert.equal(capped.cappedFrom, { width: 4096, height: 4096 });
+  assert.ok(capped.size.width * capped.size.height <= pixelBudget('avif', DEADLINE, config));
+  assert.is(capped.size.width, capped.size.height);
+  assert.is(capped.plan.resize!.width, capped.size.width);
+  assert.is(capped.plan.resize!.height, undefined, 'width alone still decides the height');
+  assert.ok(encodeSeconds(capped.size.width * capped.size.height, 'avif', false, config) * 1000 <= DEADLINE / 2);
+});
+
+budget('the same size in jpeg or png, and a 4096 px wide 16:9 webp, are within budget and untouched', () => {
+  for (const [format, source] of [['jpeg', { width: 6000, height: 6000 }], ['png', { width: 6000, height: 6000 }], ['webp', { width: 6000, height: 3375 }]] as const) {
+    const asked = plan(format, { width: 4096 });
+    const result = capToBudget(asked, source, 1, DEADLINE, config);
+    assert.is(result.cappedFrom, undefined, format);
+    assert.is(result.plan, asked);
+  }
+});
+
+budget('a box (w and h) keeps its shape when capped, and frames of an animation count', () => {
+  const box = capToBudget(plan('avif', { width: 4000, height: 2000 }), { width: 8000, height: 8000 }, 1, DEADLINE, config);
+  assert.ok(Math.abs(box.size.width / box.size.height - 2) < 0.02, JSON.stringify(box.size));
+  assert.is(box.plan.resize!.fit, 'cover');
+  const frames = 100;
+  const animation = capToBudget(plan('gif', { width: 400 }, true), { width: 400, height: 400 }, frames, DEADLINE, config);
+  assert.ok(animation.size.width * animation.size.height * frames <= pixelBudget('gif', DEADLINE, config));
+  const still = capToBudget(plan('gif', { width: 400 }), { width: 400, height: 400 }, frames, DEADLINE, config);
+  assert.is(still.cappedFrom, undefined, 'a still output decodes one frame');
+});
+
+budget('a bare transform (no w or h) over budget gets a width', () => {
+  const capped = capToBudget(plan('avif'), { width: 3000, height: 1500 }, 1, DEADLINE, config);
+  assert.ok(capped.plan.resize && capped.plan.resize.width! < 3000 && capped.plan.resize.fit === 'inside');
+});
+
+budget('the deadline rejects work that outlives it, and aborts its signal', async () => {
+  const deadline = startDeadline(50);
+  const started = performance.now();
+  const error = await deadline.race(new Promise(() => undefined), 'a stall').catch((e: Error) => e);
+  assert.ok(error instanceof Error && error.name === DEADLINE_ERROR, String(error));
+  assert.match((error as Error).message, /deadline of 50 ms passed during a stall/);
+  assert.ok(performance.now() - started < 1000);
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.ok(deadline.signal.aborted);
+  assert.is(await startDeadline(1000).race(Promise.resolve(7), 'quick'), 7);
+});
+
+budget.run();
