@@ -4,13 +4,14 @@
 import type { CloudFrontResponse, CloudFrontResponseEvent, CloudFrontResultResponse } from 'aws-lambda';
 import { createHash } from 'node:crypto';
 import { parseCanonical, type CanonicalTransform } from '../../shared/canonical';
-import { isResizerError } from '../../shared/errors';
+import { isResizerError, type ResizerError } from '../../shared/errors';
 import { generatedResponseBytes, ORIGIN_RESPONSE_LIMIT_BYTES, READ_ONLY_HEADERS, type EdgeHeaders } from '../../shared/limits';
 import { planTransform, type TransformPlan } from '../../shared/plan';
 import { errorResponse, toLambdaHeaders } from '../../shared/responses';
 import { runtimeConfig, type ResizerConfig } from './runtime-config';
 import { capToBudget, encodeSeconds, LADDER_STEP_SHARE } from './budget';
 import { deadlineMs, startDeadline, type Deadline } from './deadline';
+import { createMemo, memoTtlMs, type Memo } from './memo';
 import { emfLine, metricNamespace, type Outcome } from './metrics';
 import { bucketFromDomain, fetchSource, type SourceLocation } from './source';
 import { checkPixels, inspectSource, render, type Rendered } from './transform';
@@ -126,12 +127,33 @@ function decide(event: CloudFrontResponseEvent, config: ResizerConfig): Canonica
   return transform;
 }
 
+/** What one container remembers between invocations (memo.ts). */
+interface Memos {
+  /** Refusals (422) by original, its S3 ETag and the canonical query. */
+  readonly refusals: Memo<ResizerError>;
+  /** Rendered fallback answers by fallback key, status and canonical query. */
+  readonly fallbacks: Memo<CloudFrontResultResponse>;
+}
+
+/** Everything one invocation carries through resize(). */
+interface Invocation {
+  readonly event: CloudFrontResponseEvent;
+  readonly config: ResizerConfig;
+  readonly log: LogLine;
+  readonly started: number;
+  readonly deadline: Deadline;
+  readonly memos: Memos;
+}
+
 export function createHandler(config: ResizerConfig) {
+  const ttl = memoTtlMs(config.errorCacheControl);
+  const memos: Memos = { refusals: createMemo(256, ttl), fallbacks: createMemo(16, ttl) };
   return async function handler(event: CloudFrontResponseEvent): Promise<CloudFrontResultResponse> {
     const started = performance.now();
     const { request, response } = event.Records[0].cf;
     const log: LogLine = { outcome: 'passthrough', query: request.querystring || '', ms: {} };
     const deadline = startDeadline(deadlineMs(config));
+    const invocation: Invocation = { event, config, log, started, deadline, memos };
     try {
       const decision = decide(event, config);
       if (typeof decision === 'string') {
@@ -139,7 +161,7 @@ export function createHandler(config: ResizerConfig) {
         const missing = missingWithFallback(event, config);
         if (missing) {
           try {
-            return await resize(event, missing, config, log, started, deadline, { key: config.fallback!, status: 404 });
+            return await resize(invocation, missing, { key: config.fallback!, status: 404 });
           } catch (error) {
             // A fallback that cannot be served leaves S3's 404 as it is (cached for the error TTL).
             Object.assign(log, { outcome: 'passthrough', reason: `fallback failed: ${firstLine(error)}` });
@@ -149,7 +171,7 @@ export function createHandler(config: ResizerConfig) {
         if (isSvg(response)) Object.assign(response.headers, toLambdaHeaders(SVG_HEADERS));
         return response;
       }
-      return await resize(event, decision, config, log, started, deadline);
+      return await resize(invocation, decision);
     } catch (error) {
       // S3 failures, timeouts and bugs: serve the original untouched, but stop CloudFront
       // from caching it under the variant's key so the next request tries again.
@@ -168,14 +190,27 @@ export function createHandler(config: ResizerConfig) {
 interface FallbackTarget { readonly key: string; readonly status: 404 | 422 }
 const FALLBACK_STATUS_TEXT = { 404: 'Not Found', 422: 'Unprocessable Entity' } as const;
 
-async function resize(
-  event: CloudFrontResponseEvent, transform: CanonicalTransform, config: ResizerConfig, log: LogLine, started: number,
-  deadline: Deadline, fallback?: FallbackTarget,
-): Promise<CloudFrontResultResponse> {
+async function resize(invocation: Invocation, transform: CanonicalTransform, fallback?: FallbackTarget): Promise<CloudFrontResultResponse> {
+  const { event, config, log, started, deadline, memos } = invocation;
   const response = event.Records[0].cf.response;
   const location = sourceLocation(event, config, fallback && fallback.key);
+  const query = event.Records[0].cf.request.querystring || '';
   log.key = location.key;
+  // The origin's ETag names this version of the original: a fixed file gets a new one.
+  const originEtag = header(response, 'etag');
+  const refusalKey = !fallback && originEtag ? `${location.bucket}/${location.key} ${originEtag} ?${query}` : undefined;
+  const fallbackKey = fallback ? `${fallback.key} ${fallback.status} ?${query}` : undefined;
   try {
+    const remembered = refusalKey ? memos.refusals.get(refusalKey) : undefined;
+    if (remembered) {
+      log.reason = 'refusal remembered';
+      throw remembered;
+    }
+    const rendered = fallbackKey ? memos.fallbacks.get(fallbackKey) : undefined;
+    if (rendered) {
+      Object.assign(log, { outcome: 'fallback-image', status: fallback!.status, reason: 'fallback remembered' });
+      return structuredClone(rendered);
+    }
     let mark = performance.now();
     const input = await deadline.race(fetchSource(location, config.maxInputBytes, deadline.signal), 'fetch');
     log.ms.fetch = elapsed(mark);
@@ -215,7 +250,9 @@ async function resize(
           outcome: fallback ? 'fallback-image' : 'resized', status, bytesOut: rendered.data.length, width: rendered.width, height: rendered.height,
           quality: attempt.quality !== undefined ? attempt.quality : plan.quality,
         });
-        return { status: String(status), statusDescription: fallback ? FALLBACK_STATUS_TEXT[fallback.status] : 'OK', headers, body, bodyEncoding: 'base64' };
+        const answer: CloudFrontResultResponse = { status: String(status), statusDescription: fallback ? FALLBACK_STATUS_TEXT[fallback.status] : 'OK', headers, body, bodyEncoding: 'base64' };
+        if (fallbackKey) memos.fallbacks.set(fallbackKey, structuredClone(answer));
+        return answer;
       }
     }
     log.outcome = 'fallback-too-large';
@@ -223,12 +260,13 @@ async function resize(
     return response;
   } catch (error) {
     if (!isResizerError(error) || error.status >= 500) throw error;
+    if (refusalKey) memos.refusals.set(refusalKey, error);
     // An undecodable or oversized original: the fallback image, when there is one and this
     // was not already it.
     if (config.fallback && !fallback && error.status === 422) {
       log.reason = error.message;
       try {
-        return await resize(event, transform, config, log, started, deadline, { key: config.fallback, status: 422 });
+        return await resize(invocation, transform, { key: config.fallback, status: 422 });
       } catch {
         // The fallback itself failed: answer the original error.
       }

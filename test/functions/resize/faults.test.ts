@@ -192,6 +192,35 @@ faults('without a fallback a 404 passes through untouched, and a bare URL never 
   }
 });
 
+faults('a broken original asked for again is refused from memory: no S3 GET, nothing decoded, until its ETag changes', async (context) => {
+  const { handler } = handlerFor(context);
+  const ask = async (etag: string) => {
+    context.gets = 0;
+    const event = originResponse({ uri: '/prod/broken.jpg', querystring: 'w=40&f=png', contentType: 'image/jpeg' });
+    event.Records[0].cf.response.headers.etag = [{ key: 'ETag', value: etag }];
+    const result = (await handler(event)) as CloudFrontResultResponse;
+    return { result, gets: context.gets, line: JSON.parse(context.logs[context.logs.length - 1]) };
+  };
+  const first = await ask('"v1"');
+  const again = await ask('"v1"');
+  const fixed = await ask('"v2"');
+  assert.equal([first.result.status, first.gets], ['422', 1]);
+  assert.equal([again.result.status, again.gets, again.result.body], ['422', 0, first.result.body]);
+  assert.is(again.line.ms.fetch, undefined, 'not fetched');
+  assert.is(fixed.gets, 1, 'a new version of the original is fetched');
+});
+
+faults('the fallback image is resized once per query and container, then served from memory', async (context) => {
+  const { handler } = handlerFor(context, { fallback: 'prod/fallback.png' });
+  const results = [];
+  for (const uri of ['/prod/missing-1.jpg', '/prod/missing-2.jpg']) {
+    context.gets = 0;
+    const result = (await handler(originResponse({ uri, querystring: 'w=30&f=webp', status: '404', contentType: 'application/xml' }))) as CloudFrontResultResponse;
+    results.push({ status: result.status, gets: context.gets, width: (await decode(Buffer.from(result.body!, 'base64'))).width });
+  }
+  assert.equal(results, [{ status: '404', gets: 1, width: 30 }, { status: '404', gets: 0, width: 30 }]);
+});
+
 faults('the ETag is strong and derived from the output bytes', async (context) => {
   const { handler } = handlerFor(context, {}, false);
   const run = async (query: string) => (await handler(originResponse({ uri: '/prod/photo.jpg', querystring: query, contentType: 'image/jpeg' }))) as CloudFrontResultResponse;
