@@ -259,11 +259,12 @@ async function resize(invocation: Invocation, transform: CanonicalTransform, fal
     log.reason = log.reason || `every variant exceeded ${ORIGIN_RESPONSE_LIMIT_BYTES} bytes`;
     return response;
   } catch (error) {
-    if (!isResizerError(error) || error.status >= 500) throw error;
+    // A fallback image that cannot be served leaves the answer it stood in for.
+    if (!isResizerError(error) || error.status >= 500 || fallback) throw error;
     if (refusalKey) memos.refusals.set(refusalKey, error);
     // An undecodable or oversized original: the fallback image, when there is one and this
     // was not already it.
-    if (config.fallback && !fallback && error.status === 422) {
+    if (config.fallback && error.status === 422) {
       log.reason = error.message;
       try {
         return await resize(invocation, transform, { key: config.fallback, status: 422 });

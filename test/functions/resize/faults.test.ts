@@ -173,8 +173,8 @@ faults('config fallback: an undecodable original gets the fallback image, still 
   assert.equal([decoded.format, decoded.width, decoded.height], ['png', 40, 20]);
 });
 
-faults('config fallback: a fallback key that is itself missing leaves the 404 and the 422 as they were', async (context) => {
-  const { handler } = handlerFor(context, { fallback: 'prod/no-such-fallback.png' }, false);
+for (const [label, fallback] of [['missing', 'prod/no-such-fallback.png'], ['undecodable', 'prod/broken.jpg']]) faults(`config fallback: a fallback image that is itself ${label} leaves the 404 and the 422 as they were`, async (context) => {
+  const { handler } = handlerFor(context, { fallback }, false);
   const event = originResponse({ uri: '/prod/missing.jpg', querystring: 'w=50&f=webp', status: '404', contentType: 'application/xml' });
   const before = JSON.parse(JSON.stringify(event.Records[0].cf.response));
   assert.equal(await handler(event), before);
