@@ -9,8 +9,9 @@ import { build, type Plugin } from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseConfig, type Config } from '../shared/config';
-import { CLOUDFRONT_FUNCTION_MAX_BYTES } from '../shared/limits';
+import { normalizerConfig, parseConfig, type Config, type NormalizerConfig } from '../shared/config';
+import { FORMATS, OUTPUT_FORMATS } from '../shared/formats';
+import { CLOUDFRONT_FUNCTION_MAX_BYTES, LAMBDA_EDGE_VIEWER_PACKAGE_MAX_BYTES } from '../shared/limits';
 import { SIGNING_KEYS_VARIABLE, signingKeysFromEnv } from './signing-keys';
 
 /** What cloudfront-js-2.0 supports beyond ES5.1. */
@@ -72,16 +73,60 @@ export function lambdaSigningKeys(config: Config, env: Readonly<Record<string, s
 /** The runtime modules the CloudFront Functions script imports (the names cloudfront-function-main.ts declares). */
 const CLOUDFRONT_FUNCTION_IMPORTS = "import cfCrypto from 'crypto';\nimport cf from 'cloudfront';\n";
 
-function commonOptions(config: Config) {
+function commonOptions(config: Config | NormalizerConfig) {
   return { bundle: true, minify: true, legalComments: 'none' as const, plugins: [bakeConfig(config)], logLevel: 'warning' as const };
 }
 
-/** Both normalizers, into `outDir`/normalize and `outDir`/normalize-cff. */
+/**
+ * The normalizers read only the output formats and whether each keeps alpha and can animate
+ * (fold rules); the rest of the format table (content types, decoders) is the resizer's and
+ * would only weigh on the 10 KB script. Importing anything else from it fails the build.
+ */
+function bakeFormats(): Plugin {
+  const facts: Record<string, { alpha: boolean; animates: boolean }> = {};
+  for (const name of OUTPUT_FORMATS) facts[name] = { alpha: FORMATS[name].alpha, animates: FORMATS[name].animates };
+  return {
+    name: 'bake-formats',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/formats$/ }, (args) => (path.dirname(args.importer) === path.join(root, 'shared') ? { path: 'formats', namespace: 'baked-formats' } : undefined));
+      b.onLoad({ filter: /.*/, namespace: 'baked-formats' }, () => ({
+        contents: `export const OUTPUT_FORMATS = ${JSON.stringify(OUTPUT_FORMATS)};\nexport const FORMATS = ${JSON.stringify(facts)};`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/**
+ * The parameter table's own field names, shortened in the normalizer bundles (they are read
+ * nowhere but in shared/params.ts and shared/canonical.ts, never from JSON, never quoted).
+ * `name`, `min` and `max` stay: Error and Math have properties of those names.
+ */
+const PARAM_ROW_PROPERTIES = /^(kind|values|aliases|point|clamp|step|modulo|digits|zero|fold|canonical)$/;
+
+/** Each edge bundle's own size limit. */
+export const BUNDLE_LIMITS: Readonly<Record<string, number>> = {
+  'normalize/index.js': LAMBDA_EDGE_VIEWER_PACKAGE_MAX_BYTES,
+  'normalize-cff/index.js': CLOUDFRONT_FUNCTION_MAX_BYTES,
+};
+
+/** Fails the build for a bundle over its limit, naming both. */
+export function checkBundleSize(file: string, bytes: number): void {
+  const limit = BUNDLE_LIMITS[file];
+  if (limit !== undefined && bytes > limit) throw new Error(`dist/${file} is ${bytes} bytes, over its ${limit}-byte limit`);
+}
+
+/**
+ * Both normalizers, into `outDir`/normalize and `outDir`/normalize-cff. They bake only the
+ * config keys they read: the CloudFront Functions script is limited to 10 KB, and nothing else
+ * of the config (stack name, deploy settings) belongs in it.
+ */
 export async function buildNormalizers(config: Config, signingKeys: readonly string[], outDir: string): Promise<void> {
-  const common = commonOptions(config);
+  const baked = normalizerConfig(config);
+  const common = { ...commonOptions(baked), plugins: [bakeConfig(baked), bakeFormats()], mangleProps: PARAM_ROW_PROPERTIES };
   await build({
     ...common,
-    plugins: [bakeConfig(config), bakeSigningKeys(signingKeys)],
+    plugins: [...common.plugins, bakeSigningKeys(signingKeys)],
     entryPoints: [path.join(root, 'functions/normalize/index.ts')],
     outfile: path.join(outDir, 'normalize/index.js'),
     platform: 'node', format: 'cjs', target: 'node20',
@@ -101,6 +146,9 @@ export async function buildNormalizers(config: Config, signingKeys: readonly str
     banner: { js: CLOUDFRONT_FUNCTION_IMPORTS + 'var normalizerHandler;' },
     footer: { js: 'async function handler(event) { return normalizerHandler(event); }' },
   });
+  // CommonJS inside a "type": "module" package.
+  writeFileSync(path.join(outDir, 'normalize', 'package.json'), JSON.stringify({ type: 'commonjs' }) + '\n');
+  for (const file of Object.keys(BUNDLE_LIMITS)) checkBundleSize(file, statSync(path.join(outDir, file)).size);
 }
 
 export async function buildAll(): Promise<void> {
@@ -131,13 +179,8 @@ export async function buildAll(): Promise<void> {
   });
 
   // Each dist folder is CommonJS inside a "type": "module" package.
-  for (const name of ['normalize', 'resize', 'purge']) {
+  for (const name of ['resize', 'purge']) {
     writeFileSync(path.join(dist, name, 'package.json'), JSON.stringify({ type: 'commonjs' }) + '\n');
-  }
-
-  for (const file of ['normalize/index.js', 'normalize-cff/index.js']) {
-    const bytes = statSync(path.join(dist, file)).size;
-    if (bytes > CLOUDFRONT_FUNCTION_MAX_BYTES) throw new Error(`dist/${file} is ${bytes} bytes, over the ${CLOUDFRONT_FUNCTION_MAX_BYTES}-byte CloudFront Functions limit`);
   }
 }
 

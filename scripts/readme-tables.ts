@@ -4,36 +4,52 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configRows, DEFAULT_CONFIG } from '../shared/config';
-import { CACHE_KEY_PARAMS, PARAMS, type ParamSpec } from '../shared/params';
+import { PARAM_DOCS } from '../shared/param-docs';
+import { CACHE_KEY_PARAMS, PARAMS, type ParamRow } from '../shared/params';
+import { pipelineDoc } from '../functions/resize/operations';
 
 export const README = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../README.md');
 
-function values(spec: ParamSpec): string {
-  if (spec.kind === 'enum') {
-    const aliases = Object.keys(spec.aliases).map((alias) => `\`${alias}\` = \`${spec.aliases[alias]}\``);
-    return spec.values.map((v) => `\`${v}\``).join(', ') + (aliases.length ? ` (alias ${aliases.join(', ')})` : '');
-  }
-  const max = spec.max === 'maxDimension' ? `\`maxDimension\` (${DEFAULT_CONFIG.maxDimension})` : spec.max;
-  return `${spec.kind === 'integer' ? 'integer' : 'number'} ${spec.min} to ${max}`;
-}
+const code = (text: string) => `\`${text}\``;
 
-function fallback(spec: ParamSpec): string {
-  if (spec.kind === 'enum') return `\`${spec.fallback}\``;
-  if (spec.name === 'q') return 'per format (`quality`)';
-  if (spec.name === 'dpr') return '1';
-  return 'source size';
+function values(row: ParamRow): string {
+  switch (row.kind) {
+    case 'enum': {
+      const aliases = Object.keys(row.aliases || {}).map((alias) => `${code(alias)} = ${code(row.aliases![alias])}`);
+      return row.values.map(code).join(', ') + (row.point ? ', or a point `x,y` (each 0 to 1, two decimals)' : '') + (aliases.length ? ` (alias ${aliases.join(', ')})` : '');
+    }
+    case 'integer': {
+      if (row.step) return `integer multiple of ${row.step}, taken modulo ${row.modulo}`;
+      const max = row.max === 'maxDimension' ? `\`maxDimension\` (${DEFAULT_CONFIG.maxDimension})` : row.max;
+      return `integer ${row.min} to ${max}`;
+    }
+    case 'decimal': return `${row.zero ? '0 or ' : ''}number ${row.min} to ${row.max}${row.digits !== undefined ? `, ${row.digits} decimal${row.digits > 1 ? 's' : ''}` : ''}`;
+    case 'colour': return 'hex `rgb`, `rrggbb` or `rrggbbaa`';
+    case 'rect': return `\`x,y,w,h\` integers 0 to ${row.max}, \`w\` and \`h\` at least 1`;
+  }
 }
 
 export function urlApiSection(): string {
-  const rows = PARAMS.map((spec) => `| \`${spec.name}\` | ${values(spec)} | ${fallback(spec)} | ${spec.summary} |`);
+  const rows = PARAMS.map((row: ParamRow & { name: keyof typeof PARAM_DOCS }) => {
+    const name = row.name;
+    const doc = PARAM_DOCS[name];
+    const folds = row.canonical === false ? 'always' : doc.folds ? doc.folds : 'never';
+    return `| ${code(name)} | ${values(row)} | ${doc.default} | ${folds} | ${doc.summary} |`;
+  });
   return [
     '## URL API',
     '',
-    'Parameters, in canonical order. The cache key holds exactly ' + CACHE_KEY_PARAMS.map((n) => `\`${n}\``).join(', ') + '.',
+    'Parameters, in canonical order. The cache key holds exactly ' + CACHE_KEY_PARAMS.map(code).join(', ') + '.',
+    'A parameter *folds* (leaves the canonical query, so it is not in the cache key) when it cannot change the output of any image.',
+    'A value outside what is listed is 400 with one line naming the parameter, what is allowed and what was received; only `w`, `h`, `q` and `dpr` clamp instead.',
     '',
-    '| param | values | default | notes |',
-    '|---|---|---|---|',
+    '| param | values | default | folds (leaves the canonical query) | notes |',
+    '|---|---|---|---|---|',
     ...rows,
+    '',
+    '### Pipeline order',
+    '',
+    pipelineDoc(),
   ].join('\n');
 }
 

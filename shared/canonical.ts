@@ -2,33 +2,20 @@
 // whose outputs are identical for every source get the same canonical query; two whose
 // outputs can differ never do. Pure, no Node APIs: this is what the normalizer runs.
 import { acceptsExplicitly } from './accept';
-import type { Config } from './config';
+import type { NormalizerConfig as Config } from './config';
 import { quoteReceived, resizerError } from './errors';
 import {
-  PARAMS, findParam,
-  type Fit, type FormatValue, type OutputFormat, type ParamSpec, type Position,
+  CACHE_KEY_PARAMS, PARAMS, PARAM_NAMES, findParam,
+  type CanonicalName, type FormatValue, type OutputFormat, type ParamName, type ParamRow, type ParamValue,
 } from './params';
 
 /** What a URL asked for, validated and clamped, before defaults and `Accept` are folded in. */
-export interface RequestedTransform {
-  w?: number;
-  h?: number;
-  f?: FormatValue;
-  q?: number;
-  fit?: Fit;
-  pos?: Position;
-  dpr?: number;
-}
+export type RequestedTransform = { [K in ParamName]?: ParamValue<K> };
 
 /** A transform in canonical form: the only shape the resizer acts on. */
-export interface CanonicalTransform {
-  readonly w?: number;
-  readonly h?: number;
-  readonly f: OutputFormat | 'source';
-  readonly q?: number;
-  readonly fit?: Fit;
-  readonly pos?: Position;
-}
+export type CanonicalTransform =
+  & { readonly [K in Exclude<CanonicalName, 'f'>]?: ParamValue<K> }
+  & { readonly f: OutputFormat | 'source' };
 
 function decode(component: string, what: string): string {
   try {
@@ -38,38 +25,79 @@ function decode(component: string, what: string): string {
   }
 }
 
-function allowedText(spec: ParamSpec, config: Config): string {
-  if (spec.kind === 'enum') {
-    const values = spec.values.filter((v) => isAllowedValue(spec, v, config));
-    return `one of ${values.join(', ')}`;
-  }
-  const max = spec.max === 'maxDimension' ? config.maxDimension : spec.max;
-  return `${spec.kind === 'integer' ? 'an integer' : 'a number'} from ${spec.min} to ${max}`;
+function range(row: { min: number; max: number | 'maxDimension' }, config: Config): string {
+  return `from ${row.min} to ${row.max === 'maxDimension' ? config.maxDimension : row.max}`;
 }
 
-function isAllowedValue(spec: ParamSpec, value: string, config: Config): boolean {
-  if (spec.name !== 'f') return true;
-  return value === 'auto' || value === 'source' || config.formats.outputs.indexOf(value as OutputFormat) >= 0;
+function allowedText(name: string, row: ParamRow, config: Config): string {
+  switch (row.kind) {
+    case 'enum': return `one of ${row.values.filter((v) => isAllowedValue(name, v, config)).join(', ')}${row.point ? ', or x,y with each from 0 to 1' : ''}`;
+    case 'integer': return row.step ? `an integer multiple of ${row.step}` : `an integer ${range(row, config)}`;
+    case 'decimal': return `${row.zero ? '0 or ' : ''}a number ${range(row, config)}`;
+    case 'colour': return 'a hex colour rgb, rrggbb or rrggbbaa';
+    case 'rect': return `x,y,w,h in pixels: integers from 0 to ${row.max}, w and h at least 1`;
+  }
+}
+
+function isAllowedValue(name: string, value: string, config: Config): boolean {
+  return name !== 'f' || value === 'auto' || value === 'source' || config.formats.outputs.indexOf(value as OutputFormat) >= 0;
 }
 
 function clamp(value: number, min: number, max: number): number {
   return value < min ? min : value > max ? max : value;
 }
 
+function round(value: number, digits: number): number {
+  const scale = Math.pow(10, digits);
+  return Math.round(value * scale) / scale;
+}
+
 const INTEGER = /^-?\d+$/;
 const DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
+const POINT = /^(\d+(?:\.\d*)?|\.\d+),(\d+(?:\.\d*)?|\.\d+)$/;
+const COLOUR = /^([0-9a-f]{3}|[0-9a-f]{6}|[0-9a-f]{8})$/;
+const RECT = /^(\d+),(\d+),(\d+),(\d+)$/;
 
-function parseValue(spec: ParamSpec, raw: string, config: Config): string | number {
-  const bad = () => resizerError(400, 'bad_parameter', `${spec.name} must be ${allowedText(spec, config)}, got ${quoteReceived(raw)}`);
-  if (spec.kind === 'enum') {
-    // Own properties only: `f=__proto__` or `f=constructor` is an unknown value, not Object's.
-    const value = Object.prototype.hasOwnProperty.call(spec.aliases, raw) ? spec.aliases[raw] : raw;
-    if (spec.values.indexOf(value) < 0 || !isAllowedValue(spec, value, config)) throw bad();
-    return value;
+/** The canonical spelling of a valid value, or undefined for an invalid one. */
+function parseValue(name: string, row: ParamRow, raw: string, config: Config): string | number | undefined {
+  switch (row.kind) {
+    case 'enum': {
+      // Own properties only: `f=__proto__` or `f=constructor` is an unknown value, not Object's.
+      const value = row.aliases && Object.prototype.hasOwnProperty.call(row.aliases, raw) ? row.aliases[raw] : raw;
+      if (row.values.indexOf(value) >= 0 && isAllowedValue(name, value, config)) return value;
+      const point = row.point ? POINT.exec(raw) : null;
+      if (!point || Number(point[1]) > 1 || Number(point[2]) > 1) return undefined;
+      const xy = round(Number(point[1]), 2).toFixed(2) + ',' + round(Number(point[2]), 2).toFixed(2);
+      return xy === '0.50,0.50' ? 'center' : xy;
+    }
+    case 'colour': {
+      const hex = raw.toLowerCase();
+      if (!COLOUR.test(hex)) return undefined;
+      const six = hex.length === 3 ? hex.replace(/./g, '$&$&') : hex;
+      return six.slice(6) === 'ff' ? six.slice(0, 6) : six;
+    }
+    case 'rect': {
+      const m = RECT.exec(raw);
+      if (!m) return undefined;
+      const xywh = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
+      for (let i = 0; i < 4; i++) if (xywh[i] > row.max || (i > 1 && xywh[i] < 1)) return undefined;
+      return xywh.join(',');
+    }
+    case 'integer':
+    case 'decimal': {
+      if (!(row.kind === 'integer' ? INTEGER : DECIMAL).test(raw)) return undefined;
+      const n = Number(raw);
+      if (row.kind === 'integer' && row.step) return n % row.step ? undefined : ((n % row.modulo!) + row.modulo!) % row.modulo!;
+      if (row.kind === 'decimal' && row.zero && n === 0) return 0;
+      const max = row.max === 'maxDimension' ? config.maxDimension : row.max;
+      if (!row.clamp && (n < row.min || n > max)) return undefined;
+      const value = clamp(n, row.min, max);
+      return row.kind === 'decimal' && row.digits !== undefined ? round(value, row.digits) : value;
+    }
   }
-  if (!(spec.kind === 'integer' ? INTEGER : DECIMAL).test(raw)) throw bad();
-  const max = spec.max === 'maxDimension' ? config.maxDimension : spec.max;
-  return clamp(Number(raw), spec.min, max);
+  // A new kind of row that no case parses does not compile.
+  const unparsed: never = row;
+  return unparsed;
 }
 
 /**
@@ -85,16 +113,18 @@ export function parseQuery(rawQuery: string, config: Config): RequestedTransform
     const eq = pairs[i].indexOf('=');
     const rawName = eq < 0 ? pairs[i] : pairs[i].slice(0, eq);
     const name = decode(rawName, 'query parameter names');
-    const spec = findParam(name);
-    if (!spec || Object.prototype.hasOwnProperty.call(requested, name)) continue;
-    const value = decode(eq < 0 ? '' : pairs[i].slice(eq + 1), name);
-    requested[name] = parseValue(spec, value, config);
+    const row = findParam(name);
+    if (!row || Object.prototype.hasOwnProperty.call(requested, name)) continue;
+    const raw = decode(eq < 0 ? '' : pairs[i].slice(eq + 1), name);
+    const value = parseValue(name, row, raw, config);
+    if (value === undefined) throw resizerError(400, 'bad_parameter', `${name} must be ${allowedText(name, row, config)}, got ${quoteReceived(raw)}`);
+    requested[name] = value;
   }
   return requested as RequestedTransform;
 }
 
 export function isTransform(requested: RequestedTransform): boolean {
-  for (let i = 0; i < PARAMS.length; i++) if ((requested as Record<string, unknown>)[PARAMS[i].name] !== undefined) return true;
+  for (let i = 0; i < PARAM_NAMES.length; i++) if (requested[PARAM_NAMES[i]] !== undefined) return true;
   return false;
 }
 
@@ -110,39 +140,34 @@ function scaled(value: number | undefined, dpr: number, config: Config): number 
   return value === undefined ? undefined : clamp(Math.round(value * dpr), 1, config.maxDimension);
 }
 
-/** Folds defaults, `dpr` and `Accept` into the one canonical form; null for a bare request. */
+/**
+ * Folds defaults, `dpr` and `Accept` into the one canonical form; null for a bare request.
+ * One pass in table order: `w` and `h` take `dpr`, `f` takes `Accept`, and each row's fold
+ * rule sees the canonical values before it.
+ */
 export function canonicalize(requested: RequestedTransform, accept: string | undefined, config: Config): CanonicalTransform | null {
   if (!isTransform(requested)) return null;
   const dpr = requested.dpr === undefined ? 1 : requested.dpr;
-  const w = scaled(requested.w, dpr, config);
-  const h = scaled(requested.h, dpr, config);
-  const f = resolveFormat(requested.f, accept, config);
-
-  // Quality has no effect on png and gif, and the format's default is the same as no q.
-  let q = requested.q;
-  if (f === 'png' || f === 'gif' || (q !== undefined && f !== 'source' && q === config.quality[f])) q = undefined;
-
-  // fit and pos only matter when both dimensions are fixed; pos only for cover and contain,
-  // and smart crops only for cover.
-  let fit: Fit | undefined;
-  let pos: Position | undefined;
-  if (w !== undefined && h !== undefined) {
-    fit = requested.fit === 'cover' ? undefined : requested.fit;
-    const effectiveFit = fit === undefined ? 'cover' : fit;
-    pos = requested.pos;
-    if (effectiveFit === 'contain' && (pos === 'attention' || pos === 'entropy')) pos = undefined;
-    if (pos === 'center' || (effectiveFit !== 'cover' && effectiveFit !== 'contain')) pos = undefined;
+  const out: Record<string, string | number | undefined> = {};
+  for (let i = 0; i < PARAMS.length; i++) {
+    const row: ParamRow & { name: ParamName } = PARAMS[i];
+    const name = row.name;
+    if (row.canonical === false) continue;
+    let value: string | number | undefined = requested[name];
+    if (name === 'w' || name === 'h') value = scaled(value as number | undefined, dpr, config);
+    if (name === 'f') value = resolveFormat(value as FormatValue | undefined, accept, config);
+    if (value !== undefined && !(row.fold && row.fold(value as never, out, config))) out[name] = value;
   }
-  return { w, h, f, q, fit, pos };
+  return out as CanonicalTransform;
 }
 
 /** Serializes a canonical transform in the table's order; '' for a bare request. */
 export function formatCanonical(transform: CanonicalTransform | null): string {
   if (!transform) return '';
   const parts: string[] = [];
-  for (let i = 0; i < PARAMS.length; i++) {
-    const value = (transform as unknown as Record<string, unknown>)[PARAMS[i].name];
-    if (PARAMS[i].canonical && value !== undefined) parts.push(PARAMS[i].name + '=' + value);
+  for (let i = 0; i < CACHE_KEY_PARAMS.length; i++) {
+    const value = transform[CACHE_KEY_PARAMS[i]];
+    if (value !== undefined) parts.push(CACHE_KEY_PARAMS[i] + '=' + value);
   }
   return parts.join('&');
 }

@@ -2,7 +2,7 @@
 // (naming the bad key), and documents every key in the README.
 import { resizerError } from './errors';
 import { deepFreeze } from './freeze';
-import { OUTPUT_FORMATS, type OutputFormat } from './params';
+import { FORMATS, OUTPUT_FORMATS, QUALITY_FORMATS, type OutputFormat, type QualityFormat } from './formats';
 
 type Field =
   | { kind: 'integer'; min: number; max: number; default: number; doc: string }
@@ -13,6 +13,11 @@ type Field =
   | { kind: 'list'; values?: readonly string[]; pattern?: RegExp; form?: string; default: readonly string[]; allowEmpty?: boolean; doc: string }
   | { kind: 'object'; fields: Readonly<Record<string, Field>>; doc: string }
   | { kind: 'optionalObject'; fields: Readonly<Record<string, Field>>; doc: string };
+
+/** One key per format with a quality setting, its default from the format table. */
+const QUALITY_FIELDS = Object.fromEntries(QUALITY_FORMATS.map((format) => [format, {
+  kind: 'integer', min: 1, max: 100, default: (FORMATS[format] as { quality: number }).quality, doc: `Default quality for ${format}.`,
+}])) as { readonly [F in QualityFormat]: Field };
 
 const PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'] as const;
 const NORMALIZER_RUNTIMES = ['cloudfront-function', 'lambda-edge'] as const;
@@ -37,11 +42,7 @@ export const CONFIG_SCHEMA = {
     quality: {
       kind: 'object',
       doc: 'Default `q` per output format.',
-      fields: {
-        jpeg: { kind: 'integer', min: 1, max: 100, default: 80, doc: 'Default quality for jpeg.' },
-        webp: { kind: 'integer', min: 1, max: 100, default: 80, doc: 'Default quality for webp.' },
-        avif: { kind: 'integer', min: 1, max: 100, default: 50, doc: 'Default quality for avif.' },
-      },
+      fields: QUALITY_FIELDS,
     },
     cacheControl: { kind: 'string', default: 'public, max-age=31536000, immutable', doc: '`cache-control` of every resized variant.' },
     errorCacheControl: { kind: 'string', default: 'public, max-age=60', doc: '`cache-control` of the resizer\'s 422 answers and of `fallback` images, for browsers and shared caches (CloudFront itself never caches a 422).' },
@@ -109,7 +110,7 @@ export interface Config {
   readonly maxInputBytes: number;
   readonly allowEnlargement: boolean;
   readonly formats: { readonly outputs: OutputFormatList; readonly autoAvif: boolean };
-  readonly quality: { readonly jpeg: number; readonly webp: number; readonly avif: number };
+  readonly quality: { readonly [F in QualityFormat]: number };
   readonly cacheControl: string;
   readonly errorCacheControl: string;
   readonly fallback: string | null;
@@ -134,6 +135,16 @@ export interface Config {
     readonly metricsRegions: readonly string[];
     readonly alarmEmail: string | null;
   };
+}
+
+/** The keys the normalizer reads: all that the build bakes into its bundles. */
+export const NORMALIZER_KEYS = ['maxDimension', 'formats', 'quality', 'signing'] as const;
+export type NormalizerConfig = Pick<Config, (typeof NORMALIZER_KEYS)[number]>;
+
+export function normalizerConfig(config: Config): NormalizerConfig {
+  const out: Partial<Record<keyof Config, unknown>> = {};
+  for (const key of NORMALIZER_KEYS) out[key] = config[key];
+  return deepFreeze(out as NormalizerConfig);
 }
 
 function fail(path: string, allowed: string, received: unknown): never {

@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'signature_wrong'
   | 'signature_expired'
   | 'signature_unverifiable'
+  | 'bad_rect'
   | 'unsupported_source'
   | 'source_too_large'
   | 'bad_config';

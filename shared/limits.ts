@@ -8,6 +8,11 @@ export const VIEWER_RESPONSE_LIMIT_BYTES = 40 * 1024;
 export const ORIGIN_RESPONSE_LIMIT_BYTES = 1024 * 1024;
 /** URI plus query string. */
 export const MAX_URI_AND_QUERY_CHARS = 8192;
+/**
+ * Lambda@Edge viewer-request package. The current quota page allows 50 MB for every event;
+ * older ones gave viewer functions 1 MB, and the normalizer keeps inside that.
+ */
+export const LAMBDA_EDGE_VIEWER_PACKAGE_MAX_BYTES = 1024 * 1024;
 /** CloudFront Functions: largest function code. */
 export const CLOUDFRONT_FUNCTION_MAX_BYTES = 10 * 1024;
 

@@ -1,12 +1,19 @@
-// The parameter table: the single definition of the URL API. Parsing, the canonical query,
-// the README table and the CDK cache-key allowlist are all derived from PARAMS.
+// The parameter table: the single definition of the URL API. Each row owns its parsing (kind,
+// range, values, aliases), its canonical spelling (what its kind normalizes a value to) and
+// its fold rule (which drops a value that cannot change the output, the default among them:
+// an absent parameter is its default); the
+// transform types, the parser, the canonical query, the README table, the CDK cache key and
+// the local edge all derive from PARAMS, and the resizer's operations table is keyed by it.
+// The normalizer bundles carry this file: keep rows as data and fold rules one line each; the
+// README's words for each row are in shared/param-docs.ts.
+import type { NormalizerConfig as Config } from './config';
+import { FORMATS, OUTPUT_FORMATS, type OutputFormat } from './formats';
 
-export const OUTPUT_FORMATS = ['jpeg', 'png', 'webp', 'avif', 'gif'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+export { OUTPUT_FORMATS, type OutputFormat } from './formats';
 
 /** `source` keeps the original's format; `auto` is resolved from `Accept` by the normalizer. */
-export const FORMAT_VALUES = ['jpeg', 'png', 'webp', 'avif', 'gif', 'source', 'auto'] as const;
-export type FormatValue = (typeof FORMAT_VALUES)[number];
+export type FormatValue = OutputFormat | 'source' | 'auto';
+export const FORMAT_VALUES: readonly FormatValue[] = (OUTPUT_FORMATS as readonly FormatValue[]).concat(['source', 'auto']);
 
 export const FITS = ['cover', 'contain', 'fill', 'inside', 'outside'] as const;
 export type Fit = (typeof FITS)[number];
@@ -18,72 +25,124 @@ export const POSITIONS = [
 ] as const;
 export type Position = (typeof POSITIONS)[number];
 
-interface ParamBase {
-  /** Name in the URL and in the canonical query. */
-  readonly name: string;
-  /** Whether the parameter survives into the canonical query (and so into the cache key). */
-  readonly canonical: boolean;
-  readonly summary: string;
+/**
+ * What a fold rule sees: the canonical values of the rows before it (already resolved and
+ * folded; `f` is never `auto`), and the config.
+ */
+export type FoldContext = { readonly [name: string]: string | number | undefined };
+
+interface RowBase {
+  /** false: the parameter never survives into the canonical query (nor the cache key). Default: it does. */
+  readonly canonical?: false;
+  /** True when the value cannot change the output, given the rows before it: it is dropped. */
+  readonly fold?: (value: never, t: FoldContext, config: Config) => boolean;
 }
 
-export interface IntegerParam extends ParamBase {
+export interface IntegerRow extends RowBase {
   readonly kind: 'integer';
   readonly min: number;
   /** A number, or the name of the config key that bounds it. */
   readonly max: number | 'maxDimension';
+  /** Out of range is clamped (true) or refused (default). */
+  readonly clamp?: true;
+  /** Only multiples of `step` are accepted, and the value is taken modulo `modulo` (rotation). */
+  readonly step?: number;
+  readonly modulo?: number;
+  readonly fold?: (value: number, t: FoldContext, config: Config) => boolean;
 }
 
-export interface DecimalParam extends ParamBase {
+export interface DecimalRow extends RowBase {
   readonly kind: 'decimal';
   readonly min: number;
   readonly max: number;
+  /** Out of range is clamped (true) or refused (default). */
+  readonly clamp?: true;
+  /** Canonical spelling rounds to this many decimals (omitted: none). */
+  readonly digits?: number;
+  /** 0 is accepted besides min..max (and usually folds). */
+  readonly zero?: boolean;
+  readonly fold?: (value: number, t: FoldContext, config: Config) => boolean;
 }
 
-export interface EnumParam extends ParamBase {
+export interface EnumRow extends RowBase {
   readonly kind: 'enum';
   readonly values: readonly string[];
-  readonly aliases: Readonly<Record<string, string>>;
-  readonly fallback: string;
+  readonly aliases?: Readonly<Record<string, string>>;
+  /** Also accepts a point `x,y` with each from 0 to 1, canonical with two decimals; `0.5,0.5` is `center`. */
+  readonly point?: boolean;
+  readonly fold?: (value: string, t: FoldContext, config: Config) => boolean;
 }
 
-export type ParamSpec = IntegerParam | DecimalParam | EnumParam;
+/** `rgb`, `rrggbb` or `rrggbbaa` hex, canonical lowercase six digits (eight unless opaque). */
+export interface ColourRow extends RowBase {
+  readonly kind: 'colour';
+  readonly fold?: (value: string, t: FoldContext, config: Config) => boolean;
+}
 
-/** In canonical order: the canonical query lists parameters in this order. */
-export const PARAMS: readonly ParamSpec[] = [
-  {
-    name: 'w', kind: 'integer', min: 1, max: 'maxDimension', canonical: true,
-    summary: 'Width in pixels. Out of range is clamped. Alone, keeps the aspect ratio.',
-  },
-  {
-    name: 'h', kind: 'integer', min: 1, max: 'maxDimension', canonical: true,
-    summary: 'Height in pixels. Out of range is clamped. Alone, keeps the aspect ratio.',
-  },
-  {
-    name: 'f', kind: 'enum', values: FORMAT_VALUES, aliases: { jpg: 'jpeg' }, fallback: 'auto', canonical: true,
-    summary: 'Output format. `auto` (or absent): avif if enabled in config and accepted, else webp if accepted, else the source format. `source` always keeps the source format.',
-  },
-  {
-    name: 'q', kind: 'integer', min: 1, max: 100, canonical: true,
-    summary: 'Quality for jpeg, webp and avif (default per format in config); ignored for png and gif. Out of range is clamped.',
-  },
-  {
-    name: 'fit', kind: 'enum', values: FITS, aliases: {}, fallback: 'cover', canonical: true,
-    summary: 'How the image fits `w`x`h`, as sharp defines it. Only matters when both are given.',
-  },
-  {
-    name: 'pos', kind: 'enum', values: POSITIONS, aliases: {}, fallback: 'center', canonical: true,
-    summary: 'Crop anchor for `cover` (and placement for `contain`); `attention` and `entropy` are smart crops (`cover` only).',
-  },
-  {
-    name: 'dpr', kind: 'decimal', min: 1, max: 4, canonical: false,
-    summary: 'Device pixel ratio: multiplies `w` and `h` before clamping, then leaves the canonical query. Out of range is clamped.',
-  },
-];
+/** `x,y,w,h` integers: x and y from 0, w and h from 1, each at most `max`. */
+export interface RectRow extends RowBase {
+  readonly kind: 'rect';
+  readonly max: number;
+  readonly fold?: (value: string, t: FoldContext, config: Config) => boolean;
+}
 
-/** The names CloudFront must keep in the cache key (and forward to the origin). */
-export const CACHE_KEY_PARAMS: readonly string[] = PARAMS.filter((p) => p.canonical).map((p) => p.name);
+export type ParamRow = IntegerRow | DecimalRow | EnumRow | ColourRow | RectRow;
 
-export function findParam(name: string): ParamSpec | undefined {
+const both = (t: FoldContext) => t.w !== undefined && t.h !== undefined;
+const fitOf = (t: FoldContext) => (t.fit === undefined ? 'cover' : t.fit);
+const defaultQuality = (t: FoldContext, config: Config) => (config.quality as Record<string, number | undefined>)[t.f as string];
+const keepsAlpha = (f: unknown) => f !== 'source' && FORMATS[f as OutputFormat].alpha;
+
+/**
+ * In canonical order: the canonical query lists parameters in this order. New rows go last.
+ * A list, not an object: the CloudFront Functions runtime, like njs, does not promise that an
+ * object's keys come back in the order they were written, and fold rules read earlier rows.
+ */
+export const PARAMS = [
+  { name: 'w', kind: 'integer', min: 1, max: 'maxDimension', clamp: true },
+  { name: 'h', kind: 'integer', min: 1, max: 'maxDimension', clamp: true },
+  { name: 'f', kind: 'enum', values: FORMAT_VALUES, aliases: { jpg: 'jpeg' } },
+  {
+    name: 'q', kind: 'integer', min: 1, max: 100, clamp: true,
+    // No quality setting (png, gif), or the format's default; `source` may be either.
+    fold: (q, t, config) => t.f !== 'source' && (defaultQuality(t, config) === undefined || defaultQuality(t, config) === q),
+  },
+  { name: 'fit', kind: 'enum', values: FITS, fold: (fit, t) => !both(t) || fit === 'cover' },
+  {
+    name: 'pos', kind: 'enum', values: POSITIONS, point: true,
+    fold: (pos, t) => !both(t) || pos === 'center' || (fitOf(t) !== 'cover' && (fitOf(t) !== 'contain' || pos === 'attention' || pos === 'entropy' || pos.indexOf(',') > 0)),
+  },
+  { name: 'rot', kind: 'integer', min: -Infinity, max: Infinity, step: 90, modulo: 360, fold: (rot) => rot === 0 },
+  { name: 'flip', kind: 'enum', values: ['h', 'v', 'hv'], aliases: { vh: 'hv' } },
+  { name: 'bg', kind: 'colour', fold: (_bg, t) => !(both(t) && fitOf(t) === 'contain') && keepsAlpha(t.f) },
+  { name: 'blur', kind: 'decimal', min: 0.3, max: 100, digits: 1, zero: true, fold: (blur) => blur === 0 },
+  { name: 'sharpen', kind: 'decimal', min: 0.5, max: 10, digits: 1, zero: true, fold: (sharpen) => sharpen === 0 },
+  { name: 'gray', kind: 'enum', values: ['0', '1'], fold: (gray) => gray === '0' },
+  { name: 'rect', kind: 'rect', max: 65535 },
+  {
+    name: 'anim', kind: 'enum', values: ['0', '1'],
+    fold: (anim, t) => anim === '1' || (t.f !== 'source' && !FORMATS[t.f as OutputFormat].animates),
+  },
+  { name: 'dpr', kind: 'decimal', min: 1, max: 4, clamp: true, canonical: false },
+] as const satisfies ReadonlyArray<ParamRow & { readonly name: string }>;
+
+type Rows = (typeof PARAMS)[number];
+export type ParamName = Rows['name'];
+type Row<K extends ParamName> = Extract<Rows, { name: K }>;
+/** The value a row parses to. */
+export type ParamValue<K extends ParamName> =
+  Row<K> extends { kind: 'integer' | 'decimal' } ? number
+    : Row<K> extends { kind: 'enum'; point: true; values: readonly (infer V)[] } ? V | `${number},${number}`
+      : Row<K> extends { kind: 'enum'; values: readonly (infer V)[] } ? V
+        : string;
+export type CanonicalName = Exclude<Rows, { canonical: false }>['name'];
+
+export const PARAM_NAMES: readonly ParamName[] = PARAMS.map((row) => row.name);
+
+/** The names CloudFront must keep in the cache key (and forward to the origin), in canonical order. */
+export const CACHE_KEY_PARAMS = PARAM_NAMES.filter((name) => findParam(name)!.canonical !== false) as readonly CanonicalName[];
+
+export function findParam(name: string): ParamRow | undefined {
   for (let i = 0; i < PARAMS.length; i++) if (PARAMS[i].name === name) return PARAMS[i];
   return undefined;
 }

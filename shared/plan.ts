@@ -1,8 +1,12 @@
-// The transform plan: what to do to one source for one canonical transform. Pure; the
-// resizer turns it into sharp calls.
+// The transform plan: what to do to one source for one canonical transform, in the numbers
+// sharp needs where they depend on the source or the format (crop boxes, angles, colours,
+// sizes). Pure; functions/resize/operations.ts turns it into sharp calls, in the pipeline order
+// documented there; a parameter that needs only its own value is read from `plan.transform`.
 import type { CanonicalTransform } from './canonical';
 import type { Config } from './config';
-import type { Fit, OutputFormat, Position } from './params';
+import { resizerError } from './errors';
+import { FORMATS, sourceFormat, type FormatRecord, type OutputFormat } from './formats';
+import type { Fit, Position } from './params';
 
 /** What the resizer learned from the source's header, before decoding pixels. */
 export interface SourceInfo {
@@ -10,14 +14,33 @@ export interface SourceInfo {
   readonly format: string;
   readonly pages: number;
   readonly hasAlpha: boolean;
+  /** One frame's size as displayed (after EXIF orientation): what `rect` and `w` and `h` mean. */
+  readonly displayed: { readonly width: number; readonly height: number };
 }
 
+export interface Box { readonly left: number; readonly top: number; readonly width: number; readonly height: number }
+export interface Background { readonly r: number; readonly g: number; readonly b: number; readonly alpha: number }
+
 export interface TransformPlan {
+  /** The canonical values, for operations whose sharp call needs nothing but their own value. */
+  readonly transform: CanonicalTransform;
   readonly format: OutputFormat;
   /** Undefined for formats without a quality setting (png, gif). */
   readonly quality?: number;
   /** Decode every frame and keep the animation. */
   readonly animated: boolean;
+  /** One frame's size where the resize starts: after `rect` and `rot`. */
+  readonly input: { readonly width: number; readonly height: number };
+  /** `rect`, clipped to the image. */
+  readonly crop?: Box;
+  /** Clockwise degrees. */
+  readonly rotate?: 90 | 180 | 270;
+  /**
+   * Mirrors in sharp's terms and frame: sharp mirrors before it rotates, so a flip after a
+   * quarter turn is the other mirror before it.
+   */
+  readonly flip?: boolean;
+  readonly flop?: boolean;
   readonly resize?: {
     readonly width?: number;
     readonly height?: number;
@@ -28,11 +51,11 @@ export interface TransformPlan {
     /** Letterbox colour for `contain`. */
     readonly background: Background;
   };
+  /** Crop after resizing: a focal point's `cover` box. */
+  readonly focus?: Box;
   /** Colour to flatten transparency onto, for outputs without alpha. */
   readonly flatten?: Background;
 }
-
-export interface Background { readonly r: number; readonly g: number; readonly b: number; readonly alpha: number }
 
 const WHITE: Background = { r: 255, g: 255, b: 255, alpha: 1 };
 const TRANSPARENT: Background = { r: 0, g: 0, b: 0, alpha: 0 };
@@ -43,39 +66,101 @@ const SHARP_POSITION: Record<Position, string> = {
   attention: 'attention', entropy: 'entropy',
 };
 
-const ANIMATED_OUTPUTS: readonly OutputFormat[] = ['gif', 'webp'];
-// A HEIF/AVIF file's extra "pages" are other images of a collection (thumbnails, alternates),
-// not frames: only GIF and WebP pages are animation.
-const ANIMATED_SOURCES: readonly string[] = ['gif', 'webp'];
-const SOURCE_OUTPUT: Record<string, OutputFormat> = { jpeg: 'jpeg', png: 'png', webp: 'webp', gif: 'gif', heif: 'avif' };
-
 /** `f=source` keeps the source's format where browsers can show it, else jpeg (png if it has alpha). */
 export function sourceOutputFormat(source: SourceInfo, config: Config): OutputFormat {
-  const same = SOURCE_OUTPUT[source.format];
+  const known = sourceFormat(source.format);
+  const same = known ? ((FORMATS[known] as FormatRecord).sourceAs as OutputFormat | undefined) : undefined;
   if (same && config.formats.outputs.indexOf(same) >= 0) return same;
   const fallback: OutputFormat = source.hasAlpha ? 'png' : 'jpeg';
   return config.formats.outputs.indexOf(fallback) >= 0 ? fallback : config.formats.outputs[0];
 }
 
+function colour(hex: string | undefined, opaque: boolean): Background | undefined {
+  if (hex === undefined) return undefined;
+  const byte = (i: number) => parseInt(hex.slice(i, i + 2), 16);
+  return { r: byte(0), g: byte(2), b: byte(4), alpha: opaque || hex.length < 8 ? 1 : byte(6) / 255 };
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return value < min ? min : value > max ? max : value;
+}
+
+/** `rect` clipped to the image; a rectangle wholly outside it is 422. */
+function cropBox(rect: string, source: SourceInfo): Box {
+  const [x, y, w, h] = rect.split(',').map(Number);
+  const { width, height } = source.displayed;
+  if (x >= width || y >= height) {
+    throw resizerError(422, 'bad_rect', `rect must overlap the ${width}x${height} source, got ${rect}`);
+  }
+  return { left: x, top: y, width: Math.min(w, width - x), height: Math.min(h, height - y) };
+}
+
+/** The `cover` crop that keeps the focal point as close to the centre as the image allows. */
+function focalCover(point: string, width: number, height: number, w: number, h: number, enlarge: boolean) {
+  const [fx, fy] = point.split(',').map(Number);
+  let scale = Math.max(w / width, h / height);
+  if (!enlarge && scale > 1) scale = 1;
+  const rw = Math.max(1, Math.round(width * scale));
+  const rh = Math.max(1, Math.round(height * scale));
+  const cw = Math.min(w, rw);
+  const ch = Math.min(h, rh);
+  const focus: Box = {
+    left: clamp(Math.round(fx * rw - cw / 2), 0, rw - cw),
+    top: clamp(Math.round(fy * rh - ch / 2), 0, rh - ch),
+    width: cw, height: ch,
+  };
+  return { width: rw, height: rh, focus };
+}
+
 export function planTransform(transform: CanonicalTransform, source: SourceInfo, config: Config): TransformPlan {
   const format = transform.f === 'source' ? sourceOutputFormat(source, config) : transform.f;
-  const quality = format === 'png' || format === 'gif' ? undefined : transform.q !== undefined ? transform.q : config.quality[format];
-  const keepsAlpha = format !== 'jpeg';
-  const plan: { -readonly [K in keyof TransformPlan]: TransformPlan[K] } = {
-    format,
-    quality,
-    animated: source.pages > 1 && ANIMATED_SOURCES.indexOf(source.format) >= 0 && ANIMATED_OUTPUTS.indexOf(format) >= 0,
-  };
+  const info = FORMATS[format];
+  const defaultQuality = (config.quality as Record<string, number | undefined>)[format];
+  const quality = defaultQuality === undefined ? undefined : transform.q !== undefined ? transform.q : defaultQuality;
+  const known = sourceFormat(source.format);
+  const animated = source.pages > 1 && transform.anim !== '0' && !!known && FORMATS[known].animates && info.animates;
+  let width = source.displayed.width;
+  let height = source.displayed.height;
+  const plan: { -readonly [K in keyof TransformPlan]: TransformPlan[K] } = { transform, format, quality, animated, input: { width, height } };
+
+  if (transform.rect !== undefined) {
+    plan.crop = cropBox(transform.rect, source);
+    width = plan.crop.width;
+    height = plan.crop.height;
+  }
+  if (transform.rot) {
+    plan.rotate = transform.rot as 90 | 180 | 270;
+    if (transform.rot !== 180) [width, height] = [height, width];
+  }
+  if (transform.flip) {
+    const quarter = transform.rot === 90 || transform.rot === 270;
+    const h = transform.flip.indexOf('h') >= 0;
+    const v = transform.flip.indexOf('v') >= 0;
+    if (quarter ? h : v) plan.flip = true;
+    if (quarter ? v : h) plan.flop = true;
+  }
+  plan.input = { width, height };
+  if (animated && (plan.rotate || plan.flip)) {
+    throw resizerError(422, 'unsupported_source', `rot and flip=v need a still image, got an animated ${source.format} of ${source.pages} frames (anim=0 takes its first frame)`);
+  }
+
+  const background = colour(transform.bg, !info.alpha);
   if (transform.w !== undefined || transform.h !== undefined) {
+    const pos = transform.pos || 'center';
     plan.resize = {
       width: transform.w,
       height: transform.h,
       fit: transform.fit || 'cover',
-      position: SHARP_POSITION[transform.pos || 'center'],
+      position: SHARP_POSITION[pos as Position] || 'centre',
       withoutEnlargement: !config.allowEnlargement,
-      background: keepsAlpha ? TRANSPARENT : WHITE,
+      background: background || (info.alpha ? TRANSPARENT : WHITE),
     };
+    if (pos.indexOf(',') > 0 && transform.w !== undefined && transform.h !== undefined) {
+      const cover = focalCover(pos, width, height, transform.w, transform.h, config.allowEnlargement);
+      plan.resize = { ...plan.resize, width: cover.width, height: cover.height, fit: 'fill' };
+      plan.focus = cover.focus;
+    }
   }
-  if (!keepsAlpha && source.hasAlpha) plan.flatten = WHITE;
+  if (!info.alpha && source.hasAlpha) plan.flatten = background || WHITE;
   return plan;
 }

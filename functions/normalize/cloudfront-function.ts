@@ -4,7 +4,7 @@
 // through the same core as the Lambda@Edge build. Where that method is missing (older test
 // tools) the query object is joined back, which loses only the order of repeated names.
 
-import type { Config } from '../../shared/config';
+import type { NormalizerConfig as Config } from '../../shared/config';
 import { errorResponse } from '../../shared/responses';
 import { normalizeRequest, type SigningRuntime } from './core';
 

@@ -2,7 +2,7 @@
 // signing is on), then the canonical query. Pure: the runtime's HMAC, key source and clock are
 // handed in by the adapters (index.ts, cloudfront-function.ts).
 import { canonicalize, formatCanonical, isTransform, parseQuery } from '../../shared/canonical';
-import type { Config } from '../../shared/config';
+import type { NormalizerConfig as Config } from '../../shared/config';
 import { splitSignature, verifySignature, type Hmac } from '../../shared/signing';
 import { checkPath } from './path';
 

@@ -4,7 +4,7 @@
 import type { CloudFrontRequestEvent, CloudFrontRequestResult } from 'aws-lambda';
 import { createHmac } from 'node:crypto';
 import { bakedConfig } from '../../shared/baked-config';
-import type { Config } from '../../shared/config';
+import type { NormalizerConfig as Config } from '../../shared/config';
 import { errorResponse, toLambdaHeaders } from '../../shared/responses';
 import { normalizeRequest, type SigningRuntime } from './core';
 import { bakedSigningKeys } from './signing-keys';

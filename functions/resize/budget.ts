@@ -66,6 +66,16 @@ export function outputSize(source: Size, plan: TransformPlan): Size {
   return scaled(noEnlarge(r.height! / source.height));
 }
 
+function shrinkBox(box: NonNullable<TransformPlan['focus']>, sx: number, sy: number, within: Size): TransformPlan['focus'] {
+  const left = Math.min(within.width - 1, Math.floor(box.left * sx));
+  const top = Math.min(within.height - 1, Math.floor(box.top * sy));
+  return {
+    left, top,
+    width: Math.max(1, Math.min(within.width - left, Math.floor(box.width * sx))),
+    height: Math.max(1, Math.min(within.height - top, Math.floor(box.height * sy))),
+  };
+}
+
 export interface CappedPlan {
   readonly plan: TransformPlan;
   readonly size: Size;
@@ -90,5 +100,7 @@ export function capToBudget(plan: TransformPlan, source: Size, frames: number, d
   const both = plan.resize && plan.resize.width !== undefined && plan.resize.height !== undefined;
   // With both sides given the crop or letterbox keeps its box; otherwise width alone decides.
   const resize = both ? { ...base, width, height } : { ...base, width, height: undefined };
-  return { plan: { ...plan, resize }, size: { width, height }, cappedFrom: size };
+  // A focal point's crop is a box in the resized image: it shrinks with it.
+  const focus = plan.focus && shrinkBox(plan.focus, width / size.width, height / size.height, { width, height });
+  return { plan: { ...plan, resize, focus }, size: { width, height }, cappedFrom: size };
 }

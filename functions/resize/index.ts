@@ -5,6 +5,7 @@ import type { CloudFrontResponse, CloudFrontResponseEvent, CloudFrontResultRespo
 import { createHash } from 'node:crypto';
 import { parseCanonical, type CanonicalTransform } from '../../shared/canonical';
 import { isResizerError, type ResizerError } from '../../shared/errors';
+import { FORMATS, SOURCE_TYPES } from '../../shared/formats';
 import { generatedResponseBytes, ORIGIN_RESPONSE_LIMIT_BYTES, READ_ONLY_HEADERS, type EdgeHeaders } from '../../shared/limits';
 import { planTransform, type TransformPlan } from '../../shared/plan';
 import { errorResponse, toLambdaHeaders } from '../../shared/responses';
@@ -16,7 +17,6 @@ import { emfLine, metricNamespace, type Outcome } from './metrics';
 import { bucketFromDomain, fetchSource, type SourceLocation } from './source';
 import { checkPixels, inspectSource, render, type Rendered } from './transform';
 
-const RASTER_TYPES = ['image/jpeg', 'image/jpg', 'image/pjpeg', 'image/png', 'image/webp', 'image/avif', 'image/gif', 'image/tiff'];
 
 /**
  * Headers for SVG, which is served as it is and never rasterized: a script in it must not run
@@ -80,7 +80,7 @@ function replaceHeaders(response: CloudFrontResponse, headers: EdgeHeaders, keep
 
 function variantHeaders(rendered: Rendered, plan: TransformPlan, cacheControl: string, timing: string): EdgeHeaders {
   return toLambdaHeaders({
-    'content-type': `image/${plan.format}`,
+    'content-type': FORMATS[plan.format].mimes[0],
     'cache-control': cacheControl,
     // A strong validator of these exact bytes: CloudFront answers If-None-Match with 304.
     // The viewer's URL may have left the format to Accept; caches between CloudFront and the
@@ -123,7 +123,7 @@ function decide(event: CloudFrontResponseEvent, config: ResizerConfig): Canonica
   const transform = parseCanonical(request.querystring || '', config);
   if (!transform) return request.querystring ? 'query not canonical' : 'bare url';
   const type = (header(response, 'content-type') || '').split(';')[0].trim().toLowerCase();
-  if (RASTER_TYPES.indexOf(type) < 0) return `content-type ${type || 'missing'}`;
+  if (SOURCE_TYPES.indexOf(type) < 0) return `content-type ${type || 'missing'}`;
   return transform;
 }
 
@@ -220,7 +220,7 @@ async function resize(invocation: Invocation, transform: CanonicalTransform, fal
     const source = await inspectSource(input);
     const requested = planTransform(transform, source, config);
     checkPixels(source, requested, config);
-    const { plan, size, cappedFrom } = capToBudget(requested, source.displayed, source.pages, deadline.remainingMs(), config);
+    const { plan, size, cappedFrom } = capToBudget(requested, requested.input, source.pages, deadline.remainingMs(), config);
     if (cappedFrom) log.capped = `${cappedFrom.width}x${cappedFrom.height}`;
     log.format = plan.format;
 

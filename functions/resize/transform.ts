@@ -1,21 +1,20 @@
 // sharp, driven by the pure transform plan. Decoding is decided by the bytes, not the
 // file name or content type, and limited to raster formats browsers can be served from.
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import type { Config } from '../../shared/config';
 import { resizerError } from '../../shared/errors';
+import { SOURCE_LABELS, sourceFormat } from '../../shared/formats';
 import type { SourceInfo, TransformPlan } from '../../shared/plan';
+import { beforeResize, fromResize, needsGeometryPass } from './operations';
 
 // Each invocation handles a new original, so libvips' operation cache only holds memory.
 sharp.cache(false);
 
-const DECODABLE = ['jpeg', 'png', 'webp', 'gif', 'heif', 'tiff'];
-
 export interface InspectedSource extends SourceInfo {
+  /** As stored (before EXIF orientation), for the pixel limit. */
   readonly width: number;
   /** Height of one frame. */
   readonly height: number;
-  /** One frame's size after EXIF orientation. */
-  readonly displayed: { readonly width: number; readonly height: number };
 }
 
 function firstLine(error: unknown): string {
@@ -30,10 +29,10 @@ export async function inspectSource(input: Buffer): Promise<InspectedSource> {
     // maxInputPixels is checked from these dimensions before any pixel is decoded.
     meta = await sharp(input, { limitInputPixels: false }).metadata();
   } catch (error) {
-    throw resizerError(422, 'unsupported_source', `source must be a decodable JPEG, PNG, WebP, AVIF, GIF or TIFF image, got bytes sharp cannot read (${firstLine(error)})`);
+    throw resizerError(422, 'unsupported_source', `source must be a decodable ${SOURCE_LABELS} image, got bytes sharp cannot read (${firstLine(error)})`);
   }
-  if (!meta.format || DECODABLE.indexOf(meta.format) < 0 || !meta.width || !meta.height) {
-    throw resizerError(422, 'unsupported_source', `source must be a JPEG, PNG, WebP, AVIF, GIF or TIFF image, got ${meta.format || 'an unknown format'}`);
+  if (!meta.format || !sourceFormat(meta.format) || !meta.width || !meta.height) {
+    throw resizerError(422, 'unsupported_source', `source must be a ${SOURCE_LABELS} image, got ${meta.format || 'an unknown format'}`);
   }
   const pages = meta.pages && meta.pages > 1 ? meta.pages : 1;
   const height = meta.pageHeight && pages > 1 ? meta.pageHeight : meta.height;
@@ -68,22 +67,22 @@ export interface Rendered {
 
 export async function render(input: Buffer, plan: TransformPlan, config: Config, options: RenderOptions): Promise<Rendered> {
   const quality = options.quality !== undefined ? options.quality : plan.quality;
+  const encode = { quality, palette: options.palette };
   // failOn 'error': decode what browsers show (a JPEG with stray bytes before a marker is a
   // libjpeg warning), refuse real errors and truncated files (README, "Hostile sources").
-  let image = sharp(input, { animated: plan.animated, limitInputPixels: config.maxInputPixels, failOn: 'error' })
-    .autoOrient()
+  // The constructor's autoOrient applies EXIF orientation before every other operation.
+  const decoded = sharp(input, { animated: plan.animated, limitInputPixels: config.maxInputPixels, failOn: 'error', autoOrient: true })
     .timeout({ seconds: options.timeoutSeconds });
-  if (plan.resize) image = image.resize(plan.resize);
-  if (plan.flatten) image = image.flatten({ background: plan.flatten });
-  switch (plan.format) {
-    case 'jpeg': image = image.jpeg({ quality, progressive: true }); break;
-    case 'png': image = image.png({ palette: options.palette === true, compressionLevel: 8 }); break;
-    case 'webp': image = image.webp({ quality }); break;
-    case 'avif': image = image.avif({ quality }); break;
-    case 'gif': image = image.gif(); break;
-  }
   try {
-    const { data, info } = await image.toBuffer({ resolveWithObject: true });
+    let image: Sharp;
+    if (needsGeometryPass(plan)) {
+      // Never an animation: the plan refuses rotating one.
+      const { data, info } = await beforeResize(decoded, plan).raw().toBuffer({ resolveWithObject: true });
+      image = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).timeout({ seconds: options.timeoutSeconds });
+    } else {
+      image = beforeResize(decoded, plan);
+    }
+    const { data, info } = await fromResize(image, plan, encode).toBuffer({ resolveWithObject: true });
     const pages = info.pageHeight ? Math.round(info.height / info.pageHeight) : 1;
     return { data, width: info.width, height: info.pageHeight || info.height, pages };
   } catch (error) {

@@ -17,17 +17,25 @@ export const ERROR_CACHING_STATUSES = [400, 403, 404, 405, 414, 416, 500, 501, 5
 export const CORS_METHODS = ['GET', 'HEAD', 'OPTIONS'];
 
 /**
+ * The canonical names as an allowlist while they fit in one (10); beyond that, every query
+ * string, which is the same key: the normalizer leaves nothing but canonical names in the
+ * query of a resizing behaviour.
+ */
+export function variantQueryStrings(): cloudfront.CacheQueryStringBehavior {
+  return CACHE_KEY_PARAMS.length <= MAX_CACHE_KEY_QUERY_STRINGS
+    ? cloudfront.CacheQueryStringBehavior.allowList(...CACHE_KEY_PARAMS)
+    : cloudfront.CacheQueryStringBehavior.all();
+}
+
+/**
  * The variants' cache key: the canonical parameters and nothing else. The normalizer has
  * already folded `Accept` into `f` and dropped everything else from the query, so a header or
  * cookie in the key would only split the cache (and whatever is in the key is forwarded to S3).
  */
 export function variantCachePolicy(scope: Construct, id: string): cloudfront.CachePolicy {
-  if (CACHE_KEY_PARAMS.length > MAX_CACHE_KEY_QUERY_STRINGS) {
-    throw new Error(`the cache key needs ${CACHE_KEY_PARAMS.length} query strings; CloudFront allows ${MAX_CACHE_KEY_QUERY_STRINGS} per cache policy`);
-  }
   return new cloudfront.CachePolicy(scope, id, {
     comment: 'Resized variants: the canonical query only; no headers, no cookies',
-    queryStringBehavior: cloudfront.CacheQueryStringBehavior.allowList(...CACHE_KEY_PARAMS),
+    queryStringBehavior: variantQueryStrings(),
     headerBehavior: cloudfront.CacheHeaderBehavior.none(),
     cookieBehavior: cloudfront.CacheCookieBehavior.none(),
     // No Accept-Encoding: with gzip or brotli enabled, CloudFront adds the viewer's normalized

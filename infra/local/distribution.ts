@@ -4,6 +4,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { Config } from '../../shared/config';
+import { CACHE_KEY_PARAMS } from '../../shared/params';
 import { errorResponses, variantCachePolicy, viewerHeadersPolicy } from '../cdk/policies';
 
 export interface CacheTtls {
@@ -77,14 +78,16 @@ function resolvedConfig<T>(stack: Stack, construct: Construct, property: string)
 /** Plain values from the CloudFormation shapes. Pure. */
 export function fromResolved(cache: ResolvedCachePolicy, headers: ResolvedHeadersPolicy, errors: ReadonlyArray<{ status: number; seconds: number }>): DistributionPolicies {
   const query = cache.parametersInCacheKeyAndForwardedToOrigin.queryStringsConfig;
-  if (query.queryStringBehavior !== 'whitelist' && query.queryStringBehavior !== 'none') {
-    throw new Error(`the variant cache policy's query strings are "${query.queryStringBehavior}"; the local edge models an allowlist or none`);
+  if (query.queryStringBehavior !== 'whitelist' && query.queryStringBehavior !== 'none' && query.queryStringBehavior !== 'all') {
+    throw new Error(`the variant cache policy's query strings are "${query.queryStringBehavior}"; the local edge models an allowlist, all or none`);
   }
+  // `all` behind the normalizer: the query holds only the canonical names, so keying on them is the same key.
+  const queryAllowlist = query.queryStringBehavior === 'all' ? [...CACHE_KEY_PARAMS] : query.queryStrings || [];
   const cors = headers.corsConfig;
   const errorCachingSeconds: Record<number, number> = {};
   for (const error of errors) errorCachingSeconds[error.status] = error.seconds;
   return {
-    variantCache: { minTtl: cache.minTtl, defaultTtl: cache.defaultTtl, maxTtl: cache.maxTtl, queryAllowlist: query.queryStrings || [] },
+    variantCache: { minTtl: cache.minTtl, defaultTtl: cache.defaultTtl, maxTtl: cache.maxTtl, queryAllowlist },
     defaultCache: CACHING_OPTIMIZED_TTLS,
     viewerHeaders: {
       cors: cors && {

@@ -60,6 +60,8 @@ export interface LocalEdgeOptions {
   readonly distDir?: string;
   /** One line per request and one per broken rule. Default: console.log. */
   readonly log?: (line: string) => void;
+  /** The cache's clock, in ms since the epoch (tests move it instead of sleeping). Default: Date.now. */
+  readonly now?: () => number;
 }
 
 export interface LocalEdge {
@@ -165,6 +167,7 @@ export async function createLocalEdge(options: LocalEdgeOptions): Promise<LocalE
   const originTimeoutMs = options.timeouts?.originMs ?? config.deploy.resizeTimeoutSeconds * 1000;
   const policies = options.policies || distributionPolicies(config);
   const log = options.log || ((line: string) => console.log(line));
+  const now = options.now || Date.now;
 
   if (options.s3.credentials) {
     // The resizer bundle builds its own S3 client from the environment, as it does in Lambda.
@@ -266,7 +269,7 @@ export async function createLocalEdge(options: LocalEdgeOptions): Promise<LocalE
 
     const forwarded = forwardedQuery(forwardQuery, behavior.queryAllowlist);
     const key = cacheKey(forwardUri, forwarded, behavior.queryAllowlist);
-    const hit = cache.get(key, Date.now());
+    const hit = cache.get(key, now());
     if (hit) {
       const xCache = hit.response.status >= 400 ? 'Error from cloudfront' : 'Hit from cloudfront';
       return { ...hit.response, xCache, ageSeconds: hit.ageSeconds };
@@ -279,8 +282,8 @@ export async function createLocalEdge(options: LocalEdgeOptions): Promise<LocalE
         if (!isFailure(result)) {
           const freshness = { cacheControl: header(result.headers, 'cache-control'), expires: header(result.headers, 'expires') };
           const errorTtl = policies.errorCachingSeconds[result.status] ?? DEFAULT_ERROR_CACHING_SECONDS;
-          const ttl = ttlSeconds(result.status, freshness, behavior.ttls, errorTtl, Date.now());
-          cache.put(key, result, ttl, Date.now());
+          const ttl = ttlSeconds(result.status, freshness, behavior.ttls, errorTtl, now());
+          cache.put(key, result, ttl, now());
         }
         return result;
       });

@@ -83,7 +83,7 @@ if (!existsSync(CHROMIUM)) {
   }
 
   function assertDecoded(reports: ImageReport[]): void {
-    assert.is(reports.length, 14, 'the hero, 5 formats, 5 fits, the Korean name, the GIF and the original');
+    assert.is(reports.length, 22, 'the hero, 5 formats, 5 fits, 8 edits, the Korean name, the GIF and the original');
     for (const image of reports) {
       assert.ok(image.expectedWidth > 0, `${image.alt} declares its size`);
       assert.equal([image.naturalWidth, image.naturalHeight], [image.expectedWidth, image.expectedHeight], `${image.alt} (${image.src})`);
@@ -106,6 +106,9 @@ if (!existsSync(CHROMIUM)) {
       assert.match(headers!, /server-timing: /, 'the exposed header is readable');
       assert.match((await page.textContent('#fetch-pdf pre'))!, /body starts with "%PDF-1\.4/);
       assert.match((await page.textContent('#formats figcaption span'))!, /KB · image\/jpeg/, 'the grid shows what each variant weighs');
+      const edits = await page.$$eval('#edits img', (all) => (all as HTMLImageElement[]).map((img) => ({ alt: img.alt, src: decodeURIComponent(img.currentSrc), ok: img.complete && img.naturalWidth > 0 })));
+      assert.equal(edits.map((edit) => edit.alt), ['rot=90', 'flip=h', 'bg=ff3366 (contain)', 'blur=4', 'sharpen=2', 'gray=1', 'rect=500,250,600,400', 'pos=0.80,0.30 (focal point)']);
+      for (const edit of edits) assert.ok(edit.ok && edit.src.includes(edit.alt.split(' ')[0]), `${edit.alt} decoded from ${edit.src}`);
       mkdirSync(path.join(root, 'test-output'), { recursive: true });
       await page.screenshot({ path: path.join(root, 'test-output/demo.png'), fullPage: true });
     } finally {

@@ -113,3 +113,57 @@ export async function colourAt(bytes: Buffer, left: number, top: number, width: 
 export function isRed(c: Rgb): boolean {
   return c.r > 180 && c.g < 80 && c.b < 80;
 }
+
+export const WHITE: Rgb = { r: 255, g: 255, b: 255 };
+
+/** Four solid quadrants, asymmetric under every rotation and mirror: red, green / blue, white. */
+export async function quadrants(width: number, height: number): Promise<Buffer> {
+  const quarter = async (background: Rgb) => sharp({ create: { width: width / 2, height: height / 2, channels: 3, background } }).png().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: WHITE } })
+    .composite([
+      { input: await quarter(RED), left: 0, top: 0 },
+      { input: await quarter(GREEN), left: width / 2, top: 0 },
+      { input: await quarter(BLUE), left: 0, top: height / 2 },
+    ])
+    .png()
+    .toBuffer();
+}
+
+/** The colour name of a region's average, for pixel assertions: red, green, blue, white or other. */
+export async function colourNameAt(bytes: Buffer, left: number, top: number, width = 4, height = 4): Promise<string> {
+  const c = await colourAt(bytes, left, top, width, height);
+  const hi = (v: number) => v > 200;
+  const lo = (v: number) => v < 60;
+  if (hi(c.r) && lo(c.g) && lo(c.b)) return 'red';
+  if (lo(c.r) && hi(c.g) && lo(c.b)) return 'green';
+  if (lo(c.r) && lo(c.g) && hi(c.b)) return 'blue';
+  if (hi(c.r) && hi(c.g) && hi(c.b)) return 'white';
+  return `other ${JSON.stringify(c)}`;
+}
+
+/** The four corners' colour names, clockwise from top left. */
+export async function corners(bytes: Buffer): Promise<string[]> {
+  const { width, height } = await decode(bytes);
+  return Promise.all([[1, 1], [width - 5, 1], [width - 5, height - 5], [1, height - 5]].map(([x, y]) => colourNameAt(bytes, x, y)));
+}
+
+/** Mean absolute difference between horizontal neighbours of the luminance: high-frequency energy. */
+export async function edgeEnergy(bytes: Buffer): Promise<number> {
+  const { data, info } = await sharp(bytes).greyscale().raw().toBuffer({ resolveWithObject: true });
+  let sum = 0;
+  for (let y = 0; y < info.height; y++) {
+    for (let x = 1; x < info.width; x++) sum += Math.abs(data[(y * info.width + x) * info.channels] - data[(y * info.width + x - 1) * info.channels]);
+  }
+  return sum / (info.height * (info.width - 1));
+}
+
+/** Largest difference between the r, g and b of any pixel (0 for a grey image). */
+export async function maxChannelSpread(bytes: Buffer): Promise<number> {
+  const { data, info } = await sharp(bytes).toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  if (info.channels < 3) return 0;
+  let spread = 0;
+  for (let i = 0; i < data.length; i += info.channels) {
+    spread = Math.max(spread, Math.abs(data[i] - data[i + 1]), Math.abs(data[i + 1] - data[i + 2]), Math.abs(data[i] - data[i + 2]));
+  }
+  return spread;
+}

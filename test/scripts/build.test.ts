@@ -5,7 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { buildNormalizers } from '../../scripts/build';
+import { bakedConfig } from '../../shared/baked-config';
 import { distDir } from '../helpers/bundles';
+import { configWith } from '../helpers/config';
+import { normalizerRuntimes } from '../helpers/normalizers';
 
 test('dist/resize runs on its own: copied out of the repo, it loads sharp from its own node_modules', () => {
   const lambdaRoot = mkdtempSync(path.join(os.tmpdir(), 'lambda-task-'));
@@ -44,6 +48,38 @@ test('the config is baked into the edge bundles, not read at run time', () => {
     const source = readFileSync(path.join(distDir, file), 'utf8');
     assert.match(source, /maxDimension:4096|maxDimension: 4096/, file);
     assert.not.match(source, /resizer\.config\.json/, file);
+  }
+});
+
+test('the normalizers bake the config they are built with, and only the keys they read', async () => {
+  // Every value differs from the shipped file, so a bundle that baked anything else fails.
+  const config = configWith({
+    maxDimension: 1234, formats: { outputs: ['jpeg', 'png', 'avif'], autoAvif: true }, quality: { jpeg: 61 },
+    cacheControl: 'max-age=7, baked-marker', deploy: { stackName: 'BakedMarkerStack' },
+  });
+  assert.is.not(config.maxDimension, bakedConfig.maxDimension);
+  const out = mkdtempSync(path.join(os.tmpdir(), 'normalizers-'));
+  try {
+    await buildNormalizers(config, [], out);
+    for (const [runtime, normalize] of normalizerRuntimes(out)) {
+      const query = async (q: string, accept?: string) => {
+        const answer = await normalize(q, accept);
+        return 'query' in answer ? answer.query : `${answer.status} ${answer.body.trim()}`;
+      };
+      assert.is(await query('w=99999&f=jpeg'), 'w=1234&f=jpeg', `${runtime}: maxDimension`);
+      assert.is(await query('w=10&f=jpeg&q=61'), 'w=10&f=jpeg', `${runtime}: quality.jpeg folds`);
+      assert.is(await query('w=10&f=jpeg&q=80'), 'w=10&f=jpeg&q=80', `${runtime}: the shipped default is not this build's`);
+      assert.is(await query('w=10', 'image/avif,image/webp'), 'w=10&f=avif', `${runtime}: formats.autoAvif`);
+      assert.is(await query('w=10&f=webp'), '400 f must be one of jpeg, png, avif, source, auto, got "webp"', `${runtime}: formats.outputs`);
+    }
+    for (const file of ['normalize/index.js', 'normalize-cff/index.js']) {
+      const source = readFileSync(path.join(out, file), 'utf8');
+      for (const marker of ['BakedMarkerStack', 'baked-marker', 'allowedOrigins', 'maxInputPixels', 'behaviors']) {
+        assert.not.ok(source.includes(marker), `${file} carries ${marker}, which the normalizer does not read`);
+      }
+    }
+  } finally {
+    rmSync(out, { recursive: true, force: true });
   }
 });
 

@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { canonicalQuery, parseCanonical } from '../../shared/canonical';
 import { DEFAULT_CONFIG } from '../../shared/config';
 import { isResizerError } from '../../shared/errors';
-import { PARAMS } from '../../shared/params';
+import { PARAM_NAMES, findParam, type ParamRow } from '../../shared/params';
 import { configWith } from '../helpers/config';
 import { distinctRequests, equivalentGroups, rejectedCases } from '../helpers/fixtures';
 
@@ -41,8 +41,8 @@ for (const rejected of rejectedCases()) {
 }
 
 test('the resizer reads back exactly the canonical queries, nothing else', () => {
-  assert.equal(parseCanonical('w=200&h=150&f=webp&q=90', DEFAULT_CONFIG), { w: 200, h: 150, f: 'webp', q: 90, fit: undefined, pos: undefined });
-  assert.equal(parseCanonical('f=webp&h=150&w=200', DEFAULT_CONFIG), { w: 200, h: 150, f: 'webp', q: undefined, fit: undefined, pos: undefined }, 'the origin may see the parameters in another order');
+  assert.equal(parseCanonical('w=200&h=150&f=webp&q=90', DEFAULT_CONFIG), { w: 200, h: 150, f: 'webp', q: 90 });
+  assert.equal(parseCanonical('f=webp&h=150&w=200', DEFAULT_CONFIG), { w: 200, h: 150, f: 'webp' }, 'the origin may see the parameters in another order');
   assert.is(parseCanonical('w=200', DEFAULT_CONFIG), null, 'no format: not canonical');
   assert.is(parseCanonical('w=200&f=webp&q=80', DEFAULT_CONFIG), null, 'a default quality: not canonical');
   assert.is(parseCanonical('w=200&f=webp&dpr=2', DEFAULT_CONFIG), null);
@@ -51,17 +51,34 @@ test('the resizer reads back exactly the canonical queries, nothing else', () =>
   assert.is(parseCanonical('', DEFAULT_CONFIG), null);
 });
 
-// Properties over generated queries: names from the table (and some others), values that are
-// valid, out of range, or malformed.
-const NAMES = [...PARAMS.map((p) => p.name), 'utm_source', 'W', 'x'];
-const VALUES = fc.oneof(
-  fc.integer({ min: -10, max: 20000 }).map(String),
-  fc.double({ min: 0, max: 10, noNaN: true }).map((n) => n.toFixed(2)),
-  fc.constantFrom('jpeg', 'jpg', 'png', 'webp', 'avif', 'gif', 'auto', 'source', 'cover', 'contain', 'fill', 'inside', 'outside',
-    'center', 'top', 'bottom-right', 'attention', 'entropy', '', 'abc', '%zz', '%E2%82%AC', '+1'),
+// Properties over generated queries: names from the table (and some others), values derived
+// from each row's kind (valid, out of range, near misses) or malformed.
+const JUNK = fc.oneof(
+  fc.constantFrom('', 'abc', '%zz', '%E2%82%AC', '+1', '-0', '1e3', ' 1', ','),
   fc.string({ maxLength: 6 }).map(encodeURIComponent),
 );
-const PAIRS = fc.uniqueArray(fc.tuple(fc.constantFrom(...NAMES), VALUES), { selector: ([name]) => name, maxLength: 8 });
+const hex = (length: number) => fc.array(fc.constantFrom(...'0123456789abcdefABCDEF'), { minLength: length, maxLength: length }).map((c) => c.join(''));
+
+function valuesOf(row: ParamRow): fc.Arbitrary<string> {
+  switch (row.kind) {
+    case 'integer': return row.step
+      ? fc.oneof(fc.integer({ min: -12, max: 12 }).map((n) => String(n * row.step!)), fc.integer({ min: -1000, max: 1000 }).map(String))
+      : fc.integer({ min: row.min - 10, max: (row.max === 'maxDimension' ? 16383 : row.max) + 10 }).map(String);
+    case 'decimal': return fc.oneof(fc.constant('0'), fc.tuple(fc.double({ min: 0, max: row.max * 1.2, noNaN: true }), fc.integer({ min: 0, max: 3 })).map(([n, digits]) => n.toFixed(digits)));
+    case 'enum': return fc.oneof(
+      fc.constantFrom(...row.values, ...Object.keys(row.aliases || {})),
+      ...(row.point ? [fc.tuple(fc.double({ min: 0, max: 1.1, noNaN: true }), fc.double({ min: 0, max: 1.1, noNaN: true })).map(([x, y]) => `${x.toFixed(3)},${y.toFixed(2)}`)] : []),
+    );
+    case 'colour': return fc.oneof(hex(3), hex(6), hex(8), hex(5));
+    case 'rect': return fc.tuple(fc.nat(2000), fc.nat(2000), fc.nat(2000), fc.nat(2000)).map((xywh) => xywh.join(','));
+  }
+}
+
+const NAMES = [...PARAM_NAMES, 'utm_source', 'W', 'x'];
+const valueFor = (name: string) => fc.oneof({ weight: 4, arbitrary: findParam(name) ? valuesOf(findParam(name)!) : JUNK }, { weight: 1, arbitrary: JUNK });
+const PAIRS = fc.uniqueArray(fc.constantFrom(...NAMES), { maxLength: 8 })
+  .chain((names) => fc.tuple(...names.map((name) => fc.tuple(fc.constant(name), valueFor(name)))))
+  .map((pairs) => pairs as Array<[string, string]>);
 const ACCEPT = fc.constantFrom(undefined, '', 'image/webp', 'image/avif,image/webp,*/*', '*/*', 'image/webp;q=0', 'image/jpeg');
 const CONFIG = fc.constantFrom(DEFAULT_CONFIG, configWith({ formats: { autoAvif: true }, maxDimension: 1000 }));
 
@@ -114,6 +131,15 @@ test('property: output always within limits', () => {
     if (q !== null) assert.ok(Number(q) >= 1 && Number(q) <= 100, `q=${q}`);
     assert.ok(params.get('f'), 'a transform always names its format');
     assert.not.ok(params.has('dpr'));
+    const rot = params.get('rot');
+    if (rot !== null) assert.ok(['90', '180', '270'].includes(rot), `rot=${rot}`);
+    for (const [name, min, max] of [['blur', 0.3, 100], ['sharpen', 0.5, 10]] as const) {
+      const value = params.get(name);
+      if (value !== null) assert.ok(Number(value) >= min && Number(value) <= max && /^\d+(\.\d)?$/.test(value), `${name}=${value}`);
+    }
+    const bg = params.get('bg');
+    if (bg !== null) assert.match(bg, /^[0-9a-f]{6}([0-9a-f]{2})?$/);
+    for (const name of ['gray', 'anim']) assert.is.not(params.get(name), name === 'gray' ? '0' : '1', `${name} at its default folds`);
   }), { numRuns: 2000 });
 });
 

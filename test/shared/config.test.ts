@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DEFAULT_CONFIG, parseConfig } from '../../shared/config';
+import { readFileSync } from 'node:fs';
+import { DEFAULT_CONFIG, NORMALIZER_KEYS, normalizerConfig, parseConfig } from '../../shared/config';
 import { bakedConfig } from '../../shared/baked-config';
 
 const BAD: Array<[unknown, string]> = [
@@ -50,9 +51,24 @@ test('config: the production options are off by default; an empty metricsRegions
   assert.equal(parseConfig({ deploy: { waf: {} } }).deploy.waf, { rateLimit: 2000 });
 });
 
-test('config: the shipped resizer.config.json is valid and is what the functions bake in', () => {
-  assert.is(bakedConfig.maxDimension, 4096);
-  assert.equal(bakedConfig.behaviors, ['dev/*', 'prod/*']);
+test('config: bakedConfig is the shipped resizer.config.json, every key as the file spells it', () => {
+  const file = JSON.parse(readFileSync(new URL('../../resizer.config.json', import.meta.url), 'utf8'));
+  assert.equal(bakedConfig, parseConfig(file));
+  // Each leaf of the file reaches the config unchanged (the build's own baking is tested in test/scripts/build.test.ts).
+  const walk = (raw: Record<string, unknown>, baked: Record<string, unknown>, at: string) => {
+    for (const [key, value] of Object.entries(raw)) {
+      if (value && typeof value === 'object' && !Array.isArray(value)) walk(value as Record<string, unknown>, baked[key] as Record<string, unknown>, `${at}${key}.`);
+      else assert.equal(baked[key], value, `${at}${key}`);
+    }
+  };
+  walk(file, bakedConfig as unknown as Record<string, unknown>, '');
+});
+
+test('config: the normalizer\'s part is only the keys it reads', () => {
+  const part = normalizerConfig(DEFAULT_CONFIG);
+  assert.equal(Object.keys(part).sort(), [...NORMALIZER_KEYS].sort());
+  assert.equal(part.formats, DEFAULT_CONFIG.formats);
+  assert.ok(Object.isFrozen(part));
 });
 
 test.run();

@@ -94,6 +94,17 @@
     { key: 'thumbnail.png', query: '', label: 'thumbnail.png, bare: the original', width: 800, height: 800 },
   ].forEach(function (item) { card(document.getElementById('others'), item); });
 
+  [
+    { query: 'w=160&f=webp&rot=90', label: 'rot=90', width: 160, height: 240 },
+    { query: 'w=240&h=160&f=webp&flip=h', label: 'flip=h', width: 240, height: 160 },
+    { query: 'w=200&h=200&fit=contain&f=webp&bg=ff3366', label: 'bg=ff3366 (contain)', width: 200, height: 200, box: true },
+    { query: 'w=240&h=160&f=webp&blur=4', label: 'blur=4', width: 240, height: 160 },
+    { query: 'w=240&h=160&f=webp&sharpen=2', label: 'sharpen=2', width: 240, height: 160 },
+    { query: 'w=240&h=160&f=webp&gray=1', label: 'gray=1', width: 240, height: 160 },
+    { query: 'w=240&f=webp&rect=500,250,600,400', label: 'rect=500,250,600,400', width: 240, height: 160 },
+    { query: 'w=160&h=160&f=webp&pos=0.80,0.30', label: 'pos=0.80,0.30 (focal point)', width: 160, height: 160 },
+  ].forEach(function (item) { item.key = PHOTO; card(document.getElementById('edits'), item); });
+
   Array.prototype.forEach.call(document.querySelectorAll('.fetch'), function (box) {
     var url = variant(box.dataset.path, box.dataset.query);
     box.querySelector('code').textContent = url.replace(edge, '');

@@ -4,7 +4,8 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CLOUDFRONT_FUNCTION_MAX_BYTES } from '../../../shared/limits';
+import { BUNDLE_LIMITS, checkBundleSize } from '../../../scripts/build';
+import { CLOUDFRONT_FUNCTION_MAX_BYTES, LAMBDA_EDGE_VIEWER_PACKAGE_MAX_BYTES } from '../../../shared/limits';
 import { cloudFrontFunctionNormalizer, distDir, lambdaNormalizer } from '../../helpers/bundles';
 import { cffViewerRequest, viewerRequest } from '../../helpers/events';
 import { equivalentGroups, fixture, rejectedCases } from '../../helpers/fixtures';
@@ -89,10 +90,22 @@ test('lambda@edge: the request keeps its uri, method and headers', async () => {
   assert.ok(result.headers.host);
 });
 
-for (const file of ['normalize/index.js', 'normalize-cff/index.js']) {
-  test(`${file} is under the ${CLOUDFRONT_FUNCTION_MAX_BYTES}-byte CloudFront Functions limit`, () => {
-    const bytes = statSync(path.join(distDir, file)).size;
-    assert.ok(bytes < CLOUDFRONT_FUNCTION_MAX_BYTES, `${bytes} bytes`);
+test('each normalizer build has its own runtime\'s size limit, and the build refuses a byte over it', () => {
+  assert.equal(BUNDLE_LIMITS, {
+    'normalize/index.js': LAMBDA_EDGE_VIEWER_PACKAGE_MAX_BYTES,
+    'normalize-cff/index.js': CLOUDFRONT_FUNCTION_MAX_BYTES,
+  });
+  for (const [file, limit] of Object.entries(BUNDLE_LIMITS)) {
+    checkBundleSize(file, limit);
+    assert.throws(() => checkBundleSize(file, limit + 1), (error: Error) => error.message === `dist/${file} is ${limit + 1} bytes, over its ${limit}-byte limit`);
+  }
+});
+
+for (const [file, limit] of Object.entries(BUNDLE_LIMITS)) {
+  test(`${file} is within its ${limit}-byte limit, as CloudFront counts it (the UTF-8 bytes of the code)`, () => {
+    const bytes = Buffer.byteLength(readFileSync(path.join(distDir, file), 'utf8'));
+    assert.ok(bytes <= limit, `${bytes} bytes`);
+    assert.is(bytes, statSync(path.join(distDir, file)).size, 'the file is the code as uploaded');
   });
 }
 

@@ -13,7 +13,7 @@ const DEADLINE = deadlineMs(config);
 
 function plan(format: TransformPlan['format'], resize?: Partial<NonNullable<TransformPlan['resize']>>, animated = false): TransformPlan {
   return {
-    format, animated,
+    transform: { f: format }, format, animated, input: { width: 6000, height: 4000 },
     resize: resize && { fit: 'cover', position: 'centre', withoutEnlargement: true, background: { r: 0, g: 0, b: 0, alpha: 0 }, ...resize },
   };
 }

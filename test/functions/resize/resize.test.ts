@@ -8,7 +8,9 @@ import { resizerConfig } from '../../../functions/resize/runtime-config';
 import { generatedResponseBytes, ORIGIN_RESPONSE_LIMIT_BYTES, type EdgeHeaders } from '../../../shared/limits';
 import { configWith } from '../../helpers/config';
 import { originResponse, type OriginResponseOptions } from '../../helpers/events';
-import { animated, colourAt, decode, gradient, isRed, noise, sidewaysJpeg, transparentPng } from '../../helpers/images';
+import {
+  animated, colourAt, colourNameAt, corners, decode, edgeEnergy, gradient, isRed, maxChannelSpread, noise, photoLike, quadrants, sidewaysJpeg, transparentPng,
+} from '../../helpers/images';
 import { startS3, useS3rverCredentials, type LocalS3 } from '../../helpers/s3';
 
 const BUCKET = 'originals-bucket';
@@ -30,6 +32,8 @@ const originals: Array<[string, () => Promise<Buffer | string>, string]> = [
   ['prod/noise.jpg', () => noise(1000, 1000, 'jpeg'), 'image/jpeg'],
   ['prod/noise.png', () => noise(1000, 1000, 'png'), 'image/png'],
   [KOREAN_KEY, () => gradient(300, 200), 'image/jpeg'],
+  ['prod/quadrants.png', () => quadrants(300, 200), 'image/png'],
+  ['prod/grain.jpg', () => photoLike(300, 200), 'image/jpeg'],
 ];
 
 // The resizer logs one JSON line per invocation; the tests read or silence them.
@@ -164,6 +168,7 @@ for (const [label, options] of PASSED_THROUGH) {
 const REJECTED: Array<[string, string, string, RegExp]> = [
   ['bytes that are not an image', 'prod/corrupt.jpg', 'w=100&f=webp', /^source must be a decodable JPEG, PNG, WebP, AVIF, GIF or TIFF image, got bytes sharp cannot read \(.+\)\n$/],
   ['a truncated JPEG', 'prod/truncated.jpg', 'w=100&f=webp', /^source could not be converted to webp \(.+\)\n$/],
+  ['a truncated JPEG, cropped and rotated (two passes)', 'prod/truncated.jpg', 'f=webp&rot=90&rect=0,200,400,100', /^source could not be converted to webp \(.+\)\n$/],
 ];
 
 for (const [label, key, query, message] of REJECTED) {
@@ -241,8 +246,14 @@ resize('RESIZER_BUCKET overrides the bucket named by the origin', async (context
 });
 
 resize('HEAD gets the same headers as GET', async (context) => {
-  const { result } = await run(context, 'prod/photo.jpg', 'w=200&f=webp', { method: 'HEAD' });
-  assert.is(headerOf(result, 'content-type'), 'image/webp');
+  const { result: get } = await run(context, 'prod/photo.jpg', 'w=200&f=webp');
+  const { result: head } = await run(context, 'prod/photo.jpg', 'w=200&f=webp', { method: 'HEAD' });
+  assert.is(head.status, get.status);
+  // server-timing holds this invocation's own timings; every other header must match.
+  const without = (headers: EdgeHeaders | undefined) => Object.fromEntries(Object.entries(headers || {}).filter(([name]) => name !== 'server-timing'));
+  assert.equal(without(head.headers as EdgeHeaders), without(get.headers as EdgeHeaders));
+  assert.ok(head.headers!['server-timing'], 'HEAD has its own server-timing');
+  assert.is(headerOf(head, 'content-type'), 'image/webp');
 });
 
 resize('one JSON log line per invocation with key, query, bytes, timings and outcome', async (context) => {
@@ -257,11 +268,108 @@ resize('one JSON log line per invocation with key, query, bytes, timings and out
   for (const stage of ['fetch', 'transform', 'total']) assert.type(line.ms[stage], 'number');
 });
 
-resize('the original in S3 is never changed', async (context) => {
-  const before = await decode(await context.s3.get(BUCKET, 'prod/photo.jpg'));
-  await run(context, 'prod/photo.jpg', 'w=10&f=png');
-  const after = await decode(await context.s3.get(BUCKET, 'prod/photo.jpg'));
-  assert.equal(after, before);
+resize('the original in S3 is never changed, byte for byte, by a resize, an edit or a refusal', async (context) => {
+  for (const [key, query] of [['prod/photo.jpg', 'w=10&f=png'], ['prod/quadrants.png', 'f=png&rot=90&flip=h&rect=0,0,100,100&gray=1'], ['prod/quadrants.png', 'f=png&rect=900,0,1,1']]) {
+    const before = await context.s3.get(BUCKET, key);
+    const { result } = await run(context, key, query);
+    assert.ok(result.status === '200' || result.status === '422', `${key}?${query} ran`);
+    const after = await context.s3.get(BUCKET, key);
+    assert.ok(after.equals(before), `${key} unchanged after ?${query}`);
+  }
 });
+
+// The edits, on a 300x200 image of four quadrants (red, green / blue, white), decoded.
+const EDITS: Array<{ query: string; size: [number, number]; corners: string[]; why: string }> = [
+  { query: 'f=png&rot=90', size: [200, 300], corners: ['blue', 'red', 'green', 'white'], why: 'the top-left colour is now at the top right' },
+  { query: 'f=png&rot=270', size: [200, 300], corners: ['green', 'white', 'blue', 'red'], why: 'three quarters (what rot=-90 canonicalizes to)' },
+  { query: 'f=png&rot=180', size: [300, 200], corners: ['white', 'blue', 'red', 'green'], why: 'half a turn' },
+  { query: 'w=100&f=png&rot=90', size: [100, 150], corners: ['blue', 'red', 'green', 'white'], why: 'w describes the rotated image' },
+  { query: 'f=png&flip=h', size: [300, 200], corners: ['green', 'red', 'blue', 'white'], why: 'mirrored left-right' },
+  { query: 'f=png&flip=v', size: [300, 200], corners: ['blue', 'white', 'green', 'red'], why: 'mirrored top-bottom' },
+  { query: 'f=png&flip=hv', size: [300, 200], corners: ['white', 'blue', 'red', 'green'], why: 'both mirrors are half a turn' },
+  { query: 'f=png&rot=90&flip=h', size: [200, 300], corners: ['red', 'blue', 'white', 'green'], why: 'the mirror comes after the rotation' },
+  { query: 'w=100&f=png&rot=90&flip=v', size: [100, 150], corners: ['white', 'green', 'red', 'blue'], why: 'the mirror comes after the rotation, before the resize' },
+  { query: 'f=png&rect=150,0,150,100', size: [150, 100], corners: ['green', 'green', 'green', 'green'], why: 'exactly the top-right quadrant' },
+  { query: 'f=png&rect=100,50,100,100', size: [100, 100], corners: ['red', 'green', 'white', 'blue'], why: 'exactly the centre, one quarter of each quadrant' },
+  { query: 'f=png&rect=250,150,100,100', size: [50, 50], corners: ['white', 'white', 'white', 'white'], why: 'reaching past the image, clipped to it' },
+  { query: 'w=50&f=png&rect=0,0,150,200&rot=90', size: [50, 38], corners: ['blue', 'red', 'red', 'blue'], why: 'the crop comes before the rotation and both before the resize' },
+  { query: 'w=50&h=100&f=png', size: [50, 100], corners: ['red', 'green', 'white', 'blue'], why: 'without a focal point, cover keeps the centre' },
+  { query: 'w=50&h=100&f=png&pos=0.95,0.95', size: [50, 100], corners: ['green', 'green', 'white', 'white'], why: 'a focal point near the bottom-right corner keeps that corner' },
+  { query: 'w=50&h=100&f=png&pos=0.05,0.05', size: [50, 100], corners: ['red', 'red', 'blue', 'blue'], why: 'a focal point near the top-left corner keeps that corner' },
+  { query: 'w=150&h=50&f=png&pos=0.50,0.95', size: [150, 50], corners: ['blue', 'white', 'white', 'blue'], why: 'a focal point near the bottom edge keeps the bottom edge' },
+];
+
+for (const edit of EDITS) {
+  resize(`edit ?${edit.query}: ${edit.why}`, async (context) => {
+    const { result } = await run(context, 'prod/quadrants.png', edit.query);
+    assert.is(result.status, '200');
+    const output = body(result);
+    const decoded = await decode(output);
+    assert.equal([decoded.width, decoded.height], edit.size, 'size');
+    const found = await corners(output);
+    assert.equal(found, edit.corners, 'corner colours, clockwise from top left');
+  });
+}
+
+resize('rect means the image as displayed: EXIF orientation comes first', async (context) => {
+  // sideways.jpg is displayed 60x80 with a red top-right quarter (30x40).
+  const { result } = await run(context, 'prod/sideways.jpg', 'f=png&rect=30,0,30,40');
+  const output = body(result);
+  assert.equal([(await decode(output)).width, (await decode(output)).height], [30, 40]);
+  assert.equal(await corners(output), ['red', 'red', 'red', 'red']);
+});
+
+resize('gray=1 has equal channels', async (context) => {
+  const colour = body((await run(context, 'prod/quadrants.png', 'w=100&f=png')).result);
+  assert.ok(await maxChannelSpread(colour) > 200, 'the source has colour');
+  for (const format of ['png', 'jpeg', 'webp']) {
+    const gray = body((await run(context, 'prod/quadrants.png', `w=100&f=${format}&gray=1`)).result);
+    assert.ok(await maxChannelSpread(gray) <= 2, `${format} is grey`);
+  }
+});
+
+resize('blur lowers the high-frequency energy and sharpen raises it', async (context) => {
+  const energy = async (query: string) => edgeEnergy(body((await run(context, 'prod/grain.jpg', query)).result));
+  const plain = await energy('w=200&f=png');
+  const blurred = await energy('w=200&f=png&blur=2');
+  const sharpened = await energy('w=200&f=png&sharpen=2');
+  assert.ok(blurred < plain * 0.7, `blur: ${blurred} vs ${plain}`);
+  assert.ok(sharpened > plain * 1.1, `sharpen: ${sharpened} vs ${plain}`);
+  assert.ok(await energy('w=200&f=png&blur=8') < blurred, 'a larger sigma blurs more');
+});
+
+resize('bg paints the contain letterbox and flattens transparency', async (context) => {
+  const letterboxed = body((await run(context, 'prod/photo.jpg', 'w=100&h=100&f=jpeg&fit=contain&bg=ff0000')).result);
+  assert.is(await colourNameAt(letterboxed, 0, 0, 100, 5), 'red', 'letterbox band');
+  const png = body((await run(context, 'prod/photo.jpg', 'w=100&h=100&f=png&fit=contain&bg=0000ff')).result);
+  assert.is(await colourNameAt(png, 0, 0, 100, 5), 'blue', 'a png letterbox takes bg too');
+  const flattened = body((await run(context, 'prod/logo.png', 'w=200&f=jpeg&bg=ff0000')).result);
+  assert.is(await colourNameAt(flattened, 0, 0, 10, 10), 'red', 'transparent corner flattened to red');
+  assert.is(await colourNameAt(flattened, 90, 40, 20, 20), 'green', 'the opaque centre stays');
+});
+
+resize('anim=0 on an animated GIF gives one frame; without it every frame stays', async (context) => {
+  const still = await decode(body((await run(context, 'prod/spinner.gif', 'w=20&f=gif&anim=0')).result));
+  assert.equal([still.format, still.pages, still.width], ['gif', 1, 20]);
+  const moving = await decode(body((await run(context, 'prod/spinner.gif', 'w=20&f=gif')).result));
+  assert.is(moving.pages, 3);
+  const cropped = await decode(body((await run(context, 'prod/spinner.gif', 'f=gif&rect=0,0,20,20')).result));
+  assert.equal([cropped.width, cropped.height, cropped.pages], [20, 20, 3], 'rect crops every frame');
+});
+
+const REFUSED_EDITS: Array<[string, string, string]> = [
+  ['prod/quadrants.png', 'f=png&rect=300,0,10,10', 'rect must overlap the 300x200 source, got 300,0,10,10\n'],
+  ['prod/sideways.jpg', 'f=png&rect=70,0,10,10', 'rect must overlap the 60x80 source, got 70,0,10,10\n'],
+  ['prod/spinner.gif', 'w=20&f=gif&rot=90', 'rot and flip=v need a still image, got an animated gif of 3 frames (anim=0 takes its first frame)\n'],
+];
+
+for (const [key, query, message] of REFUSED_EDITS) {
+  resize(`422 for ${key}?${query}`, async (context) => {
+    const { result } = await run(context, key, query);
+    assert.is(result.status, '422');
+    assert.is(result.body, message);
+    assert.is(headerOf(result, 'cache-control'), 'public, max-age=60');
+  });
+}
 
 resize.run();

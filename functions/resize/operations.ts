@@ -1,0 +1,101 @@
+// The resizer's operations table: the sharp calls, in the one pipeline order, and which
+// canonical parameter each one serves. It shares names with shared/params.ts, not code (the
+// normalizer bundles must stay free of sharp). OPERATIONS is keyed by every canonical name,
+// so a parameter without an operation does not compile.
+//
+// Pipeline order (README "Pipeline order"):
+//   decode (EXIF orientation applied first; `anim` picks the frames) → rect crop → rot →
+//   flip → resize (w, h, fit, pos, the letterbox in bg) → focal-point crop → blur → sharpen →
+//   gray → flatten onto bg → encode (f, q)
+import type { Sharp } from 'sharp';
+import type { OutputFormat } from '../../shared/formats';
+import type { CanonicalName } from '../../shared/params';
+import type { TransformPlan } from '../../shared/plan';
+
+export interface EncodeOptions {
+  readonly quality?: number;
+  /** Quantise png to a palette (the size ladder's step for png). */
+  readonly palette?: boolean;
+}
+
+/** The encoder settings, one line per output format: tune them here and nowhere else. */
+export const ENCODERS: { readonly [F in OutputFormat]: (image: Sharp, options: EncodeOptions) => Sharp } = {
+  jpeg: (image, { quality }) => image.jpeg({ quality, progressive: true }),
+  png: (image, { palette }) => image.png({ palette: palette === true, compressionLevel: 8 }),
+  webp: (image, { quality }) => image.webp({ quality }),
+  avif: (image, { quality }) => image.avif({ quality }),
+  gif: (image) => image.gif(),
+};
+
+type Step = (image: Sharp, plan: TransformPlan) => Sharp;
+
+/** The geometry before resizing; sharp cannot be trusted to combine a crop and a rotation in one pass. */
+export const BEFORE_RESIZE = {
+  crop: (image, plan) => (plan.crop ? image.extract(plan.crop) : image),
+  rotate: (image, plan) => (plan.rotate ? image.rotate(plan.rotate) : image),
+  // sharp mirrors before it rotates whatever the call order; the plan has already swapped the mirrors to match.
+  mirror: (image, plan) => {
+    let out = plan.flip ? image.flip() : image;
+    if (plan.flop) out = out.flop();
+    return out;
+  },
+} as const satisfies Record<string, Step>;
+
+export const FROM_RESIZE = {
+  resize: (image, plan) => (plan.resize ? image.resize(plan.resize) : image),
+  focus: (image, plan) => (plan.focus ? image.extract(plan.focus) : image),
+  blur: (image, { transform }) => (transform.blur ? image.blur(transform.blur) : image),
+  sharpen: (image, { transform }) => (transform.sharpen ? image.sharpen({ sigma: transform.sharpen }) : image),
+  gray: (image, { transform }) => (transform.gray === '1' ? image.greyscale() : image),
+  flatten: (image, plan) => (plan.flatten ? image.flatten({ background: plan.flatten }) : image),
+} as const satisfies Record<string, Step>;
+
+export type StepName = keyof typeof BEFORE_RESIZE | keyof typeof FROM_RESIZE | 'decode' | 'encode';
+
+/** Which step carries each canonical parameter. */
+export const OPERATIONS: { readonly [K in CanonicalName]: StepName } = {
+  w: 'resize', h: 'resize', f: 'encode', q: 'encode', fit: 'resize', pos: 'resize',
+  rot: 'rotate', flip: 'mirror', bg: 'flatten', blur: 'blur', sharpen: 'sharpen', gray: 'gray',
+  rect: 'crop', anim: 'decode',
+};
+
+/** The pipeline, in order, as the README states it (every step, each with the parameters it serves). */
+export const PIPELINE: { readonly [S in StepName]: string } = {
+  decode: 'decode the source, applying its EXIF orientation first, so every size and coordinate means the image as displayed; all frames, or the first only',
+  crop: 'crop the source rectangle (clipped to the image; wholly outside is 422)',
+  rotate: 'rotate clockwise by a multiple of 90',
+  mirror: 'mirror left-right and/or top-bottom, after the rotation',
+  resize: 'resize to fit `w`x`h`, letterboxing `contain` with `bg`',
+  focus: 'for a focal point, crop the `cover` box that keeps it as close to the centre as the image allows',
+  blur: 'Gaussian blur',
+  sharpen: 'sharpen',
+  gray: 'greyscale',
+  flatten: 'flatten transparency onto `bg` (white by default) for outputs without alpha',
+  encode: 'encode in the output format at its quality',
+};
+
+export function pipelineDoc(): string {
+  const names = Object.keys(OPERATIONS) as CanonicalName[];
+  return (Object.keys(PIPELINE) as StepName[]).map((step, i) => {
+    const params = names.filter((name) => OPERATIONS[name] === step).map((name) => `\`${name}\``);
+    return `${i + 1}. ${PIPELINE[step]}${params.length ? ` (${params.join(', ')})` : ''}.`;
+  }).join('\n');
+}
+
+function run(image: Sharp, steps: Readonly<Record<string, Step>>, plan: TransformPlan): Sharp {
+  for (const name of Object.keys(steps)) image = steps[name](image, plan);
+  return image;
+}
+
+/** Whether the geometry before resizing needs its own pass (a crop combined with a rotation). */
+export function needsGeometryPass(plan: TransformPlan): boolean {
+  return plan.crop !== undefined && plan.rotate !== undefined;
+}
+
+export function beforeResize(image: Sharp, plan: TransformPlan): Sharp {
+  return run(image, BEFORE_RESIZE, plan);
+}
+
+export function fromResize(image: Sharp, plan: TransformPlan, options: EncodeOptions): Sharp {
+  return ENCODERS[plan.format](run(image, FROM_RESIZE, plan), options);
+}

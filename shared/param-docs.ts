@@ -1,0 +1,84 @@
+// The README's words for each parameter row of shared/params.ts, kept apart so that the
+// normalizer bundles (which carry PARAMS) stay small. Keyed by the table's names: a row
+// without its words does not compile.
+import type { ParamName } from './params';
+
+export interface ParamDoc {
+  /** What an absent parameter means. */
+  readonly default: string;
+  /** When the fold rule drops it from the canonical query. */
+  readonly folds?: string;
+  readonly summary: string;
+}
+
+export const PARAM_DOCS: { readonly [K in ParamName]: ParamDoc } = {
+  w: {
+    default: 'source width',
+    summary: 'Width in pixels. Out of range is clamped. Alone, keeps the aspect ratio.',
+  },
+  h: {
+    default: 'source height',
+    summary: 'Height in pixels. Out of range is clamped. Alone, keeps the aspect ratio.',
+  },
+  f: {
+    default: '`auto`',
+    summary: 'Output format. `auto` (or absent): avif if enabled in config and accepted, else webp if accepted, else the source format. `source` always keeps the source format. Always in the canonical query, resolved.',
+  },
+  q: {
+    default: 'per format (`quality`)',
+    folds: 'for png and gif, and at the format\'s default',
+    summary: 'Quality for jpeg, webp and avif. Out of range is clamped.',
+  },
+  fit: {
+    default: '`cover`',
+    folds: 'unless both `w` and `h` are given; `cover`',
+    summary: 'How the image fits `w`x`h`, as sharp defines it.',
+  },
+  pos: {
+    default: '`center`',
+    folds: 'unless both `w` and `h` are given; for `fill`, `inside` and `outside`; smart crops for `contain`; `center` (and `0.5,0.5`)',
+    summary: 'Crop anchor for `cover` (and placement for `contain`); `attention` and `entropy` are smart crops (`cover` only); a focal point `x,y` (fractions of the width and height, `cover` only) keeps that point as close to the centre of the crop as the image allows.',
+  },
+  rot: {
+    default: '0',
+    folds: '0 (and 360, -360…)',
+    summary: 'Clockwise rotation after EXIF orientation and before resizing, so `w` and `h` describe the rotated image; `-90` is `270`, `450` is `90`.',
+  },
+  flip: {
+    default: 'none',
+    summary: '`h` mirrors left-right, `v` top-bottom, after rotation.',
+  },
+  bg: {
+    default: 'white for outputs without alpha, transparent otherwise',
+    folds: 'without a `contain` box when the output keeps alpha',
+    summary: 'Colour of the `fit=contain` letterbox and of the flattening of transparency for outputs without alpha. Case-insensitive; `fff` is `ffffff`, `ffffffff` is `ffffff`.',
+  },
+  blur: {
+    default: '0',
+    folds: '0',
+    summary: 'Gaussian blur sigma, after resizing; rounded to one decimal.',
+  },
+  sharpen: {
+    default: '0',
+    folds: '0',
+    summary: 'Sharpening sigma, after resizing; rounded to one decimal.',
+  },
+  gray: {
+    default: '`0`',
+    folds: '`0`',
+    summary: '`1`: greyscale output.',
+  },
+  rect: {
+    default: 'the whole image',
+    summary: 'Crop `x,y,w,h` of the source in pixels (after EXIF orientation), before everything else. A rectangle reaching past the image is clipped to it; one wholly outside is 422, naming the source size.',
+  },
+  anim: {
+    default: '`1`',
+    folds: '`1`; unless the output could animate (gif, webp, `source`)',
+    summary: '`0`: the first frame only.',
+  },
+  dpr: {
+    default: '1',
+    summary: 'Device pixel ratio: multiplies `w` and `h` before clamping, then leaves the canonical query. Out of range is clamped.',
+  },
+};
