@@ -65,6 +65,17 @@ budget('a box (w and h) keeps its shape when capped, and frames of an animation 
   assert.is(still.cappedFrom, undefined, 'a still output decodes one frame');
 });
 
+budget('a focal point\'s crop shrinks with the capped resize and stays inside it', () => {
+  const focal: TransformPlan = { ...plan('avif', { width: 6000, height: 4000, fit: 'fill' }), focus: { left: 2000, top: 0, width: 4000, height: 4000 } };
+  const { plan: capped, cappedFrom } = capToBudget(focal, { width: 6000, height: 4000 }, 1, DEADLINE, config);
+  assert.ok(cappedFrom, 'over the avif budget');
+  const r = capped.resize!;
+  const f = capped.focus!;
+  assert.ok(f.left + f.width <= r.width! && f.top + f.height <= r.height!, `${JSON.stringify(f)} inside ${r.width}x${r.height}`);
+  assert.ok(Math.abs(f.width / f.height - 1) < 0.01, 'the crop keeps its square shape');
+  assert.ok(Math.abs(f.left / r.width! - 1 / 3) < 0.01, 'and its place');
+});
+
 budget('a bare transform (no w or h) over budget gets a width', () => {
   const capped = capToBudget(plan('avif'), { width: 3000, height: 1500 }, 1, DEADLINE, config);
   assert.ok(capped.plan.resize && capped.plan.resize.width! < 3000 && capped.plan.resize.fit === 'inside');
