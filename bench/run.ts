@@ -12,7 +12,7 @@ import { DEFAULT_CONFIG } from '../shared/config';
 import { cloudFrontFunctionNormalizer, lambdaNormalizer } from '../test/helpers/bundles';
 import { cffViewerRequest, originResponse, viewerRequest } from '../test/helpers/events';
 import { animated, noise, photoLike } from '../test/helpers/images';
-import { startS3, useS3rverCredentials } from '../test/helpers/s3';
+import { startS3 } from '../test/helpers/s3';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 7);
@@ -29,12 +29,11 @@ function p95(values: number[]): number {
 
 async function main() {
   execFileSync('npx', ['--no-install', 'tsx', 'scripts/build.ts'], { cwd: root, stdio: 'ignore' });
-  useS3rverCredentials();
   const s3 = await startS3();
   await s3.createBucket('originals-bucket');
-  process.env.RESIZER_S3_ENDPOINT = s3.endpoint;
   const require = createRequire(import.meta.url);
-  const resize = require(path.join(root, 'dist/resize/index.js')).handler as (event: unknown) => Promise<CloudFrontResultResponse>;
+  // The built bundle's handler over s3rver: endpoint and credentials passed in, not through the environment.
+  const resize = require(path.join(root, 'dist/resize/index.js')).handlerFor(s3.resizerS3) as (event: unknown) => Promise<CloudFrontResultResponse>;
 
   const sources: Array<[string, Buffer, string]> = [
     ['photo-12mp.jpg', await photoLike(4000, 3000), 'image/jpeg'],

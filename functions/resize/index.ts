@@ -9,7 +9,7 @@ import { FORMATS, SOURCE_TYPES } from '../../shared/formats';
 import { generatedResponseBytes, ORIGIN_RESPONSE_LIMIT_BYTES, READ_ONLY_HEADERS, type EdgeHeaders } from '../../shared/limits';
 import { planTransform, type TransformPlan } from '../../shared/plan';
 import { errorResponse, toLambdaHeaders } from '../../shared/responses';
-import { runtimeConfig, type ResizerConfig } from './runtime-config';
+import { resizerConfig, runtimeConfig, type ResizerConfig, type S3Overrides } from './runtime-config';
 import { capToBudget, encodeSeconds, LADDER_STEP_SHARE } from './budget';
 import { deadlineMs, startDeadline, type Deadline } from './deadline';
 import { createMemo, memoTtlMs, type Memo } from './memo';
@@ -64,9 +64,9 @@ function sourceLocation(event: CloudFrontResponseEvent, config: ResizerConfig, f
   const s3 = request.origin && request.origin.s3;
   const fromDomain = s3 ? bucketFromDomain(s3.domainName) : null;
   const bucket = config.s3.bucket || (fromDomain && fromDomain.bucket);
-  if (!bucket) throw new Error(`no bucket: the origin is not S3 (${JSON.stringify(request.origin)}) and RESIZER_BUCKET is unset`);
+  if (!bucket) throw new Error(`no bucket: the origin is not S3 (${JSON.stringify(request.origin)}) and no bucket was passed in`);
   const region = (s3 && s3.region) || (fromDomain && fromDomain.region) || 'us-east-1';
-  return { bucket, region, key: fallbackKey || objectKey(request.uri, s3 && s3.path), endpoint: config.s3.endpoint };
+  return { bucket, region, key: fallbackKey || objectKey(request.uri, s3 && s3.path), endpoint: config.s3.endpoint, credentials: config.s3.credentials };
 }
 
 /** Replaces the origin's headers, keeping the ones a function may not touch. */
@@ -285,3 +285,8 @@ async function resize(invocation: Invocation, transform: CanonicalTransform, fal
 }
 
 export const handler = createHandler(runtimeConfig);
+
+/** The bundle's handler over another S3 (the local edge's s3rver, tests): endpoint, bucket, credentials passed in. */
+export function handlerFor(s3: S3Overrides) {
+  return createHandler(resizerConfig(runtimeConfig, s3));
+}

@@ -1,12 +1,15 @@
 // Reading originals from S3: one client per region and endpoint, kept for the container's life.
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { resizerError } from '../../shared/errors';
+import { createS3Client, type S3Credentials } from '../../shared/s3-client';
 
 export interface SourceLocation {
   readonly bucket: string;
   readonly key: string;
   readonly region: string;
   readonly endpoint?: string;
+  /** Undefined at the edge: the function's role, through the SDK's default chain. */
+  readonly credentials?: S3Credentials;
 }
 
 export const S3_MAX_ATTEMPTS = 2;
@@ -15,24 +18,20 @@ export const S3_REQUEST_TIMEOUT_MS = 3000;
 
 const clients = new Map<string, S3Client>();
 
-function clientFor(region: string, endpoint: string | undefined): S3Client {
-  const id = `${region} ${endpoint || ''}`;
+function clientFor(location: SourceLocation): S3Client {
+  const id = `${location.region} ${location.endpoint || ''} ${location.credentials ? location.credentials.accessKeyId : ''}`;
   let client = clients.get(id);
   if (!client) {
-    client = new S3Client({
-      region,
-      endpoint,
-      forcePathStyle: endpoint !== undefined,
-      // One retry (maxAttempts 2) for S3's transient 500/503 and throttling; a 403 or 404 is
-      // not retried. Timeouts per attempt: 1 s to connect, 3 s of socket silence. Both attempts
-      // together (about 7 s at worst) stay inside the invocation's deadline, which also aborts
-      // the request through its signal (README, "Faults").
+    // One retry (maxAttempts 2) for S3's transient 500/503 and throttling; a 403 or 404 is
+    // not retried. Timeouts per attempt: 1 s to connect, 3 s of socket silence. Both attempts
+    // together (about 7 s at worst) stay inside the invocation's deadline, which also aborts
+    // the request through its signal (README, "Faults").
+    client = createS3Client({
+      region: location.region,
+      endpoint: location.endpoint,
+      credentials: location.credentials,
       maxAttempts: S3_MAX_ATTEMPTS,
-      requestHandler: { connectionTimeout: S3_CONNECTION_TIMEOUT_MS, requestTimeout: S3_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
-      // The default checksum mode corrupts streamed bodies on S3-compatible servers and
-      // buys nothing for a read that sharp validates anyway.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
+      timeouts: { connectionMs: S3_CONNECTION_TIMEOUT_MS, requestMs: S3_REQUEST_TIMEOUT_MS },
     });
     clients.set(id, client);
   }
@@ -41,7 +40,7 @@ function clientFor(region: string, endpoint: string | undefined): S3Client {
 
 /** Fetches the original. A too-large object is refused before its body is read. */
 export async function fetchSource(location: SourceLocation, maxBytes: number, signal?: AbortSignal): Promise<Buffer> {
-  const output = await clientFor(location.region, location.endpoint).send(
+  const output = await clientFor(location).send(
     new GetObjectCommand({ Bucket: location.bucket, Key: location.key }),
     { abortSignal: signal },
   );

@@ -60,35 +60,34 @@ export async function invokeLambda(handler: LambdaHandler, functionName: string,
 }
 
 /**
- * Loads a CommonJS Lambda bundle with `env` set while it loads (the resizer reads its overrides
- * once, at module load) and a fresh copy of the bundle itself, so two edges in one process never
- * share module state. Its node_modules (sharp) stay shared.
+ * A CommonJS bundle's exports, from a fresh copy of the bundle itself, so two edges in one
+ * process never share module state. Its node_modules (sharp) stay shared. Nothing is passed
+ * through the environment: a bundle that needs settings exports a factory taking them.
  */
-export function loadLambdaBundle(file: string, env: Readonly<Record<string, string | undefined>> = {}): LambdaHandler {
+export function loadBundleExports(file: string): Record<string, unknown> {
   const resolved = path.resolve(file);
   const load = createRequire(resolved);
-  const saved: Record<string, string | undefined> = {};
-  for (const name of Object.keys(env)) {
-    saved[name] = process.env[name];
-    if (env[name] === undefined) delete process.env[name];
-    else process.env[name] = env[name];
-  }
   try {
     delete load.cache[resolved];
-    const handler = (load(resolved) as { handler?: unknown }).handler;
-    if (typeof handler !== 'function') throw new Error(`${file} exports no handler function`);
-    return handler as LambdaHandler;
+    return load(resolved) as Record<string, unknown>;
   } finally {
     delete load.cache[resolved];
-    for (const name of Object.keys(saved)) {
-      if (saved[name] === undefined) delete process.env[name];
-      else process.env[name] = saved[name];
-    }
   }
+}
+
+export function loadLambdaBundle(file: string): LambdaHandler {
+  const handler = loadBundleExports(file).handler;
+  if (typeof handler !== 'function') throw new Error(`${file} exports no handler function`);
+  return handler as LambdaHandler;
 }
 
 /** The KeyValueStore associated with a CloudFront Function: key → value. */
 export type KeyValueStoreData = Readonly<Record<string, string>>;
+
+/** A CloudFront Functions script, loaded in its own context. */
+export interface LoadedCloudFrontFunction {
+  readonly context: vm.Context;
+}
 
 /**
  * The cloudfront-js-2.0 modules a script may import: `crypto` (hashes and HMACs, as Node's) and
@@ -114,7 +113,7 @@ const IMPORT_LINE = /^\s*import\s+([A-Za-z_$][\w$]*)\s+from\s+'([^']+)';/;
  * script cannot hold import declarations, so the leading ones become context globals bound to
  * the emulated runtime modules; any other module is an error, as on CloudFront.
  */
-export function loadCloudFrontFunction(source: string, filename = 'cloudfront-function.js', keyValueStore: KeyValueStoreData = {}): { context: vm.Context } {
+export function loadCloudFrontFunction(source: string, filename = 'cloudfront-function.js', keyValueStore: KeyValueStoreData = {}): LoadedCloudFrontFunction {
   const modules = runtimeModules(keyValueStore);
   const globals: Record<string, unknown> = Object.create(null);
   let body = source;
@@ -129,7 +128,7 @@ export function loadCloudFrontFunction(source: string, filename = 'cloudfront-fu
   return { context };
 }
 
-export function loadCloudFrontFunctionFile(file: string, keyValueStore: KeyValueStoreData = {}): { context: vm.Context } {
+export function loadCloudFrontFunctionFile(file: string, keyValueStore: KeyValueStoreData = {}): LoadedCloudFrontFunction {
   return loadCloudFrontFunction(readFileSync(file, 'utf8'), path.basename(file), keyValueStore);
 }
 
@@ -137,7 +136,7 @@ export function loadCloudFrontFunctionFile(file: string, keyValueStore: KeyValue
  * Runs the script's handler inside its own context, so a runaway loop is cut off by the time
  * limit; an async handler (cloudfront-js-2.0 allows one) is awaited within the same limit.
  */
-export async function invokeCloudFrontFunction(loaded: { context: vm.Context }, event: unknown, timeoutMs: number, viewer?: { readonly rawQueryString: string | undefined }): Promise<Invocation> {
+export async function invokeCloudFrontFunction(loaded: LoadedCloudFrontFunction, event: unknown, timeoutMs: number, viewer?: { readonly rawQueryString: string | undefined }): Promise<Invocation> {
   const context = loaded.context as { __event?: unknown; __rawQueryString?: string };
   context.__event = jsonCopy(event);
   const started = Date.now();

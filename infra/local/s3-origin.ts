@@ -1,8 +1,9 @@
 // The S3 origin: a signed GET through the real SDK (as origin access control signs it), answered
 // with the status, headers and body S3 sent. The bucket policy is taken to grant s3:ListBucket,
 // as the CDK app's does, so a missing key is S3's 404 NoSuchKey rather than a 403.
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { STATUS_CODES } from 'node:http';
+import { createS3Client, type S3Credentials } from '../../shared/s3-client';
 import type { PlainHeaders } from './rules';
 
 export interface S3OriginOptions {
@@ -11,7 +12,7 @@ export interface S3OriginOptions {
   readonly bucket: string;
   readonly region: string;
   /** Undefined: the SDK's default chain (the standard AWS_* variables, profiles…). */
-  readonly credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  readonly credentials?: S3Credentials;
 }
 
 export interface OriginAnswer {
@@ -60,16 +61,8 @@ export function s3ErrorAnswer(status: number, code: string, message: string, key
 }
 
 export function createS3Origin(options: S3OriginOptions): S3Origin {
-  const client = new S3Client({
-    region: options.region,
-    endpoint: options.endpoint,
-    forcePathStyle: options.endpoint !== undefined,
-    credentials: options.credentials,
-    maxAttempts: 1,
-    // The default checksum mode corrupts bodies on S3-compatible servers such as s3rver.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  // One attempt: CloudFront's own origin retries are not what this emulates.
+  const client = createS3Client({ region: options.region, endpoint: options.endpoint, credentials: options.credentials, maxAttempts: 1 });
 
   async function get(uri: string): Promise<OriginAnswer> {
     const key = objectKeyOf(uri);

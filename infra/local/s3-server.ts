@@ -1,12 +1,13 @@
 // The embedded S3-compatible server: s3rver on loopback, its storage in a temporary folder,
 // and a bucket seeded from a plain folder through PutObject (s3rver keeps sidecar metadata
 // files, so it must never be pointed at the folder itself).
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import S3rver from 's3rver';
+import { createS3Client } from '../../shared/s3-client';
 
 /** The credentials s3rver accepts. */
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -57,15 +58,7 @@ export async function startEmbeddedS3(): Promise<EmbeddedS3> {
     throw error;
   }
   const endpoint = `http://127.0.0.1:${address.port}`;
-  const client = new S3Client({
-    region: 'us-east-1',
-    endpoint,
-    forcePathStyle: true,
-    credentials: S3RVER_CREDENTIALS,
-    // The default checksum mode makes s3rver store uploads corrupted.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const client = createS3Client({ region: 'us-east-1', endpoint, credentials: S3RVER_CREDENTIALS, maxAttempts: 3 });
   return {
     endpoint,
     client,

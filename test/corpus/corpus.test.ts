@@ -15,7 +15,7 @@ import { DEFAULT_CONFIG } from '../../shared/config';
 import { configWith } from '../helpers/config';
 import { originResponse } from '../helpers/events';
 import { decode } from '../helpers/images';
-import { startS3, useS3rverCredentials, type LocalS3 } from '../helpers/s3';
+import { startS3, type LocalS3 } from '../helpers/s3';
 
 const corpus = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/corpus/images');
 const BUCKET = 'originals-bucket';
@@ -35,13 +35,12 @@ const run = suite<{ s3: LocalS3; handler: ReturnType<typeof createHandler> }>('c
 const consoleLog = console.log;
 
 run.before(async (context) => {
-  useS3rverCredentials();
   context.s3 = await startS3();
   await context.s3.createBucket(BUCKET);
   for (const file of files) {
     await context.s3.put(BUCKET, `prod/${file}`, readFileSync(path.join(corpus, file)), contentTypeOf(file));
   }
-  context.handler = createHandler(resizerConfig(configWith(), { RESIZER_S3_ENDPOINT: context.s3.endpoint }));
+  context.handler = createHandler(resizerConfig(configWith(), context.s3.resizerS3));
   console.log = () => {};
 });
 

@@ -11,7 +11,7 @@ import { resizerConfig } from '../../functions/resize/runtime-config';
 import { contentTypeOf } from '../../infra/local/s3-server';
 import { configWith } from '../helpers/config';
 import { originResponse } from '../helpers/events';
-import { startS3, useS3rverCredentials, type LocalS3 } from '../helpers/s3';
+import { startS3, type LocalS3 } from '../helpers/s3';
 
 const corpus = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/corpus/images');
 const BUCKET = 'corpus-hostile';
@@ -31,11 +31,10 @@ const run = suite<{ s3: LocalS3; handler: ReturnType<typeof createHandler> }>('c
 const consoleLog = console.log;
 
 run.before(async (context) => {
-  useS3rverCredentials();
   context.s3 = await startS3();
   await context.s3.createBucket(BUCKET);
   for (const [file] of present) await context.s3.put(BUCKET, `prod/${file}`, readFileSync(path.join(corpus, file)), contentTypeOf(file));
-  context.handler = createHandler(resizerConfig(configWith(), { RESIZER_S3_ENDPOINT: context.s3.endpoint, RESIZER_BUCKET: BUCKET }));
+  context.handler = createHandler(resizerConfig(configWith(), { ...context.s3.resizerS3, bucket: BUCKET }));
   console.log = () => {};
 });
 

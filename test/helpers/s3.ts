@@ -2,22 +2,17 @@
 // through the real SDK, with the few calls tests need.
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { S3RVER_CREDENTIALS, startEmbeddedS3 } from '../../infra/local/s3-server';
+import type { S3Credentials } from '../../shared/s3-client';
 
 export interface LocalS3 {
   readonly endpoint: string;
   readonly client: S3Client;
+  /** What the resizer needs to read this server: its endpoint and credentials, passed in (never the environment). */
+  readonly resizerS3: { readonly endpoint: string; readonly credentials: S3Credentials };
   createBucket(bucket: string): Promise<void>;
   put(bucket: string, key: string, body: Buffer | string, contentType?: string): Promise<void>;
   get(bucket: string, key: string): Promise<Buffer>;
   stop(): Promise<void>;
-}
-
-/** The SDK's default credential chain reads these; at the edge Lambda sets its own. */
-export function useS3rverCredentials(): void {
-  process.env.AWS_ACCESS_KEY_ID = S3RVER_CREDENTIALS.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = S3RVER_CREDENTIALS.secretAccessKey;
-  delete process.env.AWS_SESSION_TOKEN;
-  delete process.env.AWS_PROFILE;
 }
 
 export async function startS3(): Promise<LocalS3> {
@@ -26,6 +21,7 @@ export async function startS3(): Promise<LocalS3> {
   return {
     endpoint: s3.endpoint,
     client,
+    resizerS3: { endpoint: s3.endpoint, credentials: S3RVER_CREDENTIALS },
     async createBucket(bucket) {
       await client.send(new CreateBucketCommand({ Bucket: bucket }));
     },

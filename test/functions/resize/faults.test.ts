@@ -15,7 +15,7 @@ import { S3_MAX_ATTEMPTS } from '../../../functions/resize/source';
 import { configWith } from '../../helpers/config';
 import { originResponse } from '../../helpers/events';
 import { decode, gradient, noise } from '../../helpers/images';
-import { startS3, useS3rverCredentials, type LocalS3 } from '../../helpers/s3';
+import { startS3, type LocalS3 } from '../../helpers/s3';
 
 const BUCKET = 'faults-bucket';
 type Fault = 'none' | 403 | 500 | 'stall';
@@ -55,7 +55,6 @@ function startProxy(context: Context): Promise<void> {
 }
 
 faults.before(async (context) => {
-  useS3rverCredentials();
   context.s3 = await startS3();
   await context.s3.createBucket(BUCKET);
   await context.s3.put(BUCKET, 'prod/photo.jpg', await gradient(400, 300), 'image/jpeg');
@@ -78,7 +77,7 @@ faults.after(async (context) => {
 
 function handlerFor(context: Context, overrides: Record<string, unknown> = {}, viaProxy = true) {
   const config = configWith(overrides);
-  return { config, handler: createHandler(resizerConfig(config, { RESIZER_S3_ENDPOINT: viaProxy ? context.proxyUrl : context.s3.endpoint, RESIZER_BUCKET: BUCKET })) };
+  return { config, handler: createHandler(resizerConfig(config, { ...context.s3.resizerS3, endpoint: viaProxy ? context.proxyUrl : context.s3.endpoint, bucket: BUCKET })) };
 }
 
 function header(result: CloudFrontResultResponse, name: string): string | undefined {

@@ -12,7 +12,7 @@ import { configWith } from '../../helpers/config';
 import { originResponse } from '../../helpers/events';
 import { gif, HOSTILE_SVG, jpegBomb, jpegWithStrayBytes, pngBomb, webpBomb } from '../../helpers/hostile-images';
 import { decode, gradient, transparentPng } from '../../helpers/images';
-import { startS3, useS3rverCredentials, type LocalS3 } from '../../helpers/s3';
+import { startS3, type LocalS3 } from '../../helpers/s3';
 
 const BUCKET = 'hostile-bucket';
 const config = configWith();
@@ -63,7 +63,6 @@ const ROWS: Row[] = [
 const consoleLog = console.log;
 
 hostile.before(async (context) => {
-  useS3rverCredentials();
   context.s3 = await startS3();
   await context.s3.createBucket(BUCKET);
   const seen = new Set<string>();
@@ -73,7 +72,7 @@ hostile.before(async (context) => {
     await context.s3.put(BUCKET, row.key, await row.make(), row.type);
   }
   await context.s3.put(BUCKET, 'prod/evil.svg', HOSTILE_SVG, 'image/svg+xml');
-  context.handler = createHandler(resizerConfig(config, { RESIZER_S3_ENDPOINT: context.s3.endpoint, RESIZER_BUCKET: BUCKET }));
+  context.handler = createHandler(resizerConfig(config, { ...context.s3.resizerS3, bucket: BUCKET }));
   context.logs = [];
   console.log = (...args: unknown[]) => { context.logs.push(args.join(' ')); };
 });

@@ -78,7 +78,7 @@ test('EMF: the real handler writes one valid line per invocation, in the stack\'
   try {
     const config = configWith();
     // S3 on a closed loopback port: a real connection refusal, so the resizer falls back.
-    const handler = createHandler(resizerConfig(config, { RESIZER_S3_ENDPOINT: 'http://127.0.0.1:9' }));
+    const handler = createHandler(resizerConfig(config, { endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
     await handler(originResponse({ uri: '/prod/photo.jpg', querystring: '', contentType: 'image/jpeg' }));
     await handler(originResponse({ uri: '/prod/photo.jpg', querystring: 'w=200&f=webp', contentType: 'image/jpeg' }));
     assert.is(logs.length, 2);

@@ -11,7 +11,7 @@ import { originResponse, type OriginResponseOptions } from '../../helpers/events
 import {
   animated, colourAt, colourNameAt, corners, decode, edgeEnergy, gradient, isRed, maxChannelSpread, noise, photoLike, quadrants, sidewaysJpeg, transparentPng,
 } from '../../helpers/images';
-import { startS3, useS3rverCredentials, type LocalS3 } from '../../helpers/s3';
+import { startS3, type LocalS3 } from '../../helpers/s3';
 
 const BUCKET = 'originals-bucket';
 const KOREAN_KEY = 'prod/사진 모음/고양이 사진.jpg';
@@ -40,11 +40,10 @@ const originals: Array<[string, () => Promise<Buffer | string>, string]> = [
 const consoleLog = console.log;
 
 resize.before(async (context) => {
-  useS3rverCredentials();
   context.s3 = await startS3();
   await context.s3.createBucket(BUCKET);
   for (const [key, make, type] of originals) await context.s3.put(BUCKET, key, await make(), type);
-  context.handler = createHandler(resizerConfig(configWith(), { RESIZER_S3_ENDPOINT: context.s3.endpoint }));
+  context.handler = createHandler(resizerConfig(configWith(), context.s3.resizerS3));
   context.logs = [];
   console.log = (...args: unknown[]) => { context.logs.push(args.join(' ')); };
 });
@@ -184,21 +183,21 @@ for (const [label, key, query, message] of REJECTED) {
 }
 
 resize('422 for a source over maxInputPixels, naming the limit', async (context) => {
-  const handler = createHandler(resizerConfig(configWith({ maxInputPixels: 10000 }), { RESIZER_S3_ENDPOINT: context.s3.endpoint }));
+  const handler = createHandler(resizerConfig(configWith({ maxInputPixels: 10000 }), context.s3.resizerS3));
   const result = (await handler(originResponse({ uri: '/prod/photo.jpg', querystring: 'w=100&f=webp', contentType: 'image/jpeg' }))) as CloudFrontResultResponse;
   assert.is(result.status, '422');
   assert.is(result.body, 'source must have at most 10000 pixels (maxInputPixels), got 800x600 = 480000\n');
 });
 
 resize('422 for a source over maxInputBytes, before reading it', async (context) => {
-  const handler = createHandler(resizerConfig(configWith({ maxInputBytes: 1000 }), { RESIZER_S3_ENDPOINT: context.s3.endpoint }));
+  const handler = createHandler(resizerConfig(configWith({ maxInputBytes: 1000 }), context.s3.resizerS3));
   const result = (await handler(originResponse({ uri: '/prod/photo.jpg', querystring: 'w=100&f=webp', contentType: 'image/jpeg' }))) as CloudFrontResultResponse;
   assert.is(result.status, '422');
   assert.match(result.body!, /^source must be at most 1000 bytes \(maxInputBytes\), got \d+\n$/);
 });
 
 resize('animated frames count against maxInputPixels only when the output keeps them', async (context) => {
-  const handler = createHandler(resizerConfig(configWith({ maxInputPixels: 2000 }), { RESIZER_S3_ENDPOINT: context.s3.endpoint }));
+  const handler = createHandler(resizerConfig(configWith({ maxInputPixels: 2000 }), context.s3.resizerS3));
   const still = (await handler(originResponse({ uri: '/prod/spinner.gif', querystring: 'w=20&f=png', contentType: 'image/gif' }))) as CloudFrontResultResponse;
   assert.is(still.status, '200');
   const moving = (await handler(originResponse({ uri: '/prod/spinner.gif', querystring: 'w=20&f=gif', contentType: 'image/gif' }))) as CloudFrontResultResponse;
@@ -230,17 +229,17 @@ resize('a key missing from S3 (deleted after the origin answered) falls back, un
   assert.is(headerOf(result, 'cache-control'), 'no-store');
 });
 
-resize('an S3 server that cannot be reached falls back, uncached', async () => {
-  const handler = createHandler(resizerConfig(configWith(), { RESIZER_S3_ENDPOINT: 'http://127.0.0.1:9' }));
+resize('an S3 server that cannot be reached falls back, uncached', async (context) => {
+  const handler = createHandler(resizerConfig(configWith(), { ...context.s3.resizerS3, endpoint: 'http://127.0.0.1:9' }));
   const result = (await handler(originResponse({ uri: '/prod/photo.jpg', querystring: 'w=100&f=webp', contentType: 'image/jpeg' }))) as CloudFrontResultResponse;
   assert.is(result.status, '200');
   assert.is(headerOf(result, 'cache-control'), 'no-store');
 });
 
-resize('RESIZER_BUCKET overrides the bucket named by the origin', async (context) => {
+resize('a bucket passed in overrides the bucket named by the origin', async (context) => {
   await context.s3.createBucket('other-bucket');
   await context.s3.put('other-bucket', 'prod/photo.jpg', await gradient(50, 40), 'image/jpeg');
-  const handler = createHandler(resizerConfig(configWith(), { RESIZER_S3_ENDPOINT: context.s3.endpoint, RESIZER_BUCKET: 'other-bucket' }));
+  const handler = createHandler(resizerConfig(configWith(), { ...context.s3.resizerS3, bucket: 'other-bucket' }));
   const result = (await handler(originResponse({ uri: '/prod/photo.jpg', querystring: 'w=400&f=png', contentType: 'image/jpeg' }))) as CloudFrontResultResponse;
   assert.is((await decode(body(result))).width, 50);
 });

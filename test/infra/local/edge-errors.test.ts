@@ -29,7 +29,7 @@ errors.before(async (context) => {
   await put('dev/evil.svg', HOSTILE_SVG, 'image/svg+xml');
   await put('fallback.png', await gradient(200, 100, 'png'), 'image/png');
   const config = configWith({ fallback: 'fallback.png' });
-  const resizer = createHandler(resizerConfig(config, { RESIZER_S3_ENDPOINT: context.s3.endpoint, RESIZER_BUCKET: BUCKET }));
+  const resizer = createHandler(resizerConfig(config, { endpoint: context.s3.endpoint, bucket: BUCKET, credentials: S3RVER_CREDENTIALS }));
   context.edge = await createLocalEdge({
     config, port: 0, log: () => undefined,
     s3: { endpoint: context.s3.endpoint, bucket: BUCKET, region: 'us-east-1', credentials: S3RVER_CREDENTIALS },

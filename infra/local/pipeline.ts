@@ -1,0 +1,307 @@
+// The local edge's pipeline, as CloudFront runs a request: request in, response out.
+//   behaviour → viewer-request function → cache lookup (the cache policy's key)
+//   → on a miss, GET to the origin → origin-response function → store → response headers policy
+// No sockets and no files: the cache, the origin, the functions and the clock are injected
+// (edge.ts wires the real ones and frames HTTP), so every step can be driven directly.
+import http from 'node:http';
+import type { Config } from '../../shared/config';
+import { ttlSeconds, type EdgeCache, type StoredResponse } from './cache';
+import { DEFAULT_ERROR_CACHING_SECONDS, type CacheTtls, type DistributionPolicies } from './distribution';
+import { originResponseEvent, type DistributionInfo, type ViewerRequest } from './events';
+import type { Invocation } from './functions';
+import { cacheKey, forwardedQuery, matchingBehavior } from './routing';
+import {
+  checkOriginResponseResult, executionFailure, isFailure, timeoutFailure,
+  type Failure, type PlainHeaders, type ViewerOutcome, type ViewerRuntime,
+} from './rules';
+import { s3ErrorAnswer, type OriginAnswer } from './s3-origin';
+import { applyViewerHeaders, isOriginAllowed, isPreflight } from './viewer-headers';
+
+/** A request as it reached the edge. */
+export interface EdgeRequest {
+  readonly method: string;
+  /** The request target exactly as sent: path and query, still percent-encoded. */
+  readonly target: string;
+  /** Header names in the case the viewer sent them, in order. */
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  readonly clientIp: string;
+}
+
+/** The answer as the viewer gets it: final status and headers (x-cache included), body empty for HEAD and 304. */
+export interface EdgeResponse {
+  readonly status: number;
+  readonly statusDescription: string;
+  readonly headers: PlainHeaders;
+  readonly body: Buffer;
+}
+
+/** The viewer-request function, loaded: runs one request and reports the checked outcome. */
+export interface ViewerFunction {
+  readonly runtime: ViewerRuntime;
+  run(request: ViewerRequest, distribution: DistributionInfo): Promise<ViewerOutcome>;
+}
+
+/** The origin-response function: one invocation, reported rather than thrown. */
+export interface OriginFunction {
+  invoke(event: unknown, timeoutMs: number): Promise<Invocation>;
+}
+
+export interface Origin {
+  /** What the origin-response event names as the S3 origin. */
+  readonly domainName: string;
+  readonly region: string;
+  get(uri: string): Promise<OriginAnswer>;
+}
+
+export interface PipelineParts {
+  readonly config: Config;
+  readonly policies: DistributionPolicies;
+  readonly viewerFunction: ViewerFunction;
+  readonly originFunction: OriginFunction;
+  readonly originTimeoutMs: number;
+  readonly origin: Origin;
+  readonly cache: EdgeCache;
+  /** Milliseconds since the epoch. */
+  readonly now: () => number;
+  /** CloudFront's x-amz-cf-id for one request. */
+  readonly requestId: () => string;
+  readonly domainName: string;
+  /** One line per broken rule or origin error. */
+  readonly log: (line: string) => void;
+}
+
+export interface Pipeline {
+  handle(request: EdgeRequest): Promise<EdgeResponse>;
+  /** When the HTTP layer cannot send a response's headers (Node refuses them; CloudFront would have too). */
+  unframeable(request: EdgeRequest, message: string): EdgeResponse;
+}
+
+interface Behavior {
+  /** Whether the normalizer and the resizer run (a configured behaviour). */
+  readonly resizes: boolean;
+  readonly queryAllowlist: readonly string[];
+  readonly ttls: CacheTtls;
+}
+
+/** What the pipeline decided, before the response headers policy and framing. */
+export interface Answer {
+  readonly status: number;
+  readonly statusDescription: string;
+  readonly headers: PlainHeaders;
+  readonly body: Buffer;
+  readonly xCache: string;
+  readonly ageSeconds?: number;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const FAILURE_SUMMARIES: Record<string, string> = {
+  LambdaValidationError: 'The Lambda function result failed validation.',
+  FunctionValidationError: 'The CloudFront function result failed validation.',
+  LambdaExecutionError: 'The Lambda function associated with the CloudFront distribution is invalid or doesn\'t have the required permissions.',
+  FunctionExecutionError: 'The CloudFront function associated with the CloudFront distribution had an execution error.',
+  LambdaLimitExceeded: 'The Lambda function associated with the CloudFront distribution was throttled or timed out.',
+  FunctionThrottledError: 'The CloudFront function associated with the CloudFront distribution exceeded its compute limit.',
+};
+
+/** CloudFront's own error page, with the broken rule spelled out (CloudFront does not, the local edge does). */
+export function failurePage(failure: Failure, requestId: string): Answer {
+  const title = failure.status === 502 ? 'Bad Gateway' : 'Service Unavailable';
+  const body = Buffer.from(`<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN" "http://www.w3.org/TR/html4/loose.dtd">
+<HTML><HEAD><META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=iso-8859-1">
+<TITLE>ERROR: The request could not be satisfied</TITLE></HEAD><BODY>
+<H1>${failure.status} ERROR</H1><H2>The request could not be satisfied.</H2><HR noshade size="1px">
+${escapeHtml(FAILURE_SUMMARIES[failure.errorType] || failure.errorType)}
+<BR clear="all">Local edge: rule ${escapeHtml(failure.rule)}: ${escapeHtml(failure.message)}
+<BR clear="all"><HR noshade size="1px"><PRE>Generated by cloudfront (CloudFront)
+Request ID: ${requestId}</PRE></BODY></HTML>
+`);
+  return {
+    status: failure.status, statusDescription: title, body,
+    headers: { 'content-type': ['text/html'], server: ['CloudFront'] },
+    xCache: `${failure.errorType} from cloudfront`,
+  };
+}
+
+export function plainAnswer(status: number, text: string, xCache: string): Answer {
+  return { status, statusDescription: http.STATUS_CODES[status] || '', headers: { 'content-type': ['text/plain; charset=utf-8'], server: ['CloudFront'] }, body: Buffer.from(text + '\n'), xCache };
+}
+
+function header(headers: PlainHeaders, name: string): string | undefined {
+  const list = headers[name];
+  return list && list.length ? list.join(', ') : undefined;
+}
+
+/** The viewer's headers by lower-case name, every value kept. */
+export function requestHeaders(request: EdgeRequest): PlainHeaders {
+  const out: PlainHeaders = Object.create(null);
+  for (const [name, value] of request.headers) (out[name.toLowerCase()] ||= []).push(value);
+  return out;
+}
+
+/** RFC 9110 If-None-Match: weak comparison, `*` matches any current representation. */
+function matchesIfNoneMatch(ifNoneMatch: string, etag: string | undefined): boolean {
+  if (!etag) return false;
+  const strip = (tag: string) => tag.trim().replace(/^W\//, '');
+  return ifNoneMatch.split(',').some((tag) => tag.trim() === '*' || strip(tag) === strip(etag));
+}
+
+/** Headers a 304 carries from the full response. */
+const NOT_MODIFIED_HEADERS = ['cache-control', 'content-location', 'date', 'etag', 'expires', 'vary', 'last-modified'];
+
+function reportFailure(log: (line: string) => void, failure: Failure, event: string, url: string): void {
+  log(`${failure.errorType} (${failure.status}) in the ${event} function for ${url}: ${failure.message} [rule: ${failure.rule}]`);
+}
+
+export function createPipeline(parts: PipelineParts): Pipeline {
+  const { config, policies, cache, log } = parts;
+  const inFlight = new Map<string, Promise<StoredResponse | Failure>>();
+
+  async function fetchFromOrigin(method: string, uri: string, forwarded: string, behavior: Behavior, clientIp: string, distribution: DistributionInfo): Promise<StoredResponse | Failure> {
+    const answer = await parts.origin.get(uri);
+    if (!behavior.resizes) return answer;
+    const event = originResponseEvent({ method, uri, querystring: forwarded, clientIp, origin: parts.origin, response: answer }, distribution);
+    const invocation = await parts.originFunction.invoke(event, parts.originTimeoutMs);
+    if (invocation.outcome === 'timeout') return timeoutFailure('lambda-edge', parts.originTimeoutMs);
+    if (invocation.outcome === 'error') return executionFailure('lambda-edge', invocation.error);
+    const checked = checkOriginResponseResult(event.Records[0].cf.response, invocation.result);
+    if (isFailure(checked)) return checked;
+    return { status: checked.status, statusDescription: checked.statusDescription, headers: checked.headers, body: checked.body || answer.body };
+  }
+
+  /**
+   * OPTIONS goes to S3 (the CDK app forwards Origin and Access-Control-Request-* for it), which
+   * answers from the bucket's CORS rule: the configured origins, or 403. The local edge answers
+   * the same way itself; the response headers policy then adds the CORS headers.
+   */
+  function preflightAnswer(headers: PlainHeaders, uri: string): Answer {
+    const origin = header(headers, 'origin');
+    if (!isPreflight('OPTIONS', origin, header(headers, 'access-control-request-method'))) {
+      return { ...s3ErrorAnswer(400, 'BadRequest', 'Insufficient information. Origin request header needed.', uri), xCache: 'Error from cloudfront' };
+    }
+    if (!isOriginAllowed(origin!, config.cors.allowedOrigins)) {
+      return { ...s3ErrorAnswer(403, 'AccessForbidden', 'CORSResponse: This CORS request is not allowed.', uri), xCache: 'Error from cloudfront' };
+    }
+    return { status: 200, statusDescription: 'OK', headers: {}, body: Buffer.alloc(0), xCache: 'Miss from cloudfront' };
+  }
+
+  async function serve(request: EdgeRequest, headers: PlainHeaders, requestId: string): Promise<Answer> {
+    const { method, target: url, clientIp } = request;
+    const queryAt = url.indexOf('?');
+    const uri = queryAt < 0 ? url : url.slice(0, queryAt);
+    const querystring = queryAt < 0 ? '' : url.slice(queryAt + 1);
+    const distribution: DistributionInfo = { domainName: header(headers, 'host') || parts.domainName, id: 'ELOCALEDGE', requestId };
+
+    if (method === 'OPTIONS') return preflightAnswer(headers, uri);
+    if (method !== 'GET' && method !== 'HEAD') return plainAnswer(403, 'This distribution is not configured to allow the HTTP request method that was used for this request.', 'Error from cloudfront');
+
+    const behavior: Behavior = matchingBehavior(uri, config.behaviors) === null
+      ? { resizes: false, queryAllowlist: [], ttls: policies.defaultCache }
+      : { resizes: true, queryAllowlist: policies.variantCache.queryAllowlist, ttls: policies.variantCache };
+    let forwardUri = uri;
+    let forwardQuery = querystring;
+    if (behavior.resizes) {
+      const outcome = await parts.viewerFunction.run({ method, uri, querystring, hasQuery: queryAt >= 0, headers: request.headers, clientIp }, distribution);
+      if (isFailure(outcome)) {
+        reportFailure(log, outcome, 'viewer-request', url);
+        return failurePage(outcome, requestId);
+      }
+      if (outcome.kind === 'response') {
+        const kind = parts.viewerFunction.runtime === 'cloudfront-function' ? 'FunctionGeneratedResponse' : 'LambdaGeneratedResponse';
+        return { ...outcome.response, body: outcome.response.body || Buffer.alloc(0), xCache: `${kind} from cloudfront` };
+      }
+      forwardUri = outcome.request.uri;
+      forwardQuery = outcome.request.querystring;
+    }
+
+    const forwarded = forwardedQuery(forwardQuery, behavior.queryAllowlist);
+    const key = cacheKey(forwardUri, forwarded, behavior.queryAllowlist);
+    const hit = cache.get(key, parts.now());
+    if (hit) {
+      const xCache = hit.response.status >= 400 ? 'Error from cloudfront' : 'Hit from cloudfront';
+      return { ...hit.response, xCache, ageSeconds: hit.ageSeconds };
+    }
+
+    // Concurrent misses for one key wait for one origin fetch, as CloudFront collapses them.
+    let pending = inFlight.get(key);
+    if (!pending) {
+      pending = fetchFromOrigin(method, forwardUri, forwarded, behavior, clientIp, distribution).then((result) => {
+        if (!isFailure(result)) {
+          const freshness = { cacheControl: header(result.headers, 'cache-control'), expires: header(result.headers, 'expires') };
+          const errorTtl = policies.errorCachingSeconds[result.status] ?? DEFAULT_ERROR_CACHING_SECONDS;
+          const ttl = ttlSeconds(result.status, freshness, behavior.ttls, errorTtl, parts.now());
+          cache.put(key, result, ttl, parts.now());
+        }
+        return result;
+      });
+      inFlight.set(key, pending);
+      pending.finally(() => inFlight.delete(key)).catch(() => undefined);
+    }
+    let result: StoredResponse | Failure;
+    try {
+      result = await pending;
+    } catch (error) {
+      log(`origin error for ${url}: ${error instanceof Error ? error.message : String(error)}`);
+      return plainAnswer(502, 'CloudFront wasn\'t able to connect to the origin.', 'Error from cloudfront');
+    }
+    if (isFailure(result)) {
+      reportFailure(log, result, 'origin-response', url);
+      return failurePage(result, requestId);
+    }
+    return { ...result, xCache: result.status >= 400 ? 'Error from cloudfront' : 'Miss from cloudfront' };
+  }
+
+  /** Conditional requests, the response headers policy and CloudFront's own headers. */
+  function finish(request: EdgeRequest, viewer: PlainHeaders, answer: Answer): EdgeResponse {
+    let headers: PlainHeaders = {};
+    for (const name of Object.keys(answer.headers)) {
+      // CloudFront frames the response itself.
+      if (name === 'content-length' || name === 'transfer-encoding') continue;
+      headers[name] = answer.headers[name];
+    }
+    let status = answer.status;
+    let body = answer.body;
+    const ifNoneMatch = header(viewer, 'if-none-match');
+    if (status === 200 && ifNoneMatch && matchesIfNoneMatch(ifNoneMatch, header(headers, 'etag'))) {
+      status = 304;
+      body = Buffer.alloc(0);
+      for (const name of Object.keys(headers)) if (NOT_MODIFIED_HEADERS.indexOf(name) < 0) delete headers[name];
+    }
+    const origin = header(viewer, 'origin');
+    const preflight = isPreflight(request.method, origin, header(viewer, 'access-control-request-method'));
+    headers = applyViewerHeaders(headers, policies.viewerHeaders, { origin, preflight });
+    headers['x-cache'] = [answer.xCache];
+    if (answer.ageSeconds !== undefined) headers.age = [String(answer.ageSeconds)];
+    headers.via = ['1.1 local-edge.cloudfront.net (CloudFront)'];
+    headers['x-amz-cf-pop'] = ['LOCAL1'];
+    if (status !== 304) headers['content-length'] = [String(body.length)];
+    return {
+      status,
+      statusDescription: status === answer.status ? answer.statusDescription : http.STATUS_CODES[status] || '',
+      headers,
+      body: request.method === 'HEAD' || status === 304 ? Buffer.alloc(0) : body,
+    };
+  }
+
+  return {
+    async handle(request) {
+      const viewer = requestHeaders(request);
+      const requestId = parts.requestId();
+      let answer: Answer;
+      try {
+        answer = await serve(request, viewer, requestId);
+      } catch (error) {
+        log(`local edge error for ${request.target}: ${error instanceof Error ? error.stack || error.message : String(error)}`);
+        answer = plainAnswer(500, 'local edge error: ' + (error instanceof Error ? error.message : String(error)), 'Error from cloudfront');
+      }
+      return finish(request, viewer, answer);
+    },
+    unframeable(request, message) {
+      const failure: Failure = { failed: true, status: 502, errorType: 'LambdaValidationError', rule: 'header-shape', message };
+      reportFailure(log, failure, 'response', request.target);
+      return finish(request, requestHeaders(request), failurePage(failure, parts.requestId()));
+    },
+  };
+}
