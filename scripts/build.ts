@@ -3,13 +3,16 @@
 //   dist/normalize-cff/index.js  CloudFront Functions (cloudfront-js-2.0) script
 //   dist/resize/                 Lambda@Edge origin-response, CommonJS, plus sharp's node_modules for linux-x64 glibc
 //   dist/purge/index.js          regional Lambda (SQS of S3 events -> CloudFront invalidations), CommonJS
-// The config file (RESIZER_CONFIG, default resizer.config.json) is validated here and baked in;
-// with signing on, the Lambda@Edge normalizer also gets the keys of SIGNING_KEYS_FILE.
+// The config in use (shared/config-file.ts: RESIZER_CONFIG or resizer.config.json) is baked into
+// the functions, and written to dist/baked-config.json so `npm start` can tell whether dist/
+// was built from the config it is about to serve; with signing on, the Lambda@Edge normalizer
+// also gets the keys of SIGNING_KEYS_FILE.
 import { build, type Plugin } from 'esbuild';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { normalizerConfig, parseConfig, type Config, type NormalizerConfig } from '../shared/config';
+import { normalizerConfig, type Config, type NormalizerConfig } from '../shared/config';
+import { BAKED_CONFIG_NAME, bakedConfigText, projectConfig } from '../shared/config-file';
 import { FORMATS, OUTPUT_FORMATS } from '../shared/formats';
 import { CLOUDFRONT_FUNCTION_MAX_BYTES, LAMBDA_EDGE_VIEWER_PACKAGE_MAX_BYTES } from '../shared/limits';
 import { SIGNING_KEYS_VARIABLE, signingKeysFromEnv } from './signing-keys';
@@ -21,17 +24,7 @@ const CLOUDFRONT_JS_2_EXTRAS = {
 };
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dist = path.join(root, 'dist');
-
-export function loadConfigFile(file = process.env.RESIZER_CONFIG || path.join(root, 'resizer.config.json')) {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new Error(`config file ${file} is not readable JSON: ${(error as Error).message}`);
-  }
-  return parseConfig(raw);
-}
+const defaultDist = path.join(root, 'dist');
 
 function bakeConfig(config: unknown): Plugin {
   return {
@@ -151,8 +144,16 @@ export async function buildNormalizers(config: Config, signingKeys: readonly str
   for (const file of Object.keys(BUNDLE_LIMITS)) checkBundleSize(file, statSync(path.join(outDir, file)).size);
 }
 
-export async function buildAll(): Promise<void> {
-  const config = loadConfigFile();
+export interface BuildOptions {
+  /** Default: the config in use (projectConfig()). */
+  readonly config?: Config;
+  /** Default: the repository's dist/. */
+  readonly outDir?: string;
+}
+
+export async function buildAll(options: BuildOptions = {}): Promise<void> {
+  const config = options.config || projectConfig().config;
+  const dist = options.outDir || defaultDist;
   const signingKeys = lambdaSigningKeys(config);
   rmSync(dist, { recursive: true, force: true });
   const common = commonOptions(config);
@@ -182,6 +183,8 @@ export async function buildAll(): Promise<void> {
   for (const name of ['resize', 'purge']) {
     writeFileSync(path.join(dist, name, 'package.json'), JSON.stringify({ type: 'commonjs' }) + '\n');
   }
+
+  writeFileSync(path.join(dist, BAKED_CONFIG_NAME), bakedConfigText(config));
 }
 
 /** sharp loads its native binding from @img/sharp-linux-x64 and libvips from @img/sharp-libvips-linux-x64. */
@@ -202,9 +205,10 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   buildAll().then(
     () => {
       for (const file of ['normalize/index.js', 'normalize-cff/index.js', 'resize/index.js', 'purge/index.js']) {
-        console.log(`dist/${file}  ${statSync(path.join(dist, file)).size} bytes`);
+        console.log(`dist/${file}  ${statSync(path.join(defaultDist, file)).size} bytes`);
       }
-      if (!existsSync(path.join(dist, 'resize/node_modules/@img/sharp-linux-x64'))) process.exitCode = 1;
+      console.log(`config ${path.relative(process.cwd(), projectConfig().file)} baked in`);
+      if (!existsSync(path.join(defaultDist, 'resize/node_modules/@img/sharp-linux-x64'))) process.exitCode = 1;
     },
     (error) => {
       console.error(`build failed: ${error instanceof Error ? error.message : error}`);

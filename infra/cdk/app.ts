@@ -2,10 +2,11 @@
 // alarms in every other region it logs in; AWS's best-practice rule pack checks all of them.
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { bakedConfig } from '../../shared/baked-config';
+import { projectConfig } from '../../shared/config-file';
 import { addRegionalAlarmStacks } from './observability';
 import { EDGE_REGION, ResizerStack } from './stack';
 
+const bakedConfig = projectConfig().config;
 const app = new App();
 // cdk-nag's AwsSolutions pack: a finding that is neither fixed nor acknowledged fails the synth.
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

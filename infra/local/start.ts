@@ -1,4 +1,5 @@
-// npm start: the product on one machine, no AWS account needed. Builds dist/ if it is stale,
+// npm start: the product on one machine, no AWS account needed. Builds dist/ if it is stale
+// (older than its sources, or baked from another config than the one in use),
 // starts s3rver on loopback seeded from BUCKET_DIR (or uses S3_ENDPOINT), the local edge on
 // PORT and the demo page on DEMO_PORT, and prints the URLs to try. Every startup problem is
 // one line on stderr and exit code 1; SIGINT and SIGTERM close everything.
@@ -9,15 +10,17 @@
 //   S3_ENDPOINT     an S3-compatible server to use instead of the embedded one (with S3_BUCKET,
 //                   and credentials from the standard AWS_* variables)
 //   RESIZER_VIEWER  lambda-edge or cloudfront-function (default: the config's deploy.normalizer)
-//   RESIZER_CONFIG  the config file (default resizer.config.json), as for npm run build
+//   RESIZER_CONFIG  the config file (default resizer.config.json), read by shared/config-file.ts as for
+//                   npm run build and the CDK app
 //   SIGNING_KEYS_FILE  signing keys, one per line: baked into the Lambda@Edge build and served
 //                   as the CloudFront Function's KeyValueStore (signing.enabled)
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildAll, loadConfigFile } from '../../scripts/build';
+import { buildAll } from '../../scripts/build';
 import { signingKeysFromEnv } from '../../scripts/signing-keys';
 import type { Config } from '../../shared/config';
+import { projectConfig } from '../../shared/config-file';
 import { KEY_VALUE_STORE_KEY, signUrl } from '../../shared/signing';
 import { staleReason } from './build-state';
 import { startDemoServer, type DemoServer } from './demo/server';
@@ -67,16 +70,6 @@ export function readSettings(env: Readonly<Record<string, string | undefined>>, 
   };
 }
 
-function readConfig(): Config {
-  try {
-    return loadConfigFile();
-  } catch (error) {
-    const file = process.env.RESIZER_CONFIG || 'resizer.config.json';
-    const message = (error as Error).message;
-    throw new Error(message.startsWith('config file') ? message : `config file ${file}: ${message}`);
-  }
-}
-
 function checkBucketDir(dir: string): void {
   if (!existsSync(dir)) throw new Error(`BUCKET_DIR ${dir} does not exist: point BUCKET_DIR at a folder of originals`);
   if (!statSync(dir).isDirectory()) throw new Error(`BUCKET_DIR ${dir} is not a folder`);
@@ -115,18 +108,18 @@ async function main(): Promise<void> {
   let signingKeys: string[] | null;
   try {
     settings = readSettings(process.env, process.cwd());
-    config = readConfig();
+    config = projectConfig().config;
     signingKeys = signingKeysFromEnv();
     if (!settings.s3Endpoint) checkBucketDir(settings.bucketDir);
   } catch (error) {
     return fail((error as Error).message);
   }
 
-  const reason = staleReason();
+  const reason = staleReason(config, undefined, process.env.SIGNING_KEYS_FILE);
   if (reason) {
     console.log(`building dist/ (${reason})`);
     try {
-      await buildAll();
+      await buildAll({ config });
     } catch (error) {
       return fail(`build failed: ${(error as Error).message.split('\n')[0]}`);
     }
