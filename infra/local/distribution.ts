@@ -13,6 +13,19 @@ export interface CacheTtls {
   readonly maxTtl: number;
 }
 
+/** Whether a cache policy puts the normalized Accept-Encoding into the key (EnableAcceptEncodingGzip/Brotli). */
+export interface AcceptEncodingKey {
+  readonly gzip: boolean;
+  readonly brotli: boolean;
+}
+
+/** What a cache policy puts into the cache key, and its TTLs. */
+export interface CacheKeyPolicy extends CacheTtls {
+  /** Query names in the key (and forwarded), in the policy's order; empty for none. */
+  readonly queryAllowlist: readonly string[];
+  readonly acceptEncoding: AcceptEncodingKey;
+}
+
 export interface CorsPolicy {
   readonly allowOrigins: readonly string[];
   readonly allowMethods: readonly string[];
@@ -31,10 +44,10 @@ export interface ViewerHeadersPolicy {
 }
 
 export interface DistributionPolicies {
-  /** The configured behaviours' cache policy, with its query-string allowlist. */
-  readonly variantCache: CacheTtls & { readonly queryAllowlist: readonly string[] };
+  /** The configured behaviours' cache policy. */
+  readonly variantCache: CacheKeyPolicy;
   /** The default behaviour's managed policy. */
-  readonly defaultCache: CacheTtls;
+  readonly defaultCache: CacheKeyPolicy;
   readonly viewerHeaders: ViewerHeadersPolicy;
   /** Error caching minimum TTL per status, from the distribution's error responses. */
   readonly errorCachingSeconds: Readonly<Record<number, number>>;
@@ -42,9 +55,10 @@ export interface DistributionPolicies {
 
 /**
  * The managed CachingOptimized policy the default behaviour uses ("Use managed cache policies"):
- * TTLs 1 s / 1 day / 1 year, no query strings, headers or cookies in the key.
+ * TTLs 1 s / 1 day / 1 year, no query strings, headers or cookies in the key, Gzip and Brotli
+ * enabled (so the normalized Accept-Encoding is in its key).
  */
-export const CACHING_OPTIMIZED_TTLS: CacheTtls = { minTtl: 1, defaultTtl: 86400, maxTtl: 31536000 };
+export const CACHING_OPTIMIZED: CacheKeyPolicy = { minTtl: 1, defaultTtl: 86400, maxTtl: 31536000, queryAllowlist: [], acceptEncoding: { gzip: true, brotli: true } };
 
 /** CloudFront's error caching minimum TTL where the distribution sets none. */
 export const DEFAULT_ERROR_CACHING_SECONDS = 10;
@@ -53,7 +67,11 @@ interface ResolvedCachePolicy {
   minTtl: number;
   defaultTtl: number;
   maxTtl: number;
-  parametersInCacheKeyAndForwardedToOrigin: { queryStringsConfig: { queryStringBehavior: string; queryStrings?: string[] } };
+  parametersInCacheKeyAndForwardedToOrigin: {
+    queryStringsConfig: { queryStringBehavior: string; queryStrings?: string[] };
+    enableAcceptEncodingGzip: boolean;
+    enableAcceptEncodingBrotli?: boolean;
+  };
 }
 
 interface ResolvedHeadersPolicy {
@@ -77,7 +95,8 @@ function resolvedConfig<T>(stack: Stack, construct: Construct, property: string)
 
 /** Plain values from the CloudFormation shapes. Pure. */
 export function fromResolved(cache: ResolvedCachePolicy, headers: ResolvedHeadersPolicy, errors: ReadonlyArray<{ status: number; seconds: number }>): DistributionPolicies {
-  const query = cache.parametersInCacheKeyAndForwardedToOrigin.queryStringsConfig;
+  const key = cache.parametersInCacheKeyAndForwardedToOrigin;
+  const query = key.queryStringsConfig;
   if (query.queryStringBehavior !== 'whitelist' && query.queryStringBehavior !== 'none' && query.queryStringBehavior !== 'all') {
     throw new Error(`the variant cache policy's query strings are "${query.queryStringBehavior}"; the local edge models an allowlist, all or none`);
   }
@@ -87,8 +106,11 @@ export function fromResolved(cache: ResolvedCachePolicy, headers: ResolvedHeader
   const errorCachingSeconds: Record<number, number> = {};
   for (const error of errors) errorCachingSeconds[error.status] = error.seconds;
   return {
-    variantCache: { minTtl: cache.minTtl, defaultTtl: cache.defaultTtl, maxTtl: cache.maxTtl, queryAllowlist },
-    defaultCache: CACHING_OPTIMIZED_TTLS,
+    variantCache: {
+      minTtl: cache.minTtl, defaultTtl: cache.defaultTtl, maxTtl: cache.maxTtl, queryAllowlist,
+      acceptEncoding: { gzip: key.enableAcceptEncodingGzip === true, brotli: key.enableAcceptEncodingBrotli === true },
+    },
+    defaultCache: CACHING_OPTIMIZED,
     viewerHeaders: {
       cors: cors && {
         allowOrigins: cors.accessControlAllowOrigins.items,

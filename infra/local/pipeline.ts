@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { Config } from '../../shared/config';
 import { ttlSeconds, type EdgeCache, type StoredResponse } from './cache';
-import { DEFAULT_ERROR_CACHING_SECONDS, type CacheTtls, type DistributionPolicies } from './distribution';
+import { DEFAULT_ERROR_CACHING_SECONDS, type CacheKeyPolicy, type DistributionPolicies } from './distribution';
 import { originResponseEvent, type DistributionInfo, type ViewerRequest } from './events';
 import type { Invocation } from './functions';
 import { cacheKey, forwardedQuery, matchingBehavior } from './routing';
@@ -79,8 +79,7 @@ export interface Pipeline {
 interface Behavior {
   /** Whether the normalizer and the resizer run (a configured behaviour). */
   readonly resizes: boolean;
-  readonly queryAllowlist: readonly string[];
-  readonly ttls: CacheTtls;
+  readonly cachePolicy: CacheKeyPolicy;
 }
 
 /** What the pipeline decided, before the response headers policy and framing. */
@@ -198,10 +197,12 @@ export function createPipeline(parts: PipelineParts): Pipeline {
     if (method !== 'GET' && method !== 'HEAD') return plainAnswer(403, 'This distribution is not configured to allow the HTTP request method that was used for this request.', 'Error from cloudfront');
 
     const behavior: Behavior = matchingBehavior(uri, config.behaviors) === null
-      ? { resizes: false, queryAllowlist: [], ttls: policies.defaultCache }
-      : { resizes: true, queryAllowlist: policies.variantCache.queryAllowlist, ttls: policies.variantCache };
+      ? { resizes: false, cachePolicy: policies.defaultCache }
+      : { resizes: true, cachePolicy: policies.variantCache };
     let forwardUri = uri;
     let forwardQuery = querystring;
+    // The cache key reads headers as the viewer function left them.
+    let keyHeaders = headers;
     if (behavior.resizes) {
       const outcome = await parts.viewerFunction.run({ method, uri, querystring, hasQuery: queryAt >= 0, headers: request.headers, clientIp }, distribution);
       if (isFailure(outcome)) {
@@ -214,10 +215,11 @@ export function createPipeline(parts: PipelineParts): Pipeline {
       }
       forwardUri = outcome.request.uri;
       forwardQuery = outcome.request.querystring;
+      keyHeaders = outcome.request.headers;
     }
 
-    const forwarded = forwardedQuery(forwardQuery, behavior.queryAllowlist);
-    const key = cacheKey(forwardUri, forwarded, behavior.queryAllowlist);
+    const forwarded = forwardedQuery(forwardQuery, behavior.cachePolicy.queryAllowlist);
+    const key = cacheKey(forwardUri, forwarded, behavior.cachePolicy, header(keyHeaders, 'accept-encoding'));
     const hit = cache.get(key, parts.now());
     if (hit) {
       const xCache = hit.response.status >= 400 ? 'Error from cloudfront' : 'Hit from cloudfront';
@@ -231,7 +233,7 @@ export function createPipeline(parts: PipelineParts): Pipeline {
         if (!isFailure(result)) {
           const freshness = { cacheControl: header(result.headers, 'cache-control'), expires: header(result.headers, 'expires') };
           const errorTtl = policies.errorCachingSeconds[result.status] ?? DEFAULT_ERROR_CACHING_SECONDS;
-          const ttl = ttlSeconds(result.status, freshness, behavior.ttls, errorTtl, parts.now());
+          const ttl = ttlSeconds(result.status, freshness, behavior.cachePolicy, errorTtl, parts.now());
           cache.put(key, result, ttl, parts.now());
         }
         return result;

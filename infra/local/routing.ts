@@ -1,6 +1,8 @@
 // Which cache behaviour a request falls under, what of its query reaches the origin and what
 // the cache key is. Pure. The configured behaviours forward (and key on) only their cache
 // policy's allowlisted query names; the default behaviour's managed policy forwards none.
+// A policy with Gzip or Brotli enabled also keys on the normalized Accept-Encoding.
+import type { AcceptEncodingKey, CacheKeyPolicy } from './distribution';
 
 /** CloudFront path patterns: case-sensitive, `*` any run of characters, `?` exactly one. */
 export function matchesPathPattern(uri: string, pattern: string): boolean {
@@ -30,10 +32,34 @@ export function forwardedQuery(rawQuery: string, allowlist: readonly string[]): 
   return rawQuery.split('&').filter((pair) => pair !== '' && allowlist.indexOf(nameOf(pair)) >= 0).join('&');
 }
 
-/** Path plus the forwarded pairs in allowlist order, so equivalent spellings share one entry. */
-export function cacheKey(uri: string, forwarded: string, allowlist: readonly string[]): string {
-  if (!forwarded) return uri;
-  const pairs = forwarded.split('&').map((pair, index) => ({ pair, rank: allowlist.indexOf(nameOf(pair)), index }));
-  pairs.sort((a, b) => a.rank - b.rank || a.index - b.index);
-  return `${uri}?${pairs.map((p) => p.pair).join('&')}`;
+/**
+ * The Accept-Encoding CloudFront puts into the cache key (and sends to the origin) when the
+ * policy enables Gzip and/or Brotli: only `br` and `gzip` survive, each only if its setting is
+ * on, in the order `br,gzip`; any other coding (deflate, zstd, identity, *) is dropped, and a
+ * header left empty is no header. Undefined: nothing in the key. (CloudFront Developer Guide,
+ * "Compression support" in "Understand cache policies"; the API's EnableAcceptEncodingGzip.)
+ */
+export function normalizedAcceptEncoding(value: string | undefined, policy: AcceptEncodingKey): string | undefined {
+  if (value === undefined || (!policy.gzip && !policy.brotli)) return undefined;
+  const codings = value.split(',').map((part) => part.split(';')[0].trim().toLowerCase());
+  const kept: string[] = [];
+  if (policy.brotli && codings.indexOf('br') >= 0) kept.push('br');
+  if (policy.gzip && codings.indexOf('gzip') >= 0) kept.push('gzip');
+  return kept.length ? kept.join(',') : undefined;
+}
+
+/**
+ * The cache key: path plus the forwarded pairs in allowlist order (so equivalent spellings
+ * share one entry), plus the normalized Accept-Encoding where the policy keys on it.
+ */
+export function cacheKey(uri: string, forwarded: string, policy: CacheKeyPolicy, acceptEncoding: string | undefined): string {
+  let key = uri;
+  if (forwarded) {
+    const allowlist = policy.queryAllowlist;
+    const pairs = forwarded.split('&').map((pair, index) => ({ pair, rank: allowlist.indexOf(nameOf(pair)), index }));
+    pairs.sort((a, b) => a.rank - b.rank || a.index - b.index);
+    key = `${uri}?${pairs.map((p) => p.pair).join('&')}`;
+  }
+  const encoding = normalizedAcceptEncoding(acceptEncoding, policy.acceptEncoding);
+  return encoding === undefined ? key : `${key} accept-encoding:${encoding}`;
 }

@@ -12,6 +12,7 @@ import type { LambdaHandler } from '../../../infra/local/functions';
 import { S3RVER_CREDENTIALS, startEmbeddedS3, type EmbeddedS3 } from '../../../infra/local/s3-server';
 import { VIEWER_RESPONSE_LIMIT_BYTES } from '../../../shared/limits';
 import { configWith } from '../../helpers/config';
+import { rawRequest } from '../../helpers/http';
 import { decode } from '../../helpers/images';
 
 const BUCKET = 'local-originals';
@@ -177,6 +178,25 @@ edge('permuted and equivalent query strings are one cache entry; Accept is not i
   assert.equal([webp.xCache, (await decode(webp.body)).format], ['Miss from cloudfront', 'webp']);
   assert.equal([png.xCache, (await decode(png.body)).format], ['Miss from cloudfront', 'png']);
   assert.is((await get(lambda, '/dev/thumbnail.png?f=auto&w=70', { headers: { accept: 'image/webp' } })).xCache, 'Hit from cloudfront');
+});
+
+edge('one cache entry per variant whatever Accept-Encoding the viewer sends (the variant cache policy as synthesized)', async ({ lambda, cff }) => {
+  for (const server of [lambda, cff]) {
+    const url = `/dev/thumbnail.png?w=77&f=webp&q=${server === lambda ? 71 : 72}`;
+    const seen: string[] = [];
+    for (const encoding of ['br', 'gzip', 'gzip, deflate, br, zstd', undefined]) {
+      const answer = await rawRequest(server.port, 'GET', url, encoding === undefined ? [] : [['Accept-Encoding', encoding]]);
+      assert.is(answer.status, 200, `${url} with ${encoding}`);
+      assert.is((await decode(answer.body)).width, 77);
+      seen.push(`${encoding}: ${answer.headers['x-cache']}`);
+    }
+    assert.equal(seen, [
+      'br: Miss from cloudfront',
+      'gzip: Hit from cloudfront',
+      'gzip, deflate, br, zstd: Hit from cloudfront',
+      'undefined: Hit from cloudfront',
+    ], 'resized once, stored once');
+  }
 });
 
 edge('a missing key is S3\'s 404, and CloudFront keeps that error for the error caching TTL', async ({ lambda, s3 }) => {

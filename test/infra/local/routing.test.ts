@@ -1,7 +1,8 @@
 // Behaviours, forwarded query and cache key: the local edge's answer to "is this the same object?".
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cacheKey, forwardedQuery, matchesPathPattern, matchingBehavior } from '../../../infra/local/routing';
+import type { CacheKeyPolicy } from '../../../infra/local/distribution';
+import { cacheKey, forwardedQuery, matchesPathPattern, matchingBehavior, normalizedAcceptEncoding } from '../../../infra/local/routing';
 import { CACHE_KEY_PARAMS } from '../../../shared/params';
 
 const routing = suite('local edge routing');
@@ -45,11 +46,40 @@ routing('only allowlisted names are forwarded, in the order the viewer sent them
   assert.is(forwardedQuery('w=200', []), '', 'the default behaviour forwards nothing');
 });
 
+const NO_ENCODING: CacheKeyPolicy = { minTtl: 0, defaultTtl: 1, maxTtl: 1, queryAllowlist: CACHE_KEY_PARAMS, acceptEncoding: { gzip: false, brotli: false } };
+const BOTH_ENCODINGS: CacheKeyPolicy = { ...NO_ENCODING, acceptEncoding: { gzip: true, brotli: true } };
+
 routing('the cache key is the path plus the forwarded pairs in allowlist order', () => {
-  assert.is(cacheKey('/dev/a.png', 'q=90&f=webp&h=150&w=200', CACHE_KEY_PARAMS), '/dev/a.png?w=200&h=150&f=webp&q=90');
-  assert.is(cacheKey('/dev/a.png', 'w=200&h=150&f=webp&q=90', CACHE_KEY_PARAMS), '/dev/a.png?w=200&h=150&f=webp&q=90');
-  assert.is(cacheKey('/dev/a.png', '', CACHE_KEY_PARAMS), '/dev/a.png');
-  assert.is.not(cacheKey('/dev/a.png', 'w=200', CACHE_KEY_PARAMS), cacheKey('/dev/b.png', 'w=200', CACHE_KEY_PARAMS));
+  assert.is(cacheKey('/dev/a.png', 'q=90&f=webp&h=150&w=200', NO_ENCODING, undefined), '/dev/a.png?w=200&h=150&f=webp&q=90');
+  assert.is(cacheKey('/dev/a.png', 'w=200&h=150&f=webp&q=90', NO_ENCODING, 'gzip'), '/dev/a.png?w=200&h=150&f=webp&q=90');
+  assert.is(cacheKey('/dev/a.png', '', NO_ENCODING, undefined), '/dev/a.png');
+  assert.is.not(cacheKey('/dev/a.png', 'w=200', NO_ENCODING, undefined), cacheKey('/dev/b.png', 'w=200', NO_ENCODING, undefined));
+});
+
+// [Accept-Encoding sent, gzip enabled, brotli enabled, normalized value in the key]
+const ACCEPT_ENCODINGS: Array<[string | undefined, boolean, boolean, string | undefined]> = [
+  ['br', true, true, 'br'],
+  ['gzip', true, true, 'gzip'],
+  ['gzip, deflate, br, zstd', true, true, 'br,gzip'],
+  ['GZIP;q=0.5, BR', true, true, 'br,gzip'],
+  ['deflate, zstd, identity', true, true, undefined],
+  ['', true, true, undefined],
+  [undefined, true, true, undefined],
+  ['gzip, deflate, br', true, false, 'gzip'],
+  ['gzip, deflate, br', false, true, 'br'],
+  ['gzip, deflate, br', false, false, undefined],
+];
+
+routing('Accept-Encoding is normalized to br and gzip, as the policy enables them, as CloudFront does', () => {
+  for (const [value, gzip, brotli, expected] of ACCEPT_ENCODINGS) {
+    assert.is(normalizedAcceptEncoding(value, { gzip, brotli }), expected, `${JSON.stringify(value)} gzip=${gzip} brotli=${brotli}`);
+  }
+});
+
+routing('a policy that enables gzip or brotli splits the key by normalized encoding; one that does not never does', () => {
+  const keys = (policy: CacheKeyPolicy) => new Set(['br', 'gzip', 'gzip, deflate, br, zstd', undefined].map((encoding) => cacheKey('/dev/a.png', 'w=200', policy, encoding)));
+  assert.is(keys(BOTH_ENCODINGS).size, 4);
+  assert.is(keys(NO_ENCODING).size, 1);
 });
 
 routing.run();
