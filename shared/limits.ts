@@ -6,13 +6,15 @@ import { utf8Length } from './utf8';
 export const VIEWER_RESPONSE_LIMIT_BYTES = 40 * 1024;
 /** Largest generated response for origin events. */
 export const ORIGIN_RESPONSE_LIMIT_BYTES = 1024 * 1024;
-/** URI plus query string. */
+/** URI plus query string ("Maximum length of a URL: 8,192 bytes"; functions' results "less than 8,192 characters"). */
 export const MAX_URI_AND_QUERY_CHARS = 8192;
 /**
  * Lambda@Edge viewer-request package. The current quota page allows 50 MB for every event;
  * older ones gave viewer functions 1 MB, and the normalizer keeps inside that.
  */
 export const LAMBDA_EDGE_VIEWER_PACKAGE_MAX_BYTES = 1024 * 1024;
+/** "Maximum length of a request, including headers and query strings, but not including the body content: 20,480 bytes" (CloudFront quotas). */
+export const MAX_REQUEST_HEADER_BYTES = 20480;
 /** CloudFront Functions: largest function code. */
 export const CLOUDFRONT_FUNCTION_MAX_BYTES = 10 * 1024;
 

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../../shared/config';
 import { EdgeCache } from './cache';
@@ -17,7 +18,7 @@ import {
   type KeyValueStoreData, type LambdaHandler,
 } from './functions';
 import { closeServer, listen } from './listen';
-import { createPipeline, type EdgeRequest, type EdgeResponse, type OriginFunction, type ViewerFunction } from './pipeline';
+import { createPipeline, errorPage, type EdgeRequest, type EdgeResponse, type OriginFunction, type ViewerFunction } from './pipeline';
 import type { ViewerRuntime } from './rules';
 import { cloudFrontFunctionRunner, inProcessOriginRunner, lambdaViewerRunner } from './runners';
 import { createS3Origin, type S3OriginOptions } from './s3-origin';
@@ -100,6 +101,23 @@ function edgeRequest(req: http.IncomingMessage): EdgeRequest {
   return { method: req.method || 'GET', target: req.url || '/', headers, clientIp: (req.socket.remoteAddress || '127.0.0.1').replace(/^::ffff:/, '') };
 }
 
+/** Node's own header limit, above CloudFront's 20,480 bytes so that the pipeline answers those requests as CloudFront does. */
+const NODE_MAX_HEADER_BYTES = 64 * 1024;
+
+/** A response written straight to a socket: for what never becomes an http.ServerResponse (CONNECT, unparseable requests). */
+function writeRaw(socket: Duplex, response: EdgeResponse): void {
+  if (!socket.writable) return;
+  const lines = [`HTTP/1.1 ${response.status} ${response.statusDescription || http.STATUS_CODES[response.status] || ''}`];
+  for (const name of Object.keys(response.headers)) for (const value of response.headers[name]) lines.push(`${name}: ${value}`);
+  lines.push('connection: close');
+  socket.end(Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1'), response.body]));
+}
+
+/** Why Node's parser refused a request, as the status CloudFront gives such a request. */
+function clientErrorStatus(error: NodeJS.ErrnoException): number {
+  return error.code === 'HPE_HEADER_OVERFLOW' ? 413 : 400;
+}
+
 function send(res: http.ServerResponse, response: EdgeResponse): void {
   for (const name of Object.keys(response.headers)) {
     const values = response.headers[name];
@@ -129,7 +147,7 @@ export async function createLocalEdge(options: LocalEdgeOptions): Promise<LocalE
     log,
   });
 
-  const server = http.createServer((req, res) => {
+  const server = http.createServer({ maxHeaderSize: NODE_MAX_HEADER_BYTES }, (req, res) => {
     const started = performance.now();
     const request = edgeRequest(req);
     pipeline.handle(request).then((response) => {
@@ -145,6 +163,23 @@ export async function createLocalEdge(options: LocalEdgeOptions): Promise<LocalE
       }
       log(`${request.method} ${request.target} ${sent.status} ${sent.headers['x-cache']} ${Math.round(performance.now() - started)}ms`);
     });
+  });
+
+  // CONNECT is a method like any other to CloudFront: not allowed, 403, never a dropped socket.
+  server.on('connect', (req: http.IncomingMessage, socket: Duplex) => {
+    const request = edgeRequest(req);
+    pipeline.handle(request).then((response) => {
+      writeRaw(socket, response);
+      log(`${request.method} ${request.target} ${response.status} ${response.headers['x-cache']}`);
+    });
+  });
+  // A request Node cannot parse (a raw control character, headers past Node's own limit): the
+  // answer CloudFront gives a malformed or oversized request, with its headers, not a bare close.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    const status = clientErrorStatus(error);
+    const page = errorPage(status, 'Bad request. We can\'t connect to the server for this app or website at this time.', `the request could not be parsed (${error.code || error.message})`, 'Error from cloudfront', 'n/a');
+    writeRaw(socket, { status, statusDescription: page.statusDescription, body: page.body, headers: { ...page.headers, 'x-cache': [page.xCache], 'content-length': [String(page.body.length)] } });
+    log(`unparseable request: ${status} (${error.code || error.message})`);
   });
 
   let port: number;

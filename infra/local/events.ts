@@ -1,4 +1,6 @@
-// The events CloudFront hands to edge functions, in their real shapes. Pure.
+// The events CloudFront hands to edge functions, in their real shapes. Pure. Every map keyed by
+// a name the viewer chose (headers, query, cookies) is a null-prototype object, so names such
+// as __proto__ or constructor are ordinary keys and pollute nothing.
 //   Lambda@Edge:        Records[0].cf.{config, request[, response]}, headers { name: [{ key, value }] },
 //                       querystring a raw string.
 //   CloudFront Functions: { version, context, viewer, request }, headers { name: { value } },
@@ -24,9 +26,22 @@ export interface DistributionInfo {
   readonly requestId: string;
 }
 
+/** An object with no prototype: `__proto__`, `constructor` and the like are plain keys in it. */
+export function dictionary<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+function has(map: object, name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(map, name);
+}
+
 export function lambdaViewerRequestEvent(request: ViewerRequest, distribution: DistributionInfo): CloudFrontRequestEvent {
-  const headers: Record<string, Array<{ key: string; value: string }>> = {};
-  for (const [key, value] of request.headers) (headers[key.toLowerCase()] ||= []).push({ key, value });
+  const headers = dictionary<Array<{ key: string; value: string }>>();
+  for (const [key, value] of request.headers) {
+    const name = key.toLowerCase();
+    if (!has(headers, name)) headers[name] = [];
+    headers[name].push({ key, value });
+  }
   return {
     Records: [{
       cf: {
@@ -40,20 +55,23 @@ export function lambdaViewerRequestEvent(request: ViewerRequest, distribution: D
 type CffField = { value: string; multiValue?: Array<{ value: string }> };
 
 function addField(fields: Record<string, CffField>, name: string, value: string): void {
+  if (!has(fields, name)) {
+    fields[name] = { value };
+    return;
+  }
   const existing = fields[name];
-  if (!existing) fields[name] = { value };
-  else (existing.multiValue ||= [{ value: existing.value }]).push({ value });
+  (existing.multiValue ||= [{ value: existing.value }]).push({ value });
 }
 
 export function cffViewerRequestEvent(request: ViewerRequest, distribution: DistributionInfo): CffEvent & Record<string, unknown> {
-  const querystring: Record<string, CffField> = {};
+  const querystring = dictionary<CffField>();
   for (const pair of request.querystring ? request.querystring.split('&') : []) {
     if (pair === '') continue;
     const eq = pair.indexOf('=');
     addField(querystring, eq < 0 ? pair : pair.slice(0, eq), eq < 0 ? '' : pair.slice(eq + 1));
   }
-  const headers: Record<string, CffField> = {};
-  const cookies: Record<string, CffField> = {};
+  const headers = dictionary<CffField>();
+  const cookies = dictionary<CffField>();
   for (const [key, value] of request.headers) {
     if (key.toLowerCase() !== 'cookie') {
       addField(headers, key.toLowerCase(), value);
@@ -83,7 +101,7 @@ export interface OriginExchange {
 }
 
 function lambdaHeaderLists(headers: PlainHeaders): Record<string, Array<{ key: string; value: string }>> {
-  const out: Record<string, Array<{ key: string; value: string }>> = {};
+  const out = dictionary<Array<{ key: string; value: string }>>();
   for (const name of Object.keys(headers)) out[name] = headers[name].map((value) => ({ key: name.replace(/(^|-)([a-z])/g, (m) => m.toUpperCase()), value }));
   return out;
 }

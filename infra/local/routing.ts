@@ -10,6 +10,29 @@ export function matchesPathPattern(uri: string, pattern: string): boolean {
   return new RegExp(`^/${source}$`).test(uri);
 }
 
+/**
+ * The path CloudFront matches behaviours against: "CloudFront normalizes URI paths consistent
+ * with RFC 3986 and then matches the path with the correct cache behavior. Once the cache
+ * behavior is matched, CloudFront sends the raw URI path to the origin." (Developer Guide,
+ * "Path pattern"). So `.` and `..` segments are removed (RFC 3986 section 5.2.4, never above the
+ * root; `%2E` is an unreserved `.`, section 6.2.2.2) and runs of slashes become one; the
+ * functions and the origin still get the raw path.
+ */
+export function normalizedPath(uri: string): string {
+  const output: string[] = [];
+  const segments = uri.replace(/\/{2,}/g, '/').split('/').slice(1).map((segment) => (/^(%2e|\.){1,2}$/i.test(segment) ? segment.replace(/%2e/gi, '.') : segment));
+  segments.forEach((segment, index) => {
+    const last = index === segments.length - 1;
+    if (segment === '.' || segment === '..') {
+      if (segment === '..') output.pop();
+      if (last) output.push('');
+      return;
+    }
+    output.push(segment);
+  });
+  return '/' + output.join('/');
+}
+
 /** The first configured pattern that matches, as CloudFront takes behaviours in order; null for the default behaviour. */
 export function matchingBehavior(uri: string, patterns: readonly string[]): string | null {
   for (const pattern of patterns) if (matchesPathPattern(uri, pattern)) return pattern;

@@ -11,6 +11,7 @@
 // access log's x-edge-detailed-result-type; CloudFront Functions have their own names.
 import type { CloudFrontRequest, CloudFrontResponse } from 'aws-lambda';
 import { rawQuery, type CffRequest } from '../../functions/normalize/cloudfront-function';
+import { dictionary } from './events';
 import {
   generatedResponseBytes, isForbiddenHeader, MAX_URI_AND_QUERY_CHARS, ORIGIN_RESPONSE_LIMIT_BYTES,
   READ_ONLY_HEADERS, VIEWER_RESPONSE_LIMIT_BYTES, type EdgeHeaders,
@@ -96,7 +97,7 @@ function checkHeaderLine(name: string, value: unknown): string | null {
 /** Reads headers in either runtime's spelling into lists by lower-case name, or says what is wrong. */
 function readHeaders(value: unknown, spelling: string, valuesOf: (field: unknown) => unknown[] | null): PlainHeaders | string {
   if (!isObject(value)) return `headers must be an object of ${spelling}`;
-  const out: PlainHeaders = {};
+  const out: PlainHeaders = dictionary();
   for (const name of Object.keys(value)) {
     const values = valuesOf(value[name]);
     if (!values) return `header ${name} must be ${spelling}`;
@@ -104,7 +105,8 @@ function readHeaders(value: unknown, spelling: string, valuesOf: (field: unknown
       const problem = checkHeaderLine(name, item);
       if (problem) return problem;
     }
-    out[name.toLowerCase()] = (out[name.toLowerCase()] || []).concat(values as string[]);
+    const lower = name.toLowerCase();
+    out[lower] = (Object.prototype.hasOwnProperty.call(out, lower) ? out[lower] : []).concat(values as string[]);
   }
   return out;
 }
@@ -126,13 +128,13 @@ function cffHeaders(value: unknown): PlainHeaders | string {
 }
 
 export function plainHeaders(headers: EdgeHeaders | undefined): PlainHeaders {
-  const out: PlainHeaders = {};
+  const out: PlainHeaders = dictionary();
   for (const name of Object.keys(headers || {})) out[name.toLowerCase()] = headers![name].map((h) => h.value);
   return out;
 }
 
 export function toEdgeHeaders(headers: PlainHeaders): EdgeHeaders {
-  const out: EdgeHeaders = {};
+  const out: EdgeHeaders = dictionary();
   for (const name of Object.keys(headers)) out[name] = headers[name].map((value) => ({ key: name, value }));
   return out;
 }

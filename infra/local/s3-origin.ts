@@ -13,6 +13,12 @@ export interface S3OriginOptions {
   readonly region: string;
   /** Undefined: the SDK's default chain (the standard AWS_* variables, profiles…). */
   readonly credentials?: S3Credentials;
+  /**
+   * Keys the server cannot hold although S3 could (the embedded s3rver's file-name limits): null,
+   * or why. They are answered as S3 answers any key it does not have, 404 NoSuchKey, never
+   * sent to the server (which would answer 500).
+   */
+  readonly unstorableKey?: (key: string) => string | null;
 }
 
 export interface OriginAnswer {
@@ -67,6 +73,7 @@ export function createS3Origin(options: S3OriginOptions): S3Origin {
   async function get(uri: string): Promise<OriginAnswer> {
     const key = objectKeyOf(uri);
     if (key === null) return s3ErrorAnswer(400, 'InvalidURI', 'Couldn\'t parse the specified URI.', uri);
+    if (options.unstorableKey && options.unstorableKey(key) !== null) return s3ErrorAnswer(404, 'NoSuchKey', 'The specified key does not exist.', key);
     const command = new GetObjectCommand({ Bucket: options.bucket, Key: key });
     let raw: RawResponse | undefined;
     // Inside the deserializer: sees S3's own status and headers, also when the SDK turns them into an error.

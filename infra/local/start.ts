@@ -28,7 +28,7 @@ import { createLocalEdge, type LocalEdge } from './edge';
 import { isAddressInUse } from './listen';
 import { matchingBehavior } from './routing';
 import type { ViewerRuntime } from './rules';
-import { S3RVER_CREDENTIALS, startEmbeddedS3, type EmbeddedS3 } from './s3-server';
+import { startEmbeddedS3, type EmbeddedS3 } from './s3-server';
 
 const VIEWER_RUNTIMES: readonly ViewerRuntime[] = ['lambda-edge', 'cloudfront-function'];
 const EMBEDDED_BUCKET = 'local-originals';
@@ -131,7 +131,7 @@ async function main(): Promise<void> {
     try {
       s3 = await startEmbeddedS3();
       opened.push({ close: () => s3!.stop() });
-      keys = await s3.seed(settings.s3Bucket, settings.bucketDir);
+      keys = await s3.seed(settings.s3Bucket, settings.bucketDir, (line) => console.log(`BUCKET_DIR: ${line}`));
     } catch (error) {
       return fail(`the embedded S3 server failed: ${(error as Error).message.split('\n')[0]}`);
     }
@@ -145,9 +145,7 @@ async function main(): Promise<void> {
       port: settings.port,
       viewerRuntime: settings.viewerRuntime,
       keyValueStore: signingKeys ? { [KEY_VALUE_STORE_KEY]: signingKeys.join('\n') } : undefined,
-      s3: s3
-        ? { endpoint: s3.endpoint, bucket: settings.s3Bucket, region: 'us-east-1', credentials: S3RVER_CREDENTIALS }
-        : { endpoint: settings.s3Endpoint, bucket: settings.s3Bucket, region: settings.region },
+      s3: s3 ? s3.originOptions(settings.s3Bucket) : { endpoint: settings.s3Endpoint, bucket: settings.s3Bucket, region: settings.region },
     });
     opened.push(edge);
   } catch (error) {

@@ -9,7 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startDemoServer, type DemoServer } from '../../infra/local/demo/server';
 import { createLocalEdge, type LocalEdge } from '../../infra/local/edge';
-import { S3RVER_CREDENTIALS, startEmbeddedS3, type EmbeddedS3 } from '../../infra/local/s3-server';
+import { startEmbeddedS3, type EmbeddedS3 } from '../../infra/local/s3-server';
 import { configWith } from '../helpers/config';
 
 /** Debian's package; CHROMIUM_PATH points elsewhere (and, set to a missing file, shows the skip). */
@@ -44,7 +44,7 @@ if (!existsSync(CHROMIUM)) {
     context.otherPage = await startDemoServer({ edgeUrl });
     context.edge = await createLocalEdge({
       config: configWith({ cors: { allowedOrigins: [context.allowedPage.url] } }),
-      s3: { endpoint: context.s3.endpoint, bucket: BUCKET, region: 'us-east-1', credentials: S3RVER_CREDENTIALS },
+      s3: context.s3.originOptions(BUCKET),
       port: 0,
       log: () => undefined,
     });

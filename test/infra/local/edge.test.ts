@@ -9,7 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createLocalEdge, type LocalEdge } from '../../../infra/local/edge';
 import type { LambdaHandler } from '../../../infra/local/functions';
-import { S3RVER_CREDENTIALS, startEmbeddedS3, type EmbeddedS3 } from '../../../infra/local/s3-server';
+import { startEmbeddedS3, type EmbeddedS3 } from '../../../infra/local/s3-server';
 import { VIEWER_RESPONSE_LIMIT_BYTES } from '../../../shared/limits';
 import { configWith } from '../../helpers/config';
 import { rawRequest } from '../../helpers/http';
@@ -87,7 +87,7 @@ edge.before(async (context) => {
   console.log = () => undefined;
   context.s3 = await startEmbeddedS3();
   await context.s3.seed(BUCKET, SAMPLES);
-  const s3 = { endpoint: context.s3.endpoint, bucket: BUCKET, region: 'us-east-1', credentials: S3RVER_CREDENTIALS };
+  const s3 = context.s3.originOptions(BUCKET);
   const log = (line: string) => { context.logs.push(line); };
   const config = configWith({ deploy: { normalizer: 'lambda-edge' } });
   const identity: LambdaHandler = async (event) => (event as { Records: Array<{ cf: { request?: unknown; response?: unknown } }> }).Records[0].cf.response || (event as { Records: Array<{ cf: { request: unknown } }> }).Records[0].cf.request;

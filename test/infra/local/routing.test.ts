@@ -2,7 +2,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { CacheKeyPolicy } from '../../../infra/local/distribution';
-import { cacheKey, forwardedQuery, matchesPathPattern, matchingBehavior, normalizedAcceptEncoding } from '../../../infra/local/routing';
+import { cacheKey, forwardedQuery, matchesPathPattern, matchingBehavior, normalizedAcceptEncoding, normalizedPath } from '../../../infra/local/routing';
 import { CACHE_KEY_PARAMS } from '../../../shared/params';
 
 const routing = suite('local edge routing');
@@ -80,6 +80,27 @@ routing('a policy that enables gzip or brotli splits the key by normalized encod
   const keys = (policy: CacheKeyPolicy) => new Set(['br', 'gzip', 'gzip, deflate, br, zstd', undefined].map((encoding) => cacheKey('/dev/a.png', 'w=200', policy, encoding)));
   assert.is(keys(BOTH_ENCODINGS).size, 4);
   assert.is(keys(NO_ENCODING).size, 1);
+});
+
+const PATHS: Array<[string, string]> = [
+  ['/dev/photo.jpg', '/dev/photo.jpg'],
+  ['/dev/../thumbnail.png', '/thumbnail.png'],
+  ['/x/../dev/photo.jpg', '/dev/photo.jpg'],
+  ['/dev/./photo.jpg', '/dev/photo.jpg'],
+  ['/../../dev/photo.jpg', '/dev/photo.jpg'],
+  ['/dev/a/..', '/dev/'],
+  ['/dev/.', '/dev/'],
+  ['//dev//photo.jpg', '/dev/photo.jpg'],
+  ['/dev/...jpg', '/dev/...jpg'],
+  ['/dev/%2E%2E/x', '/x'],
+  ['/dev/%2e/x', '/dev/x'],
+  ['/dev/%2E%2Ex', '/dev/%2E%2Ex'],
+];
+
+routing('behaviours are chosen on the path with dot segments removed and slashes merged, as CloudFront does', () => {
+  for (const [raw, expected] of PATHS) assert.is(normalizedPath(raw), expected, raw);
+  assert.is(matchingBehavior(normalizedPath('/dev/../thumbnail.png'), ['dev/*']), null);
+  assert.is(matchingBehavior(normalizedPath('/x/../dev/photo.jpg'), ['dev/*']), 'dev/*');
 });
 
 routing.run();

@@ -1,7 +1,7 @@
 // npm start: its settings, and the real command started as a process: one clear line and exit
 // code 1 for each startup problem, a folder of originals served on PORT, a clean SIGTERM.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -144,6 +144,41 @@ start('PORT and BUCKET_DIR serve any folder; SIGTERM stops cleanly', async ({ fo
   assert.match(run.stdout, /GET \/prod\/a%20b\.jpg\?w=40&f=png 200 Miss from cloudfront \d+ms/);
   assert.match(run.stdout, /SIGTERM: stopping/);
   assert.is(run.stderr, '');
+});
+
+start('a BUCKET_DIR file whose name the embedded S3 cannot store is skipped with one line; its temporary folder is always removed', async ({ folder }) => {
+  const originals = path.join(folder, 'long-names');
+  mkdirSync(path.join(originals, 'dev'), { recursive: true });
+  const longName = `${'n'.repeat(246)}.jpg`;
+  writeFileSync(path.join(originals, 'dev', longName), await gradient(40, 30));
+  writeFileSync(path.join(originals, 'dev', 'short.jpg'), await gradient(40, 30));
+  // A private temporary folder, so that only this start's S3 folder can appear in it.
+  const tmp = path.join(folder, 'tmp');
+  mkdirSync(tmp);
+  const port = await freePort();
+  const run = await runStart({ PORT: String(port), DEMO_PORT: String(await freePort()), BUCKET_DIR: originals, TMPDIR: tmp }, async (stdout, stop) => {
+    assert.is(readdirSync(tmp).filter((name) => name.startsWith('local-edge-s3-')).length, 1, 'the embedded S3 keeps its objects in the temporary folder');
+    const short = await fetch(`http://127.0.0.1:${port}/dev/short.jpg?w=20&f=png`);
+    assert.is(short.status, 200);
+    assert.is((await fetch(`http://127.0.0.1:${port}/dev/${longName}?w=20`)).status, 404, 'the skipped file is absent, as S3 answers');
+    stop();
+  });
+  assert.is(run.code, 0, run.stderr);
+  const skipped = run.stdout.split('\n').filter((line) => line.includes('skipped'));
+  assert.is(skipped.length, 1, run.stdout);
+  assert.match(skipped[0], /^BUCKET_DIR: skipped "dev\/n+\.\.\.": a path segment is 250 bytes, over the 233 the embedded S3 server can store$/);
+  const s3Folders = () => readdirSync(tmp).filter((name) => name.startsWith('local-edge-s3-'));
+  assert.equal(s3Folders(), [], 'the temporary S3 folder is gone after SIGTERM');
+
+  const blocker = http.createServer();
+  const busy = await new Promise<number>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as AddressInfo).port)));
+  try {
+    const failed = await runStart({ PORT: String(busy), BUCKET_DIR: originals, TMPDIR: tmp });
+    assert.is(failed.code, 1);
+    assert.equal(s3Folders(), [], 'and after a startup failure once the S3 server was running');
+  } finally {
+    blocker.close();
+  }
 });
 
 start('S3_ENDPOINT uses another S3-compatible server, credentials from the AWS variables', async ({ folder }) => {
