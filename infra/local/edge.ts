@@ -14,13 +14,15 @@ import type { Config } from '../../shared/config';
 import { EdgeCache } from './cache';
 import { distributionPolicies, type DistributionPolicies } from './distribution';
 import {
-  loadBundleExports, loadCloudFrontFunction, loadCloudFrontFunctionFile, loadLambdaBundle,
+  loadCloudFrontFunction, loadCloudFrontFunctionFile, loadLambdaBundle,
   type KeyValueStoreData, type LambdaHandler,
 } from './functions';
 import { closeServer, listen } from './listen';
+import { formatMetrics, MetricsSummary, parseResizerLog, type MetricsSnapshot } from './metrics';
 import { createPipeline, errorPage, type EdgeRequest, type EdgeResponse, type OriginFunction, type ViewerFunction } from './pipeline';
 import type { ViewerRuntime } from './rules';
 import { cloudFrontFunctionRunner, inProcessOriginRunner, lambdaViewerRunner } from './runners';
+import { createResizerPool, type PoolStats } from './resizer-pool';
 import { createS3Origin, type S3OriginOptions } from './s3-origin';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -33,8 +35,16 @@ export interface EdgeFunctions {
   readonly viewerRequest?: LambdaHandler;
   /** CloudFront Functions script source (viewerRuntime 'cloudfront-function'). Default: dist/normalize-cff/index.js. */
   readonly cloudFrontFunctionSource?: string;
-  /** Lambda@Edge origin-response handler, run in this process. Default: dist/resize/index.js. */
+  /** Lambda@Edge origin-response handler, run in this process. Default: dist/resize/index.js in a pool of instances. */
   readonly originResponse?: LambdaHandler;
+}
+
+/** The resizer's instances (resizer-pool.ts). */
+export interface PoolOptions {
+  /** Default: one per core, within the machine's memory at deploy.resizeMemoryMb each. */
+  readonly size?: number;
+  /** An idle instance stops after this long. Default 30 s. */
+  readonly idleMs?: number;
 }
 
 export interface LocalEdgeOptions {
@@ -58,7 +68,8 @@ export interface LocalEdgeOptions {
   readonly policies?: DistributionPolicies;
   /** Where the built bundles are. Default: the repository's dist/. */
   readonly distDir?: string;
-  /** One line per request and one per broken rule. Default: console.log. */
+  readonly pool?: PoolOptions;
+  /** One line per request, per resizer invocation (its metrics) and per broken rule. Default: console.log. */
   readonly log?: (line: string) => void;
   /** Default: Date.now. */
   readonly now?: () => number;
@@ -67,6 +78,10 @@ export interface LocalEdgeOptions {
 export interface LocalEdge {
   readonly url: string;
   readonly port: number;
+  /** Requests, hit rate, variants made and stage times since the start. */
+  metrics(): MetricsSnapshot;
+  /** The resizer's instances now; undefined when the origin function was passed in. */
+  pool(): PoolStats | undefined;
   close(): Promise<void>;
 }
 
@@ -85,14 +100,21 @@ function loadViewerFunction(options: LocalEdgeOptions, runtime: ViewerRuntime, d
   return lambdaViewerRunner(options.functions?.viewerRequest || loadLambdaBundle(requireFile(path.join(distDir, 'normalize/index.js'))), timeoutMs);
 }
 
-/** The built resizer over this edge's S3: endpoint, bucket and credentials passed to its factory. */
-function loadOriginFunction(options: LocalEdgeOptions, distDir: string): OriginFunction {
+/**
+ * The built resizer, run as Lambda runs it: a pool of instances, each given this edge's S3
+ * (endpoint, bucket, credentials passed to the bundle's handlerFor) and the configured memory.
+ */
+function loadOriginFunction(options: LocalEdgeOptions, distDir: string, onLog: (line: string) => void): OriginFunction & { close?(): Promise<void>; stats?(): PoolStats } {
   if (options.functions?.originResponse) return inProcessOriginRunner(options.functions.originResponse);
-  const file = requireFile(path.join(distDir, 'resize/index.js'));
-  const handlerFor = loadBundleExports(file).handlerFor;
-  if (typeof handlerFor !== 'function') throw new Error(`${file} exports no handlerFor function: run npm run build`);
   const { endpoint, bucket, credentials } = options.s3;
-  return inProcessOriginRunner(handlerFor({ endpoint, bucket, credentials }) as LambdaHandler);
+  return createResizerPool({
+    bundle: requireFile(path.join(distDir, 'resize/index.js')),
+    s3: { endpoint, bucket, credentials },
+    memoryMb: options.config.deploy.resizeMemoryMb,
+    size: options.pool?.size,
+    idleMs: options.pool?.idleMs,
+    onLog,
+  });
 }
 
 function edgeRequest(req: http.IncomingMessage): EdgeRequest {
@@ -132,12 +154,20 @@ export async function createLocalEdge(options: LocalEdgeOptions): Promise<LocalE
   const distDir = options.distDir || path.join(root, 'dist');
   const runtime: ViewerRuntime = options.viewerRuntime || config.deploy.normalizer;
   const log = options.log || ((line: string) => console.log(line));
+  const summary = new MetricsSummary();
+  const onResizerLog = (line: string) => {
+    const metrics = parseResizerLog(line);
+    if (!metrics) return log(line);
+    summary.recordResizer(metrics);
+    log(formatMetrics(metrics));
+  };
+  const originFunction = loadOriginFunction(options, distDir, onResizerLog);
   const origin = createS3Origin(options.s3);
   const pipeline = createPipeline({
     config,
     policies: options.policies || distributionPolicies(config),
     viewerFunction: loadViewerFunction(options, runtime, distDir, options.timeouts?.viewerMs ?? VIEWER_FUNCTION_TIMEOUT_MS),
-    originFunction: loadOriginFunction(options, distDir),
+    originFunction,
     originTimeoutMs: options.timeouts?.originMs ?? config.deploy.resizeTimeoutSeconds * 1000,
     origin,
     cache: new EdgeCache(),
@@ -161,6 +191,7 @@ export async function createLocalEdge(options: LocalEdgeOptions): Promise<LocalE
           send(res, sent);
         }
       }
+      summary.recordRequest(sent.headers['x-cache']?.[0]);
       log(`${request.method} ${request.target} ${sent.status} ${sent.headers['x-cache']} ${Math.round(performance.now() - started)}ms`);
     });
   });
@@ -187,15 +218,19 @@ export async function createLocalEdge(options: LocalEdgeOptions): Promise<LocalE
     port = await listen(server, options.port ?? 3000, options.host || '127.0.0.1');
   } catch (error) {
     origin.close();
+    await originFunction.close?.();
     throw error;
   }
 
   return {
     url: `http://localhost:${port}`,
     port,
-    close: () => {
+    metrics: () => summary.snapshot(),
+    pool: () => originFunction.stats?.(),
+    close: async () => {
       origin.close();
-      return closeServer(server);
+      await closeServer(server);
+      await originFunction.close?.();
     },
   };
 }

@@ -152,7 +152,7 @@ async function main(): Promise<void> {
     return fail(isAddressInUse(error) ? `port ${settings.port} is in use: stop what is using it or set PORT to a free port` : (error as Error).message.split('\n')[0]);
   }
   try {
-    demo = await startDemoServer({ edgeUrl: edge.url, port: settings.demoPort });
+    demo = await startDemoServer({ edgeUrl: edge.url, metrics: () => edge.metrics(), port: settings.demoPort });
     opened.push(demo);
   } catch (error) {
     return fail(isAddressInUse(error) ? `port ${settings.demoPort} (the demo page) is in use: set DEMO_PORT to a free port` : (error as Error).message.split('\n')[0]);

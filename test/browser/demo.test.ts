@@ -40,7 +40,7 @@ if (!existsSync(CHROMIUM)) {
     await context.s3.seed(BUCKET, path.join(root, 'examples/bucket'));
     // Two page origins; only the first is in cors.allowedOrigins.
     const edgeUrl = () => context.edge.url;
-    context.allowedPage = await startDemoServer({ edgeUrl });
+    context.allowedPage = await startDemoServer({ edgeUrl, metrics: () => context.edge.metrics() });
     context.otherPage = await startDemoServer({ edgeUrl });
     context.edge = await createLocalEdge({
       config: configWith({ cors: { allowedOrigins: [context.allowedPage.url] } }),
@@ -109,6 +109,10 @@ if (!existsSync(CHROMIUM)) {
       const edits = await page.$$eval('#edits img', (all) => (all as HTMLImageElement[]).map((img) => ({ alt: img.alt, src: decodeURIComponent(img.currentSrc), ok: img.complete && img.naturalWidth > 0 })));
       assert.equal(edits.map((edit) => edit.alt), ['rot=90', 'flip=h', 'bg=ff3366 (contain)', 'blur=4', 'sharpen=2', 'gray=1', 'rect=500,250,600,400', 'pos=0.80,0.30 (focal point)']);
       for (const edit of edits) assert.ok(edit.ok && edit.src.includes(edit.alt.split(' ')[0]), `${edit.alt} decoded from ${edit.src}`);
+      // The live summary: the page's own variants were made by the resizer, with stage times.
+      assert.ok(Number(await page.getAttribute('#metrics', 'data-variants-made')) >= 10, 'the summary counts the variants made');
+      assert.match((await page.textContent('#metrics-summary'))!, /^\d+ variants made · \d+ requests · hit rate \d+% /);
+      assert.match((await page.textContent('#metrics tbody'))!, /total\d+[\d.]+ ms[\d.]+ ms/);
       mkdirSync(path.join(root, 'test-output'), { recursive: true });
       await page.screenshot({ path: path.join(root, 'test-output/demo.png'), fullPage: true });
     } finally {
@@ -120,6 +124,7 @@ if (!existsSync(CHROMIUM)) {
     const page = await openDemo(browser, otherPage.url);
     try {
       assertDecoded(await images(page));
+      assert.is(await page.textContent('#metrics-summary'), 'no summary here: npm start serves it');
       for (const id of ['fetch-variant', 'fetch-pdf']) {
         assert.is(await page.getAttribute(`#${id}`, 'data-result'), 'blocked', id);
       }

@@ -126,5 +126,36 @@
     }));
   });
 
-  Promise.all(settled).then(function () { document.documentElement.dataset.ready = 'true'; });
+  /** The edge's live summary, from the page's own origin. */
+  function showMetrics() {
+    return fetch('metrics.json', { cache: 'no-store' }).then(function (response) {
+      if (!response.ok) throw new Error(String(response.status));
+      return response.json();
+    }).then(function (summary) {
+      var outcomes = Object.keys(summary.outcomes).map(function (name) { return name + ' ' + summary.outcomes[name]; }).join(', ');
+      document.getElementById('metrics-summary').textContent = summary.variantsMade + ' variants made · ' + summary.requests +
+        ' requests · hit rate ' + Math.round(summary.hitRate * 100) + '% (' + summary.hits + ' hits, ' + summary.misses + ' misses)' +
+        (outcomes ? ' · ' + outcomes : '');
+      var body = document.querySelector('#metrics tbody');
+      body.textContent = '';
+      Object.keys(summary.stages).forEach(function (stage) {
+        var row = document.createElement('tr');
+        var s = summary.stages[stage];
+        [stage, String(s.count), s.p50.toFixed(1) + ' ms', s.p99.toFixed(1) + ' ms'].forEach(function (text) {
+          var cell = document.createElement('td');
+          cell.textContent = text;
+          row.appendChild(cell);
+        });
+        body.appendChild(row);
+      });
+      document.getElementById('metrics').dataset.variantsMade = String(summary.variantsMade);
+    }, function () {
+      document.getElementById('metrics-summary').textContent = 'no summary here: npm start serves it';
+    });
+  }
+
+  Promise.all(settled).then(showMetrics).then(function () {
+    document.documentElement.dataset.ready = 'true';
+    setInterval(showMetrics, 2000);
+  });
 })();

@@ -1,5 +1,6 @@
 // The demo page's own origin (a second port): a static page that uses the local edge the way a
-// site uses the CDN, across origins. The edge's URL is written into the page's meta tag.
+// site uses the CDN, across origins. The edge's URL is written into the page's meta tag, and
+// /metrics.json is the edge's live summary (variants made, hit rate, stage times) for the page.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -25,11 +26,24 @@ function escapeAttribute(text: string): string {
   return text.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** `edgeUrl` may be a function, for when the edge starts after the page's origin (its CORS list names that origin). */
-export async function startDemoServer(options: { edgeUrl: string | (() => string); port?: number; host?: string }): Promise<DemoServer> {
+export interface DemoServerOptions {
+  /** A function when the edge starts after the page's origin (its CORS list names that origin). */
+  readonly edgeUrl: string | (() => string);
+  /** The edge's live summary, served as /metrics.json; without it the page says there is none. */
+  readonly metrics?: () => unknown;
+  readonly port?: number;
+  readonly host?: string;
+}
+
+export async function startDemoServer(options: DemoServerOptions): Promise<DemoServer> {
   const edgeUrl = typeof options.edgeUrl === 'function' ? options.edgeUrl : () => options.edgeUrl as string;
   const server = http.createServer((req, res) => {
-    const entry = FILES[(req.url || '/').split('?')[0]];
+    const pathname = (req.url || '/').split('?')[0];
+    if (pathname === '/metrics.json' && options.metrics && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(options.metrics()));
+      return;
+    }
+    const entry = FILES[pathname];
     if (!entry || (req.method !== 'GET' && req.method !== 'HEAD')) {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
       return;
