@@ -4,6 +4,7 @@
 // parent, which prints them and reads the metrics in them.
 import { format } from 'node:util';
 import { invokeLambda, loadBundleExports, type LambdaHandler } from './functions';
+import { quietSdkNodeWarning } from './node-warnings';
 
 export interface WorkerSetup {
   readonly bundle: string;
@@ -27,6 +28,7 @@ function send(message: FromWorker): void {
 /** The settings arrive as the first message (never through the environment); then invocations. */
 function main(): void {
   if (!process.send) throw new Error('resizer-worker.ts runs only as a child of the local edge\'s pool');
+  quietSdkNodeWarning();
   console.log = (...args: unknown[]) => send({ kind: 'log', line: format(...args) });
   let handler: LambdaHandler | undefined;
   process.on('message', (message: ToWorker) => {

@@ -26,6 +26,7 @@ import { staleReason } from './build-state';
 import { startDemoServer, type DemoServer } from './demo/server';
 import { createLocalEdge, type LocalEdge } from './edge';
 import { isAddressInUse } from './listen';
+import { quietSdkNodeWarning } from './node-warnings';
 import { matchingBehavior } from './routing';
 import type { ViewerRuntime } from './rules';
 import { startEmbeddedS3, type EmbeddedS3 } from './s3-server';
@@ -179,15 +180,6 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
-}
-
-/** The AWS SDK warns at every start that its 2027 releases need Node 22: nothing to act on here. */
-function quietSdkNodeWarning(): void {
-  const printers = process.listeners('warning');
-  process.removeAllListeners('warning');
-  process.on('warning', (warning) => {
-    if (!warning.message.startsWith('NodeVersionSupportWarning')) for (const print of printers) print(warning);
-  });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
