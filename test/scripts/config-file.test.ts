@@ -8,10 +8,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { loadCloudFrontFunctionFile, loadLambdaBundle } from '../../infra/local/functions';
 import { BAKED_CONFIG_NAME, bakedConfigText, configFilePath, DEFAULT_CONFIG_FILE, readConfigFile } from '../../shared/config-file';
 import { CACHE_KEY_PARAMS } from '../../shared/params';
-import { cffViewerRequest, viewerRequest } from '../helpers/events';
+import { normalizerRuntimes } from '../helpers/normalizers';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const OTHER = {
@@ -61,19 +60,15 @@ configs('the CDK app synthesizes the stack from RESIZER_CONFIG: name, behaviours
   assert.equal(bucketCors.map((rule: { AllowedOrigins: string[] }) => rule.AllowedOrigins), [['https://www.example.com']]);
 });
 
-configs('the build bakes RESIZER_CONFIG into the bundles, and records it beside them', ({ folder, file }) => {
+configs('the build bakes RESIZER_CONFIG into the bundles, and records it beside them', async ({ folder, file }) => {
   const outDir = path.join(folder, 'dist');
   runTsx(['-e', `import('./scripts/build.ts').then((m) => m.buildAll({ outDir: ${JSON.stringify(outDir)} }))`], { RESIZER_CONFIG: file });
   assert.is(readFileSync(path.join(outDir, BAKED_CONFIG_NAME), 'utf8'), bakedConfigText(readConfigFile(file).config));
   // maxDimension 1000: both normalizer builds clamp w=3000 to 1000.
-  const lambda = loadLambdaBundle(path.join(outDir, 'normalize/index.js')) as unknown as (event: unknown) => Promise<{ querystring: string }>;
-  return lambda(viewerRequest('w=3000&f=webp')).then((request) => {
-    assert.match(request.querystring, /(^|&)w=1000(&|$)/);
-    const { context } = loadCloudFrontFunctionFile(path.join(outDir, 'normalize-cff/index.js'));
-    const cff = (context as { handler: (event: unknown) => { querystring: Record<string, { value: string }> } }).handler;
-    const result = cff(JSON.parse(JSON.stringify(cffViewerRequest([['w', '3000'], ['f', 'webp']]))));
-    assert.is(result.querystring.w.value, '1000');
-  });
+  for (const [name, normalize] of normalizerRuntimes(outDir)) {
+    const answer = await normalize('w=3000&f=webp', undefined, '/media/a.jpg');
+    assert.ok('query' in answer && /(^|&)w=1000(&|$)/.test(answer.query), `${name}: ${JSON.stringify(answer)}`);
+  }
 });
 
 configs('RESIZER_CONFIG is read in shared/config-file.ts and nowhere else', () => {
