@@ -129,8 +129,21 @@ export function createResizerPool(options: ResizerPoolOptions): ResizerPool {
     if (instance.child.exitCode === null && instance.child.signalCode === null) instance.child.kill('SIGKILL');
   }
 
+  /** An idle instance does not keep this process alive; a busy one does. */
+  function hold(instance: Instance, busy: boolean): void {
+    const channel = (instance.child as ChildProcess & { channel?: { ref(): void; unref(): void } }).channel;
+    if (busy) {
+      instance.child.ref();
+      channel?.ref();
+    } else {
+      instance.child.unref();
+      channel?.unref();
+    }
+  }
+
   function idle(instance: Instance): void {
     instance.busy = false;
+    hold(instance, false);
     clearTimeout(instance.idleTimer);
     instance.idleTimer = setTimeout(() => stop(instance), idleMs);
     instance.idleTimer.unref();
@@ -139,6 +152,7 @@ export function createResizerPool(options: ResizerPoolOptions): ResizerPool {
   async function run(instance: Instance, job: Job): Promise<void> {
     clearTimeout(instance.idleTimer);
     instance.busy = true;
+    hold(instance, true);
     await instance.ready;
     const id = nextId++;
     const { child } = instance;
