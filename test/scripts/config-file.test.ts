@@ -51,7 +51,7 @@ configs('the CDK app synthesizes the stack from RESIZER_CONFIG: name, behaviours
   const template = JSON.parse(readFileSync(path.join(outdir, 'OtherResizer.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, any> }> };
   const of = (type: string) => Object.values(template.Resources).filter((resource) => resource.Type === type).map((resource) => resource.Properties);
   const distribution = of('AWS::CloudFront::Distribution')[0].DistributionConfig;
-  assert.equal(distribution.CacheBehaviors.map((behavior: { PathPattern: string }) => behavior.PathPattern), ['media/*']);
+  assert.equal(distribution.CacheBehaviors.map((behavior: { PathPattern: string }) => behavior.PathPattern), ['media/*.svg', 'media/*']);
   const cachePolicies = of('AWS::CloudFront::CachePolicy').map((policy) => policy.CachePolicyConfig.ParametersInCacheKeyAndForwardedToOrigin.QueryStringsConfig);
   assert.ok(cachePolicies.some((query) => JSON.stringify(query.QueryStrings) === JSON.stringify(CACHE_KEY_PARAMS)), 'the variant cache policy keys on the canonical parameters');
   const cors = of('AWS::CloudFront::ResponseHeadersPolicy')[0].ResponseHeadersPolicyConfig.CorsConfig;
