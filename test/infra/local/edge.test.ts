@@ -293,7 +293,11 @@ edge('one log line per request: method, path and query, status, x-cache, ms', as
   await get(lambda, url);
   await get(lambda, url, { method: 'HEAD' });
   await get(lambda, '/dev/thumbnail.png?w=abc&utm_source=log-test');
-  const lines = logs.slice(from);
+  // The resizer's one invocation adds its metrics line; the rest is one line per request.
+  const metrics = logs.slice(from).filter((line) => line.startsWith('resizer '));
+  assert.equal(metrics.length, 1, metrics.join('\n'));
+  assert.match(metrics[0], /^resizer resized webp q\d+ 77x77 · /);
+  const lines = logs.slice(from).filter((line) => !line.startsWith('resizer '));
   assert.is(lines.length, 3, lines.join('\n'));
   assert.match(lines[0], /^GET \/dev\/thumbnail\.png\?w=77&f=webp&utm_source=log-test 200 Miss from cloudfront \d+ms$/);
   assert.match(lines[1], /^HEAD \/dev\/thumbnail\.png\?w=77&f=webp&utm_source=log-test 200 Hit from cloudfront \d+ms$/);
