@@ -1,115 +1,188 @@
-// npm run bench: speed and memory of the two functions on this machine, printed as a
-// Markdown table for the README's "Performance" section (with the machine and date).
-// Sources are generated; the resizer runs through the built bundle against s3rver.
+// npm run bench [-- --quick]: speed, bytes, quality, memory and cost of the two functions on
+// this machine, printed as Markdown tables (README "Performance") and written as JSON to
+// bench/results.json. Every figure is a median over repeated runs after a warm-up, with min and
+// max; comparisons are ratios of runs made side by side in one process, since the machine is
+// shared. --quick (what CI runs) makes every section run once on one small image, in seconds.
 import type { CloudFrontResultResponse } from 'aws-lambda';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { projectConfig } from '../shared/config-file';
 import { canonicalQuery } from '../shared/canonical';
-import { DEFAULT_CONFIG } from '../shared/config';
-import { cloudFrontFunctionNormalizer, lambdaNormalizer } from '../test/helpers/bundles';
-import { cffViewerRequest, originResponse, viewerRequest } from '../test/helpers/events';
-import { animated, noise, photoLike } from '../test/helpers/images';
 import { startS3 } from '../test/helpers/s3';
+import { photoLike } from '../test/helpers/images';
+import { COST_FORMULA, memorySweep, perMillionHits, perMillionTransforms } from './cost';
+import { benchEdge } from './edge';
+import { benchCacheKeys, benchNormalize, bundleSizes } from './normalize';
+import { PRICE_TABLE, PRICES_READ_ON } from './prices';
+import { coldStarts, requireMs, resizeEventFor, runChild } from './processes';
+import { benchResize, FORMATS, GEOMETRIES as ALL_GEOMETRIES, PIPELINES, verdicts, type ResizeCaseResult } from './resize';
+import { inputsTable, scaleTable, SCALE_INPUTS, type ScaleInputs } from './scale';
+import { benchSources } from './sources';
+import { formatSummary, geomean, mean } from './stats';
+import { benchTuning } from './tuning';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const ROUNDS = Number(process.env.BENCH_ROUNDS || 7);
+const quick = process.argv.includes('--quick');
+const ROUNDS = Number(process.env.BENCH_ROUNDS || (quick ? 1 : 3));
+const BUCKET = 'originals-bucket';
+const PREFIX = 'prod/bench';
+// Quick mode keeps to the small size: a 640 px avif at the default effort alone takes seconds.
+const GEOMETRIES = quick ? ALL_GEOMETRIES.slice(0, 1) : ALL_GEOMETRIES;
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
+function kb(bytes: number): string {
+  return (bytes / 1024).toFixed(1);
 }
 
-function p95(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)];
+function resizeTable(results: readonly ResizeCaseResult[]): string[] {
+  const lines = [
+    '| source | size | format | ours ms | floor ms | naive ms | ipx ms | ours KB | naive KB | ipx KB | SSIM ours | SSIM naive | SSIM ipx | outcome |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of results) {
+    lines.push(`| ${r.source} | ${r.geometry} | ${r.format} | ${PIPELINES.map((p) => formatSummary(r.ms[p])).join(' | ')} | ${kb(r.bytes.ours)} | ${kb(r.bytes.naive)} | ${kb(r.bytes.ipx)} | ${r.ssim.ours.toFixed(4)} | ${r.ssim.naive.toFixed(4)} | ${r.ssim.ipx.toFixed(4)} | ${r.outcome} |`);
+  }
+  return lines;
 }
 
 async function main() {
-  execFileSync('npx', ['--no-install', 'tsx', 'scripts/build.ts'], { cwd: root, stdio: 'ignore' });
+  execFileSync(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'scripts/build.ts'], { cwd: root, stdio: 'ignore' });
   const s3 = await startS3();
-  await s3.createBucket('originals-bucket');
-  const require = createRequire(import.meta.url);
-  // The built bundle's handler over s3rver: endpoint and credentials passed in, not through the environment.
-  const resize = require(path.join(root, 'dist/resize/index.js')).handlerFor(s3.resizerS3) as (event: unknown) => Promise<CloudFrontResultResponse>;
-
-  const sources: Array<[string, Buffer, string]> = [
-    ['photo-12mp.jpg', await photoLike(4000, 3000), 'image/jpeg'],
-    ['photo-2mp.jpg', await photoLike(1600, 1200), 'image/jpeg'],
-    ['noise-1mp.jpg', await noise(1000, 1000, 'jpeg'), 'image/jpeg'],
-    ['spinner.gif', await animated(200, 200, 20, 'gif'), 'image/gif'],
-  ];
-  for (const [key, bytes, type] of sources) await s3.put('originals-bucket', `prod/${key}`, bytes, type);
-
-  const cases: Array<[string, string]> = [
-    ['photo-12mp.jpg', 'w=800&f=webp'],
-    ['photo-12mp.jpg', 'w=800&f=jpeg'],
-    ['photo-12mp.jpg', 'w=800&f=avif'],
-    ['photo-2mp.jpg', 'w=400&h=400&f=webp'],
-    ['photo-2mp.jpg', 'w=200&f=jpeg'],
-    ['noise-1mp.jpg', 'w=1000&f=jpeg&q=100'],
-    ['spinner.gif', 'w=100&f=webp'],
-  ];
-
-  const lines: string[] = [];
+  const report: Record<string, unknown> = { quick, rounds: ROUNDS };
+  const out: string[] = [];
+  const print = (...lines: string[]) => { for (const line of lines) { out.push(line); process.stdout.write(line + '\n'); } };
   const log = console.log;
   const logged: string[] = [];
-  console.log = (line: string) => { logged.push(line); };
-  const rows: string[] = [];
-  for (const [key, query] of cases) {
-    const canonical = canonicalQuery(query, undefined, DEFAULT_CONFIG);
-    const ms: number[] = [];
-    let out = 0;
-    let outcome = '';
-    for (let i = 0; i < ROUNDS + 1; i++) {
-      const started = performance.now();
-      const result = await resize(originResponse({ uri: `/prod/${key}`, querystring: canonical, contentType: sources.find(([k]) => k === key)![2] }));
-      const elapsed = performance.now() - started;
-      if (i > 0) ms.push(elapsed); // the first round warms caches and the S3 client
-      out = result.body ? Buffer.from(result.body, 'base64').length : 0;
-      outcome = JSON.parse(logged[logged.length - 1]).outcome;
+  try {
+    await s3.createBucket(BUCKET);
+    const sources = await benchSources(root, quick);
+    for (const source of sources) await s3.put(BUCKET, `${PREFIX}/${source.name}`, source.bytes, source.contentType);
+
+    const require = createRequire(import.meta.url);
+    // The built bundle's handler over s3rver: endpoint and credentials passed in, not through the environment.
+    const handler = require(path.join(root, 'dist/resize/index.js')).handlerFor(s3.resizerS3) as (event: unknown) => Promise<CloudFrontResultResponse>;
+    const sharpVersions = require('sharp').versions;
+    const cpu = os.cpus()[0]?.model || 'unknown CPU';
+    const machine = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, sharp ${sharpVersions.sharp} (libvips ${sharpVersions.vips})`;
+    report.machine = machine;
+    print(`Measured ${machine}; ${quick ? 'QUICK MODE (one image, one round: not for the README)' : `median (min-max) of ${ROUNDS} rounds after a warm-up`}.`, '');
+
+    console.log = (line: string) => { logged.push(String(line)); };
+    const resize = await benchResize(sources, GEOMETRIES, { handler, client: s3.client, bucket: BUCKET, prefix: PREFIX, rounds: ROUNDS, logged });
+    console.log = log;
+    report.resize = resize;
+    const summary = verdicts(resize);
+    report.resizeSummary = summary;
+    print(`### Resize (${GEOMETRIES.map((g) => g.label).join(', ')}; ms through s3rver)`, '', ...resizeTable(resize), '');
+    print('| format | ours/floor | speed vs naive | bytes vs naive | SSIM change vs naive | speed vs ipx |', '|---|---|---|---|---|---|');
+    for (const v of summary) {
+      print(`| ${v.format} | ${v.oursOverFloor.toFixed(2)}x | ${v.speedVsNaive.toFixed(2)}x | ${(v.bytesVsNaive * 100).toFixed(1)}% | ${v.ssimVsNaive.toFixed(4)} | ${v.speedVsIpx.toFixed(2)}x |`);
     }
-    const input = sources.find(([k]) => k === key)![1].length;
-    rows.push(`| \`${key}?${canonical}\` | ${(input / 1024).toFixed(0)} KB | ${(out / 1024).toFixed(0)} KB | ${median(ms).toFixed(0)} | ${p95(ms).toFixed(0)} | ${outcome} |`);
-  }
-  console.log = log;
+    print('');
 
-  const normalizers: Array<[string, () => unknown]> = [];
-  const lambda = lambdaNormalizer();
-  const cff = cloudFrontFunctionNormalizer();
-  normalizers.push(['pure core (`canonicalQuery`)', () => canonicalQuery('h=150&q=90&f=webp&w=200&utm_source=x', 'image/avif,image/webp,*/*', DEFAULT_CONFIG)]);
-  normalizers.push(['Lambda@Edge bundle', () => lambda(viewerRequest('h=150&q=90&f=webp&w=200&utm_source=x', 'image/avif,image/webp,*/*'))]);
-  normalizers.push(['CloudFront Functions script (node:vm)', () => cff(cffViewerRequest([['h', '150'], ['q', '90'], ['f', 'webp'], ['w', '200'], ['utm_source', 'x']], 'image/avif,image/webp,*/*'))]);
-  const normalizerRows: string[] = [];
-  for (const [label, fn] of normalizers) {
-    const n = 20000;
-    for (let i = 0; i < 1000; i++) await fn();
-    const started = performance.now();
-    for (let i = 0; i < n; i++) await fn();
-    const perCall = ((performance.now() - started) * 1000) / n;
-    normalizerRows.push(`| ${label} | ${perCall.toFixed(1)} µs |`);
-  }
+    const config = projectConfig().config;
+    report.config = { formats: config.formats, quality: config.quality, resizeMemoryMb: config.deploy.resizeMemoryMb };
 
-  // Cold start: a fresh Node process loading the resize bundle (sharp and the SDK included).
-  const cold: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    const result = spawnSync(process.execPath, ['-e', `const t=process.hrtime.bigint();require(${JSON.stringify(path.join(root, 'dist/resize/index.js'))});console.log(Number(process.hrtime.bigint()-t)/1e6)`], { encoding: 'utf8' });
-    cold.push(Number(result.stdout.trim()));
-  }
+    // Tuning: each setting beside its baseline.
+    const tuning = await benchTuning(sources, GEOMETRIES, ROUNDS, { endpoint: s3.endpoint, bucket: BUCKET, prefix: PREFIX });
+    report.tuning = tuning;
+    print('### Tuning (geometric means over the photos; speed above 1 is faster than the baseline)', '',
+      '| setting | variant | ms | speed vs baseline | bytes vs baseline | SSIM | SSIM change |', '|---|---|---|---|---|---|---|');
+    for (const t of tuning) {
+      print(`| ${t.setting} | ${t.variant} | ${t.ms.toFixed(1)} | ${t.speedup.toFixed(2)}x | ${t.bytesRatio === undefined ? '' : `${((t.bytesRatio - 1) * 100).toFixed(1)}%`} | ${t.ssim === undefined ? '' : t.ssim.toFixed(4)} | ${t.ssimChange === undefined ? '' : t.ssimChange.toFixed(4)} |`);
+    }
+    const avifOverWebp = geomean(resize.filter((r) => r.format === 'avif').map((r) => {
+      const webp = resize.find((w) => w.format === 'webp' && w.source === r.source && w.geometry === r.geometry)!;
+      return r.ms.ours.median / webp.ms.ours.median;
+    }));
+    const avifBytes = geomean(resize.filter((r) => r.format === 'avif').map((r) => r.bytes.ours / resize.find((w) => w.format === 'webp' && w.source === r.source && w.geometry === r.geometry)!.bytes.ours));
+    const avifSsim = mean(resize.filter((r) => r.format === 'avif').map((r) => r.ssim.ours - resize.find((w) => w.format === 'webp' && w.source === r.source && w.geometry === r.geometry)!.ssim.ours));
+    report.avifVsWebp = { timeRatio: avifOverWebp, bytesRatio: avifBytes, ssimChange: avifSsim };
+    print('', `avif against webp through our handler: ${avifOverWebp.toFixed(2)}x the time, ${((avifBytes - 1) * 100).toFixed(0)}% bytes, SSIM change ${avifSsim.toFixed(4)} (autoAvif is ${config.formats.autoAvif}).`, '');
 
-  const maxRssMb = process.resourceUsage().maxRSS / 1024;
-  const cpu = os.cpus()[0]?.model || 'unknown CPU';
-  lines.push(`Measured ${new Date().toISOString().slice(0, 10)} on ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, sharp ${require('sharp').versions.sharp} (libvips ${require('sharp').versions.vips}); median and p95 of ${ROUNDS} warm runs, S3 (s3rver on loopback) fetch included.`);
-  lines.push('', '| request | source | variant | median ms | p95 ms | outcome |', '|---|---|---|---|---|---|', ...rows);
-  lines.push('', '| normalizer | per request |', '|---|---|', ...normalizerRows);
-  lines.push('', `Loading the resize bundle in a fresh process (cold start, before the first request): median ${median(cold).toFixed(0)} ms. Peak RSS of the whole benchmark process: ${maxRssMb.toFixed(0)} MB.`);
-  console.log(lines.join('\n'));
-  await s3.stop();
+    // Normalizer.
+    const normalize = await benchNormalize(root, config, quick ? 2 : 7, 1000);
+    const sizes = bundleSizes(root);
+    const keys = await benchCacheKeys(root, config, quick ? 2000 : 10000, 200);
+    report.normalize = normalize;
+    report.bundles = sizes;
+    report.cacheKeys = keys;
+    print('### Normalizer', '', '| build | ns per event (1,000 events) |', '|---|---|', ...normalize.map((n) => `| ${n.build} | ${formatSummary(n.nsPerEvent, 0)} |`), '');
+    print('| bundle | bytes | gzipped |', '|---|---|---|', ...sizes.map((b) => `| ${b.file} | ${b.raw} | ${b.gzip} |`), '');
+    print(`Cache keys: ${keys.requests} generated requests for ${keys.outputs} distinct outputs → ${Object.entries(keys.keys).map(([b, n]) => `${n} keys (${b}; ${keys.splitOutputs[b]} outputs split, ${keys.mergedKeys[b]} keys shared)`).join(', ')}.`, '');
+
+    // The local edge over HTTP.
+    const edge = await benchEdge(config, { endpoint: s3.endpoint, bucket: BUCKET }, `${PREFIX}/${sources[0].name}`, quick ? 8 : 40, quick ? 40 : 400);
+    report.edge = edge;
+    print(`### Local edge over HTTP (${sources[0].name}, misses at 200x150 webp)`, '', '| kind | concurrency | requests | p50 ms | p99 ms | per second |', '|---|---|---|---|---|---|',
+      ...edge.map((e) => `| ${e.kind} | ${e.concurrency} | ${e.requests} | ${e.p50.toFixed(1)} | ${e.p99.toFixed(1)} | ${e.perSecond.toFixed(0)} |`), '');
+
+    // Fresh processes: cold start and memory.
+    const childEnv = { BENCH_S3: JSON.stringify(s3.resizerS3), AWS_REGION: 'us-east-1' };
+    const firstEvent = resizeEventFor(`${PREFIX}/${sources[0].name}`, 'w=200&h=150&f=webp', sources[0].contentType);
+    const cold = await coldStarts(root, childEnv, firstEvent, quick ? 1 : 5);
+    const modules = { sharp: requireMs(path.join(root, 'dist/resize/node_modules/sharp')), '@aws-sdk/client-s3': requireMs(path.join(root, 'node_modules/@aws-sdk/client-s3')) };
+    report.coldStart = { ...cold, modules };
+    print('### Cold start (fresh process to first response, ms since the process started)', '', '| bundle | loaded | first response |', '|---|---|---|',
+      `| bare node (no bundle) | ${formatSummary(cold.bareNode)} | |`, ...cold.bundles.map((c) => `| ${c.bundle} | ${formatSummary(c.loadedMs)} | ${formatSummary(c.firstMs)} |`), '',
+      `Requiring alone, in a fresh process: sharp ${modules.sharp.toFixed(0)} ms, @aws-sdk/client-s3 ${modules['@aws-sdk/client-s3'].toFixed(0)} ms.`, '');
+
+    const big = quick ? [1920, 1080] : [3840, 2160];
+    const side = Math.floor(Math.sqrt(config.maxInputPixels / 2));
+    const max = quick ? [2000, 1000] : [side * 2, side];
+    await s3.put(BUCKET, `${PREFIX}/mem-large.jpg`, await photoLike(big[0], big[1]), 'image/jpeg');
+    const maxBytes = await sharp({ create: { width: max[0], height: max[1], channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 30 } } }).jpeg({ quality: 80 }).toBuffer();
+    await s3.put(BUCKET, `${PREFIX}/mem-max.jpg`, maxBytes, 'image/jpeg');
+    const bundle = path.join(root, 'dist/resize/index.js');
+    const mixed: unknown[] = [];
+    for (const source of sources) for (const g of GEOMETRIES) for (const f of FORMATS) {
+      if (f === 'avif' && g.height === undefined) continue; // keep the warm run to a minute
+      mixed.push(resizeEventFor(`${PREFIX}/${source.name}`, canonicalQuery(`w=${g.width}${g.height ? `&h=${g.height}` : ''}&f=${f}`, undefined, config), source.contentType));
+    }
+    const warmCount = quick ? 20 : 1000;
+    const memory = [
+      { label: `fresh: ${big[0]}x${big[1]} JPEG → 640 webp`, ...await runChild({ bundle, kind: 'lambda', env: childEnv, events: [resizeEventFor(`${PREFIX}/mem-large.jpg`, 'w=640&f=webp')] }) },
+      { label: `fresh: ${max[0]}x${max[1]} JPEG (${quick ? 'quick: not' : ''} maxInputPixels) → 640 webp`, ...await runChild({ bundle, kind: 'lambda', env: childEnv, events: [resizeEventFor(`${PREFIX}/mem-max.jpg`, 'w=640&f=webp')] }) },
+      { label: `warm: after ${warmCount} mixed requests`, ...await runChild({ bundle, kind: 'lambda', env: childEnv, events: mixed, repeat: Math.ceil(warmCount / mixed.length) }) },
+    ];
+    report.memory = memory;
+    print('### Peak RSS of a fresh process running the resize bundle', '', '| case | peak RSS MB | outcome |', '|---|---|---|', ...memory.map((m) => `| ${m.label} | ${m.maxRssMb.toFixed(0)} | ${m.outcome} |`), '');
+
+    // Cost.
+    const memoryMb = config.deploy.resizeMemoryMb;
+    const perFormatMs = Object.fromEntries(FORMATS.map((f) => [f, mean(resize.filter((r) => r.format === f).map((r) => r.ms.ours.median))]));
+    const allMs = mean(resize.map((r) => r.ms.ours.median));
+    const cost = {
+      memoryMb, pricesReadOn: PRICES_READ_ON, formula: COST_FORMULA,
+      perMillionTransforms: perMillionTransforms(allMs, memoryMb),
+      perFormat: Object.fromEntries(FORMATS.map((f) => [f, perMillionTransforms(perFormatMs[f], memoryMb)])),
+      perMillionHits: perMillionHits(),
+      memorySweep: memorySweep(allMs),
+    };
+    report.cost = cost;
+    print(`### Cost (prices read ${PRICES_READ_ON}; ${COST_FORMULA})`, '',
+      `At ${memoryMb} MB: $${cost.perMillionTransforms.toFixed(2)} per million transforms (mean of the resize table, ${allMs.toFixed(0)} ms here; ${FORMATS.map((f) => `${f} $${cost.perFormat[f].toFixed(2)}`).join(', ')}), $${cost.perMillionHits.toFixed(2)} per million hits.`, '',
+      '| memory MB | ms at that memory | $ per million transforms |', '|---|---|---|', ...cost.memorySweep.map((m) => `| ${m.memoryMb} | ${m.ms.toFixed(0)} | ${m.perMillion.toFixed(2)} |`), '',
+      '| price | source |', '|---|---|', ...Object.values(PRICE_TABLE).map((p) => `| ${p.per} | ${p.source} |`), '');
+
+    // Scale on paper, with this run's transform times.
+    const mix = Object.fromEntries(Object.entries(SCALE_INPUTS.mix).map(([f, m]) => [f, { share: m.share, ms: perFormatMs[f] ?? m.ms }]));
+    const meanBytes = mean(resize.filter((r) => r.geometry === GEOMETRIES[GEOMETRIES.length - 1].label).map((r) => r.bytes.ours));
+    const inputs: ScaleInputs = { ...SCALE_INPUTS, mix, resizeMemoryMb: memoryMb, meanVariantBytes: meanBytes };
+    report.scale = { inputs };
+    print('### Scale on paper', '', ...inputsTable(inputs), '', ...scaleTable(inputs), '');
+  } finally {
+    console.log = log;
+    await s3.stop();
+  }
+  writeFileSync(path.join(root, 'bench/results.json'), JSON.stringify(report, null, 2) + '\n');
 }
 
 main().catch((error) => {
-  console.error(`bench failed: ${error instanceof Error ? error.message : error}`);
+  console.error(`bench failed: ${error instanceof Error ? error.stack || error.message : error}`);
   process.exit(1);
 });

@@ -5,15 +5,16 @@ import type { CloudFrontResponse, CloudFrontResponseEvent, CloudFrontResultRespo
 import { createHash } from 'node:crypto';
 import { parseCanonical, type CanonicalTransform } from '../../shared/canonical';
 import { isResizerError, type ResizerError } from '../../shared/errors';
-import { FORMATS, SOURCE_TYPES } from '../../shared/formats';
+import { FORMATS, SOURCE_TYPES, type OutputFormat } from '../../shared/formats';
 import { generatedResponseBytes, ORIGIN_RESPONSE_LIMIT_BYTES, READ_ONLY_HEADERS, type EdgeHeaders } from '../../shared/limits';
-import { planTransform, type TransformPlan } from '../../shared/plan';
+import { planTransform } from '../../shared/plan';
 import { errorResponse, toLambdaHeaders } from '../../shared/responses';
 import { resizerConfig, runtimeConfig, type ResizerConfig, type S3Overrides } from './runtime-config';
 import { capToBudget, encodeSeconds, LADDER_STEP_SHARE } from './budget';
 import { deadlineMs, startDeadline, type Deadline } from './deadline';
 import { createMemo, memoTtlMs, type Memo } from './memo';
 import { emfLine, metricNamespace, type Outcome } from './metrics';
+import { originalInstead } from './never-larger';
 import { bucketFromDomain, fetchSource, type SourceLocation } from './source';
 import { checkPixels, inspectSource, render, type Rendered } from './transform';
 
@@ -78,9 +79,9 @@ function replaceHeaders(response: CloudFrontResponse, headers: EdgeHeaders, keep
   return { ...out, ...headers };
 }
 
-function variantHeaders(rendered: Rendered, plan: TransformPlan, cacheControl: string, timing: string): EdgeHeaders {
+function variantHeaders(rendered: Rendered, format: OutputFormat, cacheControl: string, timing: string): EdgeHeaders {
   return toLambdaHeaders({
-    'content-type': FORMATS[plan.format].mimes[0],
+    'content-type': FORMATS[format].mimes[0],
     'cache-control': cacheControl,
     // A strong validator of these exact bytes: CloudFront answers If-None-Match with 304.
     // The viewer's URL may have left the format to Accept; caches between CloudFront and the
@@ -239,17 +240,20 @@ async function resize(invocation: Invocation, transform: CanonicalTransform, fal
         break;
       }
       const timeoutSeconds = Math.max(1, Math.floor(deadline.remainingMs() / 1000));
-      const rendered = await deadline.race(render(input, plan, config, { ...attempt, timeoutSeconds }), 'encode');
+      let rendered = await deadline.race(render(input, plan, config, { ...attempt, timeoutSeconds }), 'encode');
       log.ms.transform = elapsed(mark);
+      const originalFormat = fallback ? null : originalInstead(input.length, source, plan, rendered);
+      if (originalFormat) rendered = { ...rendered, data: input };
       const body = rendered.data.toString('base64');
       const timing = serverTiming({ fetch: log.ms.fetch, transform: log.ms.transform, total: elapsed(started) });
-      const headers = replaceHeaders(response, variantHeaders(rendered, plan, cacheControl, timing), ['last-modified', 'date']);
+      const headers = replaceHeaders(response, variantHeaders(rendered, originalFormat || plan.format, cacheControl, timing), ['last-modified', 'date']);
       if (generatedResponseBytes(headers, body) <= ORIGIN_RESPONSE_LIMIT_BYTES) {
         const status = fallback ? fallback.status : 200;
         Object.assign(log, {
-          outcome: fallback ? 'fallback-image' : 'resized', status, bytesOut: rendered.data.length, width: rendered.width, height: rendered.height,
+          outcome: fallback ? 'fallback-image' : originalFormat ? 'original-smaller' : 'resized', status, bytesOut: rendered.data.length, width: rendered.width, height: rendered.height,
           quality: attempt.quality !== undefined ? attempt.quality : plan.quality,
         });
+        if (originalFormat) log.format = originalFormat;
         const answer: CloudFrontResultResponse = { status: String(status), statusDescription: fallback ? FALLBACK_STATUS_TEXT[fallback.status] : 'OK', headers, body, bodyEncoding: 'base64' };
         if (fallbackKey) memos.fallbacks.set(fallbackKey, structuredClone(answer));
         return answer;

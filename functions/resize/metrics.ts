@@ -6,7 +6,7 @@
 // region: every metric by `outcome`, and the request count alone by `format` as well.
 
 /** What the handler decided; each outcome is a dimension value. */
-export const OUTCOMES = ['resized', 'passthrough', 'rejected', 'fallback-image', 'fallback-too-large', 'fallback-error'] as const;
+export const OUTCOMES = ['resized', 'original-smaller', 'passthrough', 'rejected', 'fallback-image', 'fallback-too-large', 'fallback-error'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 /** The handler's log record (functions/resize/index.ts `LogLine`), as far as metrics read it. */

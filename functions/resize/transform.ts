@@ -15,6 +15,8 @@ export interface InspectedSource extends SourceInfo {
   readonly width: number;
   /** Height of one frame. */
   readonly height: number;
+  /** EXIF orientation, when the header has one. */
+  readonly orientation?: number;
 }
 
 function firstLine(error: unknown): string {
@@ -38,7 +40,7 @@ export async function inspectSource(input: Buffer): Promise<InspectedSource> {
   const height = meta.pageHeight && pages > 1 ? meta.pageHeight : meta.height;
   // EXIF orientations 5 to 8 swap the sides; w and h mean the image as displayed.
   const swapped = (meta.orientation || 1) >= 5;
-  return { format: meta.format, pages, hasAlpha: !!meta.hasAlpha, width: meta.width, height, displayed: swapped ? { width: height, height: meta.width } : { width: meta.width, height } };
+  return { format: meta.format, pages, hasAlpha: !!meta.hasAlpha, width: meta.width, height, displayed: swapped ? { width: height, height: meta.width } : { width: meta.width, height }, orientation: meta.orientation };
 }
 
 /** Refuses sources whose decoded pixels (every frame the plan decodes) exceed the limit. */

@@ -36,6 +36,7 @@ function emfProblems(line: Json): string[] {
 
 const LOGS: Record<(typeof OUTCOMES)[number], ResizeLog & Json> = {
   resized: { outcome: 'resized', key: 'prod/a.jpg', query: 'w=200&f=webp', status: 200, format: 'webp', bytesIn: 50000, bytesOut: 9000, quality: 80, width: 200, height: 150, ms: { fetch: 12.5, transform: 40.1, total: 55 } },
+  'original-smaller': { outcome: 'original-smaller', key: 'prod/logo.png', query: 'w=300&f=png', status: 200, format: 'png', bytesIn: 800, bytesOut: 800, width: 300, height: 200, ms: { fetch: 5, transform: 8, total: 14 } },
   passthrough: { outcome: 'passthrough', query: '', reason: 'bare url', ms: { total: 0.2 } },
   rejected: { outcome: 'rejected', key: 'prod/big.jpg', query: 'w=200', status: 422, reason: 'source has 90000000 pixels, more than maxInputPixels 50000000', format: 'jpeg', bytesIn: 10, ms: { fetch: 3, total: 4 } },
   'fallback-image': { outcome: 'fallback-image', key: 'prod/fallback.png', query: 'w=200&f=webp', status: 404, format: 'webp', bytesIn: 20000, bytesOut: 4000, quality: 80, width: 200, height: 100, ms: { fetch: 10, transform: 30, total: 45 } },

@@ -1,0 +1,31 @@
+// Cost per million, from the measured durations. The resizer runs single-threaded (libvips
+// concurrency 1), so a Lambda function at `memoryMb` gets min(1, memoryMb / 1769) of the one
+// core this machine gave it: duration = measured ms / that share. Assumes one of this
+// machine's cores is about one Lambda vCPU.
+import { FULL_VCPU_MB, PRICES } from './prices';
+
+export function lambdaMs(measuredMs: number, memoryMb: number): number {
+  return measuredMs / Math.min(1, memoryMb / FULL_VCPU_MB);
+}
+
+/** Dollars per million resizes: requests plus duration (1 ms billing granularity). */
+export function perMillionTransforms(measuredMs: number, memoryMb: number): number {
+  const ms = Math.ceil(lambdaMs(measuredMs, memoryMb));
+  return 1e6 * (PRICES.lambdaEdgeRequest + (ms / 1000) * (memoryMb / 1024) * PRICES.lambdaEdgeGbSecond);
+}
+
+/** Dollars per million cache hits: the CloudFront request and the viewer-request CloudFront Function (transfer apart). */
+export function perMillionHits(): number {
+  return 1e6 * (PRICES.cloudFrontHttpsRequest + PRICES.cloudFrontFunction);
+}
+
+export const COST_FORMULA =
+  'transform = $0.60/M requests + ceil(ms at memory) / 1000 × memory GB × $0.00005001/GB-s; ms at memory = ms here / min(1, MB / 1769); ' +
+  'hit = CloudFront HTTPS request $0.0100/10k + CloudFront Function $0.10/M (data transfer apart, $0.085/GB in the US)';
+
+export interface MemoryRow { readonly memoryMb: number; readonly ms: number; readonly perMillion: number }
+
+/** Cost per million transforms across memory sizes, for the mean measured transform. */
+export function memorySweep(measuredMs: number, sizes: readonly number[] = [512, 1024, 1536, 1769, 2048, 3008]): MemoryRow[] {
+  return sizes.map((memoryMb) => ({ memoryMb, ms: lambdaMs(measuredMs, memoryMb), perMillion: perMillionTransforms(measuredMs, memoryMb) }));
+}

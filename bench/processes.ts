@@ -1,0 +1,119 @@
+// Fresh processes: cold start (process start to the first response, per bundle) and peak RSS
+// (a fresh process that loads the resize bundle and resizes one large source; a warm one after
+// many mixed requests). The child is plain Node running the built bundle, as Lambda runs it.
+import { spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { cffViewerRequest, originResponse, viewerRequest } from '../test/helpers/events';
+import { summarize, type Summary } from './stats';
+
+export interface ChildReport {
+  /** ms from process start to the bundle loaded, and to the first response. */
+  readonly loadedMs: number;
+  readonly firstMs: number;
+  readonly maxRssMb: number;
+  readonly outcome: string;
+}
+
+// Runs in the child: loads the bundle, answers each event in turn, prints one JSON line.
+const CHILD = `
+const t = () => performance.now();
+const bundle = process.env.BENCH_BUNDLE;
+const events = JSON.parse(process.env.BENCH_EVENTS);
+const kind = process.env.BENCH_KIND;
+let outcome = '';
+const log = console.log;
+console.log = (line) => { try { outcome = JSON.parse(line).outcome || outcome; } catch (_) {} };
+let handler;
+if (kind === 'cff') {
+  const vm = require('node:vm');
+  const context = vm.createContext({});
+  vm.runInContext(require('node:fs').readFileSync(bundle, 'utf8'), context);
+  handler = async (e) => context.handler(e);
+} else handler = require(bundle).handler;
+const loadedMs = t();
+(async () => {
+  let firstMs = 0;
+  const repeat = Number(process.env.BENCH_REPEAT || 1);
+  for (let r = 0; r < repeat; r++) for (let i = 0; i < events.length; i++) {
+    await handler(JSON.parse(JSON.stringify(events[i])));
+    if (!firstMs) firstMs = t();
+  }
+  log(JSON.stringify({ loadedMs, firstMs, maxRssMb: process.resourceUsage().maxRSS / 1024, outcome }));
+})().catch((e) => { log(JSON.stringify({ error: String(e) })); process.exit(1); });
+`;
+
+export interface ChildOptions {
+  readonly bundle: string;
+  readonly kind: 'lambda' | 'cff';
+  readonly events: readonly unknown[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly repeat?: number;
+  /** Extra node flags, e.g. none: Lambda runs node without flags. */
+  readonly execArgv?: readonly string[];
+}
+
+/** Async: the child talks to s3rver, which runs in this process's event loop. */
+export async function runChild(options: ChildOptions): Promise<ChildReport> {
+  const child = spawn(process.execPath, [...(options.execArgv || []), '-e', CHILD], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      PATH: process.env.PATH, ...options.env,
+      BENCH_BUNDLE: options.bundle, BENCH_KIND: options.kind, BENCH_EVENTS: JSON.stringify(options.events), BENCH_REPEAT: String(options.repeat || 1),
+    },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => { stdout += chunk; });
+  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const line = stdout.trim().split('\n').pop() || '';
+  const report = JSON.parse(line || '{}');
+  if (report.error || status !== 0) throw new Error(`child ${options.bundle} failed: ${report.error || stderr.split('\n').slice(0, 3).join(' ')}`);
+  return report as ChildReport;
+}
+
+/** Bare Node: process start to the first statement, the part of every cold start that is not ours. */
+export function bareNodeMs(): number {
+  const result = spawnSync(process.execPath, ['-e', 'console.log(performance.now())'], { encoding: 'utf8' });
+  return Number(result.stdout.trim());
+}
+
+export interface ColdStart {
+  readonly bundle: string;
+  readonly loadedMs: Summary;
+  readonly firstMs: Summary;
+}
+
+export async function coldStarts(root: string, s3Env: Readonly<Record<string, string>>, resizeEvent: unknown, runs: number): Promise<{ bareNode: Summary; bundles: ColdStart[] }> {
+  const bare = Array.from({ length: runs }, bareNodeMs);
+  const viewer = viewerRequest('w=200&h=150&f=webp&utm_source=x', 'image/avif,image/webp,*/*');
+  const cffEvent = cffViewerRequest([['w', '200'], ['h', '150'], ['f', 'webp'], ['utm_source', 'x']], 'image/avif,image/webp,*/*');
+  const cases: Array<[string, ChildOptions]> = [
+    ['dist/resize/index.js', { bundle: path.join(root, 'dist/resize/index.js'), kind: 'lambda', events: [resizeEvent], env: s3Env }],
+    ['dist/normalize/index.js', { bundle: path.join(root, 'dist/normalize/index.js'), kind: 'lambda', events: [viewer], env: {} }],
+    ['dist/normalize-cff/index.js (node:vm)', { bundle: path.join(root, 'dist/normalize-cff/index.js'), kind: 'cff', events: [cffEvent], env: {} }],
+  ];
+  const bundles: ColdStart[] = [];
+  for (const [bundle, options] of cases) {
+    const reports: ChildReport[] = [];
+    for (let i = 0; i < runs; i++) reports.push(await runChild(options));
+    bundles.push( { bundle, loadedMs: summarize(reports.map((r) => r.loadedMs)), firstMs: summarize(reports.map((r) => r.firstMs)) });
+  }
+  return { bareNode: summarize(bare), bundles };
+}
+
+export interface MemoryCase {
+  readonly label: string;
+  readonly maxRssMb: number;
+  readonly outcome: string;
+}
+
+export function resizeEventFor(key: string, querystring: string, contentType = 'image/jpeg'): unknown {
+  return originResponse({ uri: `/${key}`, querystring, contentType });
+}
+
+/** ms to require one module in a fresh process: what lazy loading could move off the cold start. */
+export function requireMs(module: string): number {
+  const result = spawnSync(process.execPath, ['-e', `const t=performance.now();require(${JSON.stringify(module)});console.log(performance.now()-t)`], { encoding: 'utf8' });
+  return Number(result.stdout.trim());
+}

@@ -1,0 +1,200 @@
+// The resize comparison: for each source, size and format, four ways to make the same variant
+// from the same s3rver, run side by side in rotating order each round:
+//   ours   the built dist/resize bundle, origin-response event in, response out (S3 GET, base64,
+//          ETag and the log line included)
+//   floor  the S3 GET plus bare sharp with our exact encoder settings, each timed on its own
+//   naive  the seed's pipeline: buffered GetObject, sharp(body).resize(w, h).toFormat(f, { quality })
+//   ipx    unjs/ipx in-process, reading the same object through the SDK
+// Each output's bytes and luma SSIM against a lossless reference resize of the same geometry.
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { CloudFrontResultResponse } from 'aws-lambda';
+import { createIPX, type IPXStorage } from 'ipx';
+import sharp, { type Sharp } from 'sharp';
+import { canonicalQuery } from '../shared/canonical';
+import { DEFAULT_CONFIG } from '../shared/config';
+import { ENCODERS } from '../functions/resize/operations';
+import { originResponse } from '../test/helpers/events';
+import type { BenchSource } from './sources';
+import { luma, ssim, type Luma } from './ssim';
+import { geomean, mean, summarize, type Summary } from './stats';
+
+export const PIPELINES = ['ours', 'floor', 'naive', 'ipx'] as const;
+export type Pipeline = (typeof PIPELINES)[number];
+export const FORMATS = ['webp', 'avif', 'jpeg'] as const;
+export type BenchFormat = (typeof FORMATS)[number];
+
+export interface Geometry {
+  readonly label: string;
+  readonly width: number;
+  readonly height?: number;
+}
+export const GEOMETRIES: readonly Geometry[] = [
+  { label: '200x150 cover', width: 200, height: 150 },
+  { label: '640 wide', width: 640 },
+];
+
+export type Handler = (event: unknown) => Promise<CloudFrontResultResponse>;
+
+export interface ResizeCaseResult {
+  readonly source: string;
+  readonly geometry: string;
+  readonly format: BenchFormat;
+  readonly ms: Record<Pipeline, Summary>;
+  readonly bytes: Record<Pipeline, number>;
+  readonly ssim: Record<Pipeline, number>;
+  /** The handler's logged outcome (resized, original-smaller…). */
+  readonly outcome: string;
+  /** The floor's two parts, medians. */
+  readonly floorParts: { readonly get: number; readonly sharp: number };
+}
+
+export interface ResizeContext {
+  readonly handler: Handler;
+  readonly client: S3Client;
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly rounds: number;
+  /** The handler's log lines, captured so they stay off the table. */
+  readonly logged: string[];
+}
+
+function quality(format: BenchFormat): number {
+  return DEFAULT_CONFIG.quality[format];
+}
+
+async function getObject(client: S3Client, bucket: string, key: string): Promise<Buffer> {
+  const output = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  const bytes = await output.Body!.transformToByteArray();
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Our exact encoder settings (the resizer's own table). */
+function encode(image: Sharp, format: BenchFormat): Sharp {
+  return ENCODERS[format](image, { quality: quality(format) });
+}
+
+function s3Storage(client: S3Client, bucket: string): IPXStorage {
+  return {
+    name: 's3',
+    getMeta: async () => ({}),
+    getData: async (id: string) => {
+      const bytes = await getObject(client, bucket, id.replace(/^\/+/, ''));
+      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    },
+  };
+}
+
+/** The lossless reference: the same geometry, resized without shrink-on-load, never encoded. */
+export async function reference(bytes: Buffer, geometry: Geometry): Promise<Luma> {
+  return luma(sharp(bytes).autoOrient().resize(geometry.width, geometry.height, { withoutEnlargement: true, fastShrinkOnLoad: false }));
+}
+
+export async function scoreOutput(output: Buffer, ref: Luma): Promise<number> {
+  return ssim(await luma(output), ref);
+}
+
+type Run = () => Promise<{ bytes: Buffer; parts?: { get: number; sharp: number } }>;
+
+export async function benchResize(sources: readonly BenchSource[], geometries: readonly Geometry[], ctx: ResizeContext, onCase?: (r: ResizeCaseResult) => void): Promise<ResizeCaseResult[]> {
+  const ipx = createIPX({ storage: s3Storage(ctx.client, ctx.bucket) });
+  const results: ResizeCaseResult[] = [];
+  for (const source of sources) {
+    const key = `${ctx.prefix}/${source.name}`;
+    for (const geometry of geometries) {
+      const ref = await reference(source.bytes, geometry);
+      for (const format of FORMATS) {
+        const raw = `w=${geometry.width}${geometry.height ? `&h=${geometry.height}` : ''}&f=${format}`;
+        const querystring = canonicalQuery(raw, undefined, DEFAULT_CONFIG);
+        let outcome = '';
+        const runs: Record<Pipeline, Run> = {
+          ours: async () => {
+            const result = await ctx.handler(originResponse({ uri: `/${key}`, querystring, contentType: source.contentType }));
+            outcome = JSON.parse(ctx.logged[ctx.logged.length - 1] || '{}').outcome || '';
+            if (!result.body) throw new Error(`the handler passed ${key}?${querystring} through (${outcome})`);
+            return { bytes: Buffer.from(result.body, 'base64') };
+          },
+          floor: async () => {
+            let mark = performance.now();
+            const input = await getObject(ctx.client, ctx.bucket, key);
+            const get = performance.now() - mark;
+            mark = performance.now();
+            const bytes = await encode(sharp(input).resize(geometry.width, geometry.height, { withoutEnlargement: true }), format).toBuffer();
+            return { bytes, parts: { get, sharp: performance.now() - mark } };
+          },
+          naive: async () => {
+            const input = await getObject(ctx.client, ctx.bucket, key);
+            return { bytes: await sharp(input).resize(geometry.width, geometry.height).toFormat(format, { quality: quality(format) }).toBuffer() };
+          },
+          ipx: async () => {
+            const modifiers: Record<string, string> = { format, quality: String(quality(format)) };
+            if (geometry.height) modifiers.resize = `${geometry.width}x${geometry.height}`;
+            else modifiers.w = String(geometry.width);
+            const { data } = await ipx(`/${key}`, modifiers).process();
+            return { bytes: Buffer.from(data as Buffer) };
+          },
+        };
+        const ms: Record<Pipeline, number[]> = { ours: [], floor: [], naive: [], ipx: [] };
+        const outputs = {} as Record<Pipeline, Buffer>;
+        const gets: number[] = [];
+        const sharps: number[] = [];
+        for (let round = 0; round <= ctx.rounds; round++) {
+          for (let i = 0; i < PIPELINES.length; i++) {
+            const pipeline = PIPELINES[(i + round) % PIPELINES.length];
+            const started = performance.now();
+            const { bytes, parts } = await runs[pipeline]();
+            const elapsed = performance.now() - started;
+            outputs[pipeline] = bytes;
+            if (round === 0) continue; // warm-up: caches, sockets, JIT
+            if (parts) {
+              gets.push(parts.get);
+              sharps.push(parts.sharp);
+              ms[pipeline].push(parts.get + parts.sharp);
+            } else ms[pipeline].push(elapsed);
+          }
+        }
+        const scores = {} as Record<Pipeline, number>;
+        const sizes = {} as Record<Pipeline, number>;
+        for (const pipeline of PIPELINES) {
+          sizes[pipeline] = outputs[pipeline].length;
+          scores[pipeline] = await scoreOutput(outputs[pipeline], ref);
+        }
+        const result: ResizeCaseResult = {
+          source: source.name, geometry: geometry.label, format, outcome,
+          ms: { ours: summarize(ms.ours), floor: summarize(ms.floor), naive: summarize(ms.naive), ipx: summarize(ms.ipx) },
+          bytes: sizes, ssim: scores,
+          floorParts: { get: summarize(gets).median, sharp: summarize(sharps).median },
+        };
+        results.push(result);
+        onCase?.(result);
+      }
+    }
+  }
+  return results;
+}
+
+export interface FormatVerdict {
+  readonly format: BenchFormat;
+  /** Geometric mean of naive ms / ours ms: above 1 means ours is faster. */
+  readonly speedVsNaive: number;
+  readonly speedVsIpx: number;
+  /** Geometric mean of ours bytes / naive bytes, minus 1. */
+  readonly bytesVsNaive: number;
+  /** Mean of ours SSIM minus naive SSIM. */
+  readonly ssimVsNaive: number;
+  /** Geometric mean of ours ms / floor ms. */
+  readonly oursOverFloor: number;
+}
+
+export function verdicts(results: readonly ResizeCaseResult[]): FormatVerdict[] {
+  return FORMATS.map((format) => {
+    const rows = results.filter((r) => r.format === format);
+    return {
+      format,
+      speedVsNaive: geomean(rows.map((r) => r.ms.naive.median / r.ms.ours.median)),
+      speedVsIpx: geomean(rows.map((r) => r.ms.ipx.median / r.ms.ours.median)),
+      bytesVsNaive: geomean(rows.map((r) => r.bytes.ours / r.bytes.naive)) - 1,
+      ssimVsNaive: mean(rows.map((r) => r.ssim.ours - r.ssim.naive)),
+      oursOverFloor: geomean(rows.map((r) => r.ms.ours.median / r.ms.floor.median)),
+    };
+  });
+}
