@@ -7,6 +7,7 @@ import { gzipSync } from 'node:zlib';
 import type { CffEvent, CffRequest } from '../functions/normalize/cloudfront-function';
 import { cacheKey, forwardedQuery } from '../infra/local/routing';
 import { checkCffViewerRequestResult, checkViewerRequestResult, isFailure } from '../infra/local/rules';
+import { canonicalQuery } from '../shared/canonical';
 import type { Config } from '../shared/config';
 import { distributionPolicies } from '../infra/local/distribution';
 import { lambdaNormalizer } from '../test/helpers/bundles';
@@ -56,6 +57,9 @@ export async function benchNormalize(root: string, config: Config, rounds: numbe
   const cffEvents = log.map(cffEvent);
   // Each round gets fresh copies made before the clock starts (a handler may change its event).
   const builds: Array<[string, () => unknown[], (batch: unknown[]) => Promise<void> | void]> = [
+    // The shared core alone, so the bundles' own event handling shows as the difference.
+    ['pure core (canonicalQuery, no event)', () => log.map((r) => [rawQuery(r), r.accept || undefined]),
+      (batch) => { for (const [query, accept] of batch as Array<[string, string | undefined]>) canonicalQuery(query, accept, config); }],
     ['Lambda@Edge bundle (dist/normalize)', () => lambdaEvents.map((e) => structuredClone(e)),
       async (batch) => { for (const e of batch) await lambda(e as CloudFrontRequestEvent); }],
     ['CloudFront Functions script (dist/normalize-cff, node:vm)', () => cffEvents.map((e) => structuredClone(e)),

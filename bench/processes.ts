@@ -11,6 +11,8 @@ export interface ChildReport {
   readonly loadedMs: number;
   readonly firstMs: number;
   readonly maxRssMb: number;
+  /** RSS once the bundle is loaded, before the first event. */
+  readonly loadedRssMb: number;
   readonly outcome: string;
 }
 
@@ -30,7 +32,17 @@ if (kind === 'cff') {
   vm.runInContext(require('node:fs').readFileSync(bundle, 'utf8'), context);
   handler = async (e) => context.handler(e);
 } else handler = require(bundle).handler;
+// VmHWM is this process image's own peak; getrusage's maxRSS keeps the parent's RSS from
+// before exec (the fork), which would report the benchmark's own size.
+function peakRssMb() {
+  try {
+    const line = require('node:fs').readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
+    if (line) return Number(line.replace(/\D+/g, '')) / 1024;
+  } catch (_) {}
+  return process.resourceUsage().maxRSS / 1024;
+}
 const loadedMs = t();
+const loadedRssMb = process.memoryUsage().rss / 1048576;
 (async () => {
   let firstMs = 0;
   const repeat = Number(process.env.BENCH_REPEAT || 1);
@@ -38,7 +50,7 @@ const loadedMs = t();
     await handler(JSON.parse(JSON.stringify(events[i])));
     if (!firstMs) firstMs = t();
   }
-  log(JSON.stringify({ loadedMs, firstMs, maxRssMb: process.resourceUsage().maxRSS / 1024, outcome }));
+  log(JSON.stringify({ loadedMs, loadedRssMb, firstMs, maxRssMb: peakRssMb(), outcome }));
 })().catch((e) => { log(JSON.stringify({ error: String(e) })); process.exit(1); });
 `;
 

@@ -174,27 +174,40 @@ export async function benchResize(sources: readonly BenchSource[], geometries: r
 
 export interface FormatVerdict {
   readonly format: BenchFormat;
-  /** Geometric mean of naive ms / ours ms: above 1 means ours is faster. */
+  /** Geometric mean of naive ms / ours ms over medians (and over minimums, the least disturbed runs): above 1 means ours is faster. */
   readonly speedVsNaive: number;
+  readonly speedVsNaiveByMin: number;
   readonly speedVsIpx: number;
-  /** Geometric mean of ours bytes / naive bytes, minus 1. */
+  readonly speedVsIpxByMin: number;
+  /** Geometric mean of ours bytes / naive bytes, minus 1, over the cases where naive's output is right. */
   readonly bytesVsNaive: number;
-  /** Mean of ours SSIM minus naive SSIM. */
+  /** Mean of ours SSIM minus naive SSIM, same cases. */
   readonly ssimVsNaive: number;
-  /** Geometric mean of ours ms / floor ms. */
+  /** Cases left out of bytes and SSIM because naive's output is wrong (transparency on black for jpeg). */
+  readonly naiveWrong: number;
+  /** Geometric mean of ours ms / floor ms (medians, and minimums). */
   readonly oursOverFloor: number;
+  readonly oursOverFloorByMin: number;
 }
+
+/** Below this, an output does not show the image (naive flattens transparency onto black). */
+const BROKEN_SSIM = 0.5;
 
 export function verdicts(results: readonly ResizeCaseResult[]): FormatVerdict[] {
   return FORMATS.map((format) => {
     const rows = results.filter((r) => r.format === format);
+    const valid = rows.filter((r) => r.ssim.naive >= BROKEN_SSIM);
     return {
       format,
       speedVsNaive: geomean(rows.map((r) => r.ms.naive.median / r.ms.ours.median)),
+      speedVsNaiveByMin: geomean(rows.map((r) => r.ms.naive.min / r.ms.ours.min)),
       speedVsIpx: geomean(rows.map((r) => r.ms.ipx.median / r.ms.ours.median)),
-      bytesVsNaive: geomean(rows.map((r) => r.bytes.ours / r.bytes.naive)) - 1,
-      ssimVsNaive: mean(rows.map((r) => r.ssim.ours - r.ssim.naive)),
+      speedVsIpxByMin: geomean(rows.map((r) => r.ms.ipx.min / r.ms.ours.min)),
+      bytesVsNaive: geomean(valid.map((r) => r.bytes.ours / r.bytes.naive)) - 1,
+      ssimVsNaive: mean(valid.map((r) => r.ssim.ours - r.ssim.naive)),
+      naiveWrong: rows.length - valid.length,
       oursOverFloor: geomean(rows.map((r) => r.ms.ours.median / r.ms.floor.median)),
+      oursOverFloorByMin: geomean(rows.map((r) => r.ms.ours.min / r.ms.floor.min)),
     };
   });
 }

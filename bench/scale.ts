@@ -110,7 +110,7 @@ export function scaleTable(inputs: ScaleInputs = SCALE_INPUTS): string[] {
   ];
   for (const monthly of SCALE_SCENARIOS) {
     const r = scaleRow(monthly, inputs);
-    lines.push(`| ${count(monthly)} | ${count(r.transforms)} | ${r.peakConcurrency[r.busiestRegion].toFixed(1)} in ${r.busiestRegion} (${inputs.concurrencyQuota}) | ${r.peakS3GetsPerSecond.withoutShield.toFixed(1)} → ${r.peakS3GetsPerSecond.withShield.toFixed(1)} (${inputs.s3GetsPerPrefixPerSecond}) | ${count(r.s3GetsPerMonth.withoutShield)} → ${count(r.s3GetsPerMonth.withShield)} | ${dollars(r.bill.ours)} | ${dollars(r.bill.oursWithShield)} | ${dollars(r.bill.sih)} |`);
+    lines.push(`| ${count(monthly)} | ${count(r.transforms)} | ${r.peakConcurrency[r.busiestRegion].toFixed(2)} in ${r.busiestRegion} (${inputs.concurrencyQuota}) | ${r.peakS3GetsPerSecond.withoutShield.toFixed(1)} → ${r.peakS3GetsPerSecond.withShield.toFixed(1)} (${inputs.s3GetsPerPrefixPerSecond}) | ${count(r.s3GetsPerMonth.withoutShield)} → ${count(r.s3GetsPerMonth.withShield)} | ${dollars(r.bill.ours)} | ${dollars(r.bill.oursWithShield)} | ${dollars(r.bill.sih)} |`);
   }
   return lines;
 }
