@@ -38,9 +38,11 @@ function cffEvent(request: GeneratedRequest): CffEvent {
   return event;
 }
 
-function cffHandler(root: string): (event: CffEvent) => unknown {
-  const { context } = loadCloudFrontFunctionFile(path.join(root, 'dist/normalize-cff/index.js'));
-  return (context as unknown as { handler: (event: CffEvent) => unknown }).handler;
+/** The script's own handler in its context (async: it may read the KeyValueStore), without the local edge's checks. */
+function cffHandler(root: string): (event: CffEvent) => Promise<unknown> {
+  const { context } = loadCloudFrontFunctionFile(path.join(root, 'dist/normalize-cff/index.js'), {});
+  const handler = (context as unknown as { handler: (event: CffEvent) => unknown }).handler;
+  return async (event) => handler(event);
 }
 
 export interface NormalizeResult {
@@ -63,7 +65,7 @@ export async function benchNormalize(root: string, config: Config, rounds: numbe
     ['Lambda@Edge bundle (dist/normalize)', () => lambdaEvents.map((e) => structuredClone(e)),
       async (batch) => { for (const e of batch) await lambda(e as CloudFrontRequestEvent); }],
     ['CloudFront Functions script (dist/normalize-cff, node:vm)', () => cffEvents.map((e) => structuredClone(e)),
-      (batch) => { for (const e of batch) cff(e as CffEvent); }],
+      async (batch) => { for (const e of batch) await cff(e as CffEvent); }],
   ];
   const results: NormalizeResult[] = [];
   for (const [label, copies, run] of builds) {
@@ -106,7 +108,7 @@ export async function benchCacheKeys(root: string, config: Config, requests = 10
     },
     'CloudFront Functions': async (r) => {
       const event = cffEvent(r);
-      const result = JSON.parse(JSON.stringify(cff(event)));
+      const result = JSON.parse(JSON.stringify(await cff(event)));
       const checked = checkCffViewerRequestResult(event.request as CffRequest, result);
       if (isFailure(checked) || checked.kind !== 'request') throw new Error(`the normalizer answered ${r.uri}?${rawQuery(r)} itself`);
       return keyOf(checked.request.uri, checked.request.querystring, r.acceptEncoding);

@@ -3,7 +3,7 @@
 // many mixed requests). The child is plain Node running the built bundle, as Lambda runs it.
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { cffViewerRequest, originResponse, viewerRequest } from '../test/helpers/events';
+import { originResponse, viewerRequest } from '../test/helpers/events';
 import { summarize, type Summary } from './stats';
 
 export interface ChildReport {
@@ -21,23 +21,17 @@ const CHILD = `
 const t = () => performance.now();
 const bundle = process.env.BENCH_BUNDLE;
 const events = JSON.parse(process.env.BENCH_EVENTS);
-const kind = process.env.BENCH_KIND;
 let outcome = '';
 const log = console.log;
 console.log = (line) => { try { outcome = JSON.parse(line).outcome || outcome; } catch (_) {} };
-let handler;
-if (kind === 'cff') {
-  const vm = require('node:vm');
-  const context = vm.createContext({});
-  vm.runInContext(require('node:fs').readFileSync(bundle, 'utf8'), context);
-  handler = async (e) => context.handler(e);
-} else handler = require(bundle).handler;
+const handler = require(bundle).handler;
 // VmHWM is this process image's own peak; getrusage's maxRSS keeps the parent's RSS from
 // before exec (the fork), which would report the benchmark's own size.
 function peakRssMb() {
   try {
-    const line = require('node:fs').readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
-    if (line) return Number(line.replace(/\D+/g, '')) / 1024;
+    const status = require('node:fs').readFileSync('/proc/self/status', 'utf8');
+    const line = status.split(String.fromCharCode(10)).find((l) => l.startsWith('VmHWM:'));
+    if (line) return Number(line.replace(/[^0-9]+/g, '')) / 1024;
   } catch (_) {}
   return process.resourceUsage().maxRSS / 1024;
 }
@@ -56,7 +50,6 @@ const loadedRssMb = process.memoryUsage().rss / 1048576;
 
 export interface ChildOptions {
   readonly bundle: string;
-  readonly kind: 'lambda' | 'cff';
   readonly events: readonly unknown[];
   readonly env: Readonly<Record<string, string>>;
   readonly repeat?: number;
@@ -70,7 +63,7 @@ export async function runChild(options: ChildOptions): Promise<ChildReport> {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       PATH: process.env.PATH, ...options.env,
-      BENCH_BUNDLE: options.bundle, BENCH_KIND: options.kind, BENCH_EVENTS: JSON.stringify(options.events), BENCH_REPEAT: String(options.repeat || 1),
+      BENCH_BUNDLE: options.bundle, BENCH_EVENTS: JSON.stringify(options.events), BENCH_REPEAT: String(options.repeat || 1),
     },
   });
   let stdout = '';
@@ -99,11 +92,9 @@ export interface ColdStart {
 export async function coldStarts(root: string, s3Env: Readonly<Record<string, string>>, resizeEvent: unknown, runs: number): Promise<{ bareNode: Summary; bundles: ColdStart[] }> {
   const bare = Array.from({ length: runs }, bareNodeMs);
   const viewer = viewerRequest('w=200&h=150&f=webp&utm_source=x', 'image/avif,image/webp,*/*');
-  const cffEvent = cffViewerRequest([['w', '200'], ['h', '150'], ['f', 'webp'], ['utm_source', 'x']], 'image/avif,image/webp,*/*');
   const cases: Array<[string, ChildOptions]> = [
-    ['dist/resize/index.js', { bundle: path.join(root, 'dist/resize/index.js'), kind: 'lambda', events: [resizeEvent], env: s3Env }],
-    ['dist/normalize/index.js', { bundle: path.join(root, 'dist/normalize/index.js'), kind: 'lambda', events: [viewer], env: {} }],
-    ['dist/normalize-cff/index.js (node:vm)', { bundle: path.join(root, 'dist/normalize-cff/index.js'), kind: 'cff', events: [cffEvent], env: {} }],
+    ['dist/resize/index.js', { bundle: path.join(root, 'dist/resize/index.js'), events: [resizeEvent], env: s3Env }],
+    ['dist/normalize/index.js', { bundle: path.join(root, 'dist/normalize/index.js'), events: [viewer], env: {} }],
   ];
   const bundles: ColdStart[] = [];
   for (const [bundle, options] of cases) {

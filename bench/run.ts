@@ -147,9 +147,9 @@ async function main() {
     }
     const warmCount = quick ? 20 : Number(process.env.BENCH_WARM_REQUESTS || 1000);
     const memory = [
-      { label: `fresh: ${big[0]}x${big[1]} JPEG → 640 webp`, ...await runChild({ bundle, kind: 'lambda', env: childEnv, events: [resizeEventFor(`${PREFIX}/mem-large.jpg`, 'w=640&f=webp')] }) },
-      { label: `fresh: ${max[0]}x${max[1]} JPEG (${quick ? 'quick: not' : ''} maxInputPixels) → 640 webp`, ...await runChild({ bundle, kind: 'lambda', env: childEnv, events: [resizeEventFor(`${PREFIX}/mem-max.jpg`, 'w=640&f=webp')] }) },
-      { label: `warm: after ${warmCount} mixed requests`, ...await runChild({ bundle, kind: 'lambda', env: childEnv, events: mixed, repeat: Math.ceil(warmCount / mixed.length) }) },
+      { label: `fresh: ${big[0]}x${big[1]} JPEG → 640 webp`, ...await runChild({ bundle, env: childEnv, events: [resizeEventFor(`${PREFIX}/mem-large.jpg`, 'w=640&f=webp')] }) },
+      { label: `fresh: ${max[0]}x${max[1]} JPEG (${quick ? 'quick: not' : ''} maxInputPixels) → 640 webp`, ...await runChild({ bundle, env: childEnv, events: [resizeEventFor(`${PREFIX}/mem-max.jpg`, 'w=640&f=webp')] }) },
+      { label: `warm: after ${warmCount} mixed requests`, ...await runChild({ bundle, env: childEnv, events: mixed, repeat: Math.ceil(warmCount / mixed.length) }) },
     ];
     report.memory = memory;
     print('### Peak RSS of a fresh process running the resize bundle', '', '| case | RSS after loading MB | peak RSS MB | outcome |', '|---|---|---|---|', ...memory.map((m) => `| ${m.label} | ${m.loadedRssMb.toFixed(0)} | ${m.maxRssMb.toFixed(0)} | ${m.outcome} |`), '');
