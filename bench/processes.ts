@@ -23,8 +23,10 @@ const bundle = process.env.BENCH_BUNDLE;
 const events = JSON.parse(process.env.BENCH_EVENTS);
 let outcome = '';
 const log = console.log;
-console.log = (line) => { try { outcome = JSON.parse(line).outcome || outcome; } catch (_) {} };
-const handler = require(bundle).handler;
+console.log = (line) => { try { const l = JSON.parse(line); if (l.outcome) outcome = l.outcome + (l.outcome === 'fallback-error' ? ' (' + l.reason + ')' : ''); } catch (_) {} };
+// The resizer takes s3rver's endpoint and credentials as arguments (handlerFor), as the tests do.
+const loaded = require(bundle);
+const handler = process.env.BENCH_S3 ? loaded.handlerFor(JSON.parse(process.env.BENCH_S3)) : loaded.handler;
 // VmHWM is this process image's own peak; getrusage's maxRSS keeps the parent's RSS from
 // before exec (the fork), which would report the benchmark's own size.
 function peakRssMb() {

@@ -1,6 +1,7 @@
 // Tuning, measured side by side: each row is a setting against its baseline on the same
 // sources in the same rounds (rotating order), so the ratios survive a noisy machine.
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { createS3Client } from '../shared/s3-client';
 import type { Readable } from 'node:stream';
 import sharp, { type ResizeOptions } from 'sharp';
 import { S3RVER_CREDENTIALS } from '../infra/local/s3-server';
@@ -114,11 +115,9 @@ export interface S3TuningContext {
 
 /** Client reuse and body handling, over the same objects. */
 function s3Trials(ctx: S3TuningContext, geometry: Geometry): Trial[] {
-  const options = {
-    region: 'us-east-1', endpoint: ctx.endpoint, forcePathStyle: true, credentials: S3RVER_CREDENTIALS,
-    requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
-  } as const;
-  const shared = new S3Client(options);
+  // The project's one S3 client factory, as the resizer builds its client.
+  const options = { region: 'us-east-1', endpoint: ctx.endpoint, credentials: S3RVER_CREDENTIALS, maxAttempts: 2 };
+  const shared = createS3Client(options);
   const key = (source: BenchSource) => `${ctx.prefix}/${source.name}`;
   return [{
     setting: 'S3 client and body', baseline: 'reused client, buffered body', scored: false,
@@ -135,7 +134,7 @@ function s3Trials(ctx: S3TuningContext, geometry: Geometry): Trial[] {
         return pipeline.toBuffer();
       },
       'new client per request, buffered body': async (_, source) => {
-        const client = new S3Client(options);
+        const client = createS3Client(options);
         try {
           const out = await client.send(new GetObjectCommand({ Bucket: ctx.bucket, Key: key(source) }));
           const bytes = await out.Body!.transformToByteArray();
