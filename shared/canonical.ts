@@ -4,6 +4,7 @@
 import { acceptsExplicitly } from './accept';
 import type { NormalizerConfig as Config } from './config';
 import { quoteReceived, resizerError } from './errors';
+import { FORMATS, isInfoFormat, type InfoFormat } from './formats';
 import {
   CACHE_KEY_PARAMS, PARAMS, PARAM_NAMES, findParam,
   type CanonicalName, type FormatValue, type OutputFormat, type ParamName, type ParamRow, type ParamValue,
@@ -15,7 +16,7 @@ export type RequestedTransform = { [K in ParamName]?: ParamValue<K> };
 /** A transform in canonical form: the only shape the resizer acts on. */
 export type CanonicalTransform =
   & { readonly [K in Exclude<CanonicalName, 'f'>]?: ParamValue<K> }
-  & { readonly f: OutputFormat | 'source' };
+  & { readonly f: OutputFormat | InfoFormat | 'source' };
 
 function decode(component: string, what: string): string {
   try {
@@ -40,7 +41,7 @@ function allowedText(name: string, row: ParamRow, config: Config): string {
 }
 
 function isAllowedValue(name: string, value: string, config: Config): boolean {
-  return name !== 'f' || value === 'auto' || value === 'source' || config.formats.outputs.indexOf(value as OutputFormat) >= 0;
+  return name !== 'f' || value === 'auto' || value === 'source' || isInfoFormat(value) || config.formats.outputs.indexOf(value as OutputFormat) >= 0;
 }
 
 function clamp(value: number, min: number, max: number): number {
@@ -128,11 +129,22 @@ export function isTransform(requested: RequestedTransform): boolean {
   return false;
 }
 
-function resolveFormat(f: FormatValue | undefined, accept: string | undefined, config: Config): OutputFormat | 'source' {
-  if (f !== undefined && f !== 'auto') return f;
+/** What `f=auto` may resolve to under `config`, in order of preference; `source` (last) needs no Accept. */
+export function autoFormats(config: Config): ReadonlyArray<OutputFormat | 'source'> {
   const outputs = config.formats.outputs;
-  if (config.formats.autoAvif && outputs.indexOf('avif') >= 0 && acceptsExplicitly(accept, 'image/avif')) return 'avif';
-  if (outputs.indexOf('webp') >= 0 && acceptsExplicitly(accept, 'image/webp')) return 'webp';
+  const out: Array<OutputFormat | 'source'> = [];
+  if (config.formats.autoAvif && outputs.indexOf('avif') >= 0) out.push('avif');
+  if (outputs.indexOf('webp') >= 0) out.push('webp');
+  out.push('source');
+  return out;
+}
+
+function resolveFormat(f: FormatValue | undefined, accept: string | undefined, config: Config): CanonicalTransform['f'] {
+  if (f !== undefined && f !== 'auto') return f;
+  const candidates = autoFormats(config);
+  for (let i = 0; i < candidates.length - 1; i++) {
+    if (acceptsExplicitly(accept, FORMATS[candidates[i] as 'avif' | 'webp'].mimes[0] as 'image/avif' | 'image/webp')) return candidates[i];
+  }
   return 'source';
 }
 
@@ -175,6 +187,27 @@ export function formatCanonical(transform: CanonicalTransform | null): string {
 /** The whole normalizer: raw query and Accept header in, canonical query string out. */
 export function canonicalQuery(rawQuery: string, accept: string | undefined, config: Config): string {
   return formatCanonical(canonicalize(parseQuery(rawQuery, config), accept, config));
+}
+
+/**
+ * The canonical query of a URL that leaves `f` to the edge (absent or `auto`), as site code
+ * writes it (the client package): every parameter the normalizer would keep for at least one
+ * format `f=auto` can resolve to, `f` itself left out. With an explicit `f` it is the canonical
+ * query. The normalizer turns it into the canonical query by resolving `f` and nothing else
+ * that it has not already decided the same way.
+ */
+export function portableQuery(rawQuery: string, config: Config): string {
+  const requested = parseQuery(rawQuery, config);
+  if (requested.f !== undefined && requested.f !== 'auto') return formatCanonical(canonicalize(requested, undefined, config));
+  const kept: Record<string, string | number> = {};
+  const candidates = autoFormats(config);
+  for (let i = 0; i < candidates.length; i++) {
+    const transform = canonicalize({ ...requested, f: candidates[i] }, undefined, config) as Record<string, string | number | undefined> | null;
+    for (const name in transform) if (transform[name] !== undefined && name !== 'f') kept[name] = transform[name]!;
+  }
+  // A transform that is nothing but `f=auto` still asks for the edge's choice, not the original.
+  const query = formatCanonical({ ...kept, f: undefined } as unknown as CanonicalTransform);
+  return query === '' && isTransform(requested) ? 'f=auto' : query;
 }
 
 function sortedPairs(query: string): string {

@@ -9,8 +9,8 @@ export interface FormatRecord {
   readonly label: string;
   /** Content types this format is served under; the first is what the resizer sends. */
   readonly mimes: readonly string[];
-  /** sharp's name for the decoder that reads it (metadata().format). */
-  readonly decoder: string;
+  /** sharp's name for the decoder that reads it (metadata().format); absent for an info format. */
+  readonly decoder?: string;
   /** Default `q` (config `quality.<format>`); absent when the encoder has no quality setting. */
   readonly quality?: number;
   /** Whether an output in this format keeps transparency. */
@@ -21,6 +21,12 @@ export interface FormatRecord {
   readonly output: boolean;
   /** What `f=source` gives for a source in this format; absent: jpeg, or png with alpha. */
   readonly sourceAs?: string;
+  /**
+   * An info format: the answer describes the variant instead of being it, and the variant is
+   * planned as if in this (lossless) output format. The resizer's DESCRIBERS
+   * (functions/resize/info.ts) are keyed by these rows. Never picked by `f=auto`.
+   */
+  readonly rendersAs?: string;
 }
 
 /**
@@ -35,6 +41,8 @@ const FORMAT_LIST = [
   { name: 'avif', label: 'AVIF', mimes: ['image/avif'], decoder: 'heif', quality: 50, alpha: true, animates: false, source: true, output: true, sourceAs: 'avif' },
   { name: 'gif', label: 'GIF', mimes: ['image/gif'], decoder: 'gif', alpha: true, animates: true, source: true, output: true, sourceAs: 'gif' },
   { name: 'tiff', label: 'TIFF', mimes: ['image/tiff'], decoder: 'tiff', alpha: true, animates: false, source: true, output: false },
+  // The info endpoint: the source's facts, the variant's size, its dominant colour and a ThumbHash.
+  { name: 'json', label: 'JSON', mimes: ['application/json'], alpha: true, animates: false, source: false, output: false, rendersAs: 'png' },
 ] as const satisfies ReadonlyArray<FormatRecord & { readonly name: string }>;
 
 type Entry = (typeof FORMAT_LIST)[number];
@@ -42,6 +50,8 @@ export type FormatName = Entry['name'];
 export type OutputFormat = Extract<Entry, { output: true }>['name'];
 /** Output formats whose encoder takes a quality. */
 export type QualityFormat = Extract<Entry, { quality: number }>['name'];
+/** Values of `f` answered with a description of the variant (`f=json`). */
+export type InfoFormat = Extract<Entry, { rendersAs: string }>['name'];
 
 /** The table by name. */
 export const FORMATS = FORMAT_LIST.reduce((all, entry) => {
@@ -54,6 +64,11 @@ const record = (name: FormatName): FormatRecord => FORMATS[name];
 
 export const OUTPUT_FORMATS = NAMES.filter((name) => record(name).output) as readonly OutputFormat[];
 export const QUALITY_FORMATS = NAMES.filter((name) => record(name).quality !== undefined) as readonly QualityFormat[];
+export const INFO_FORMATS = NAMES.filter((name) => record(name).rendersAs !== undefined) as readonly InfoFormat[];
+
+export function isInfoFormat(name: string): name is InfoFormat {
+  return INFO_FORMATS.indexOf(name as InfoFormat) >= 0;
+}
 
 export function sourceFormat(decoder: string): FormatName | undefined {
   for (let i = 0; i < NAMES.length; i++) if (record(NAMES[i]).source && record(NAMES[i]).decoder === decoder) return NAMES[i];

@@ -7,13 +7,13 @@
 // The normalizer bundles carry this file: keep rows as data and fold rules one line each; the
 // README's words for each row are in shared/param-docs.ts.
 import type { NormalizerConfig as Config } from './config';
-import { FORMATS, OUTPUT_FORMATS, type OutputFormat } from './formats';
+import { FORMATS, INFO_FORMATS, OUTPUT_FORMATS, type InfoFormat, type OutputFormat } from './formats';
 
-export { OUTPUT_FORMATS, type OutputFormat } from './formats';
+export { OUTPUT_FORMATS, type InfoFormat, type OutputFormat } from './formats';
 
-/** `source` keeps the original's format; `auto` is resolved from `Accept` by the normalizer. */
-export type FormatValue = OutputFormat | 'source' | 'auto';
-export const FORMAT_VALUES: readonly FormatValue[] = (OUTPUT_FORMATS as readonly FormatValue[]).concat(['source', 'auto']);
+/** `source` keeps the original's format; `auto` is resolved from `Accept` by the normalizer; `json` describes the variant. */
+export type FormatValue = OutputFormat | InfoFormat | 'source' | 'auto';
+export const FORMAT_VALUES: readonly FormatValue[] = (OUTPUT_FORMATS as readonly FormatValue[]).concat(INFO_FORMATS, ['source', 'auto']);
 
 export const FITS = ['cover', 'contain', 'fill', 'inside', 'outside'] as const;
 export type Fit = (typeof FITS)[number];

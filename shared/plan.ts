@@ -5,7 +5,7 @@
 import type { CanonicalTransform } from './canonical';
 import type { Config } from './config';
 import { resizerError } from './errors';
-import { FORMATS, sourceFormat, type FormatRecord, type OutputFormat } from './formats';
+import { FORMATS, isInfoFormat, sourceFormat, type FormatRecord, type OutputFormat } from './formats';
 import type { Fit, Position } from './params';
 
 /** What the resizer learned from the source's header, before decoding pixels. */
@@ -113,7 +113,8 @@ function focalCover(point: string, width: number, height: number, w: number, h: 
 }
 
 export function planTransform(transform: CanonicalTransform, source: SourceInfo, config: Config): TransformPlan {
-  const format = transform.f === 'source' ? sourceOutputFormat(source, config) : transform.f;
+  const format = transform.f === 'source' ? sourceOutputFormat(source, config)
+    : isInfoFormat(transform.f) ? FORMATS[transform.f].rendersAs : transform.f;
   const info = FORMATS[format];
   const defaultQuality = (config.quality as Record<string, number | undefined>)[format];
   const quality = defaultQuality === undefined ? undefined : transform.q !== undefined ? transform.q : defaultQuality;

@@ -5,10 +5,11 @@ import type { CloudFrontResponse, CloudFrontResponseEvent, CloudFrontResultRespo
 import { createHash } from 'node:crypto';
 import { parseCanonical, type CanonicalTransform } from '../../shared/canonical';
 import { isResizerError, type ResizerError } from '../../shared/errors';
-import { FORMATS, SOURCE_TYPES, type OutputFormat } from '../../shared/formats';
+import { FORMATS, isInfoFormat, SOURCE_TYPES } from '../../shared/formats';
 import { generatedResponseBytes, ORIGIN_RESPONSE_LIMIT_BYTES, READ_ONLY_HEADERS, type EdgeHeaders } from '../../shared/limits';
 import { planTransform } from '../../shared/plan';
 import { errorResponse, toLambdaHeaders } from '../../shared/responses';
+import { describe } from './info';
 import { resizerConfig, runtimeConfig, type ResizerConfig, type S3Overrides } from './runtime-config';
 import { capToBudget, encodeSeconds, LADDER_STEP_SHARE } from './budget';
 import { deadlineMs, startDeadline, type Deadline } from './deadline';
@@ -16,7 +17,7 @@ import { createMemo, memoTtlMs, type Memo } from './memo';
 import { emfLine, metricNamespace, type Outcome } from './metrics';
 import { originalInstead } from './never-larger';
 import { bucketFromDomain, fetchSource, type SourceLocation } from './source';
-import { checkPixels, inspectSource, render, type Rendered } from './transform';
+import { checkPixels, inspectSource, render } from './transform';
 
 
 /**
@@ -79,9 +80,9 @@ function replaceHeaders(response: CloudFrontResponse, headers: EdgeHeaders, keep
   return { ...out, ...headers };
 }
 
-function variantHeaders(rendered: Rendered, format: OutputFormat, cacheControl: string, timing: string): EdgeHeaders {
+function variantHeaders(rendered: { readonly data: Buffer }, contentType: string, cacheControl: string, timing: string): EdgeHeaders {
   return toLambdaHeaders({
-    'content-type': FORMATS[format].mimes[0],
+    'content-type': contentType,
     'cache-control': cacheControl,
     // A strong validator of these exact bytes: CloudFront answers If-None-Match with 304.
     // The viewer's URL may have left the format to Accept; caches between CloudFront and the
@@ -230,6 +231,15 @@ async function resize(invocation: Invocation, transform: CanonicalTransform, fal
     if (plan.format === 'png') attempts.push({ palette: true });
     const pixels = size.width * size.height * (plan.animated ? source.pages : 1);
     const cacheControl = fallback ? config.errorCacheControl : config.cacheControl;
+    if (isInfoFormat(transform.f)) {
+      const described = await deadline.race(describe(transform.f, input, source, plan, config, Math.max(1, Math.floor(deadline.remainingMs() / 1000))), 'encode');
+      log.ms.transform = elapsed(mark);
+      const timing = serverTiming({ fetch: log.ms.fetch, transform: log.ms.transform, total: elapsed(started) });
+      const status = fallback ? fallback.status : 200;
+      Object.assign(log, { outcome: fallback ? 'fallback-image' : 'resized', status, bytesOut: described.data.length, width: described.width, height: described.height, format: transform.f });
+      const headers = replaceHeaders(response, variantHeaders(described, described.contentType, cacheControl, timing), ['last-modified', 'date']);
+      return { status: String(status), statusDescription: fallback ? FALLBACK_STATUS_TEXT[fallback.status] : 'OK', headers, body: described.data.toString('utf8'), bodyEncoding: 'text' };
+    }
 
     for (const [index, attempt] of attempts.entries()) {
       // A later step runs only if even its worst case fits in half the time left: an encode
@@ -246,7 +256,7 @@ async function resize(invocation: Invocation, transform: CanonicalTransform, fal
       if (originalFormat) rendered = { ...rendered, data: input };
       const body = rendered.data.toString('base64');
       const timing = serverTiming({ fetch: log.ms.fetch, transform: log.ms.transform, total: elapsed(started) });
-      const headers = replaceHeaders(response, variantHeaders(rendered, originalFormat || plan.format, cacheControl, timing), ['last-modified', 'date']);
+      const headers = replaceHeaders(response, variantHeaders(rendered, FORMATS[originalFormat || plan.format].mimes[0], cacheControl, timing), ['last-modified', 'date']);
       if (generatedResponseBytes(headers, body) <= ORIGIN_RESPONSE_LIMIT_BYTES) {
         const status = fallback ? fallback.status : 200;
         Object.assign(log, {

@@ -100,6 +100,11 @@ export function beforeResize(image: Sharp, plan: TransformPlan): Sharp {
   return run(image, BEFORE_RESIZE, plan);
 }
 
-export function fromResize(image: Sharp, plan: TransformPlan, options: EncodeOptions): Sharp {
-  return ENCODERS[plan.format](run(image, FROM_RESIZE, plan), options);
+/** The steps from the resize on, before the encoder. */
+export function edits(image: Sharp, plan: TransformPlan): Sharp {
+  return run(image, FROM_RESIZE, plan);
+}
+
+export function encode(image: Sharp, plan: TransformPlan, options: EncodeOptions): Sharp {
+  return ENCODERS[plan.format](image, options);
 }

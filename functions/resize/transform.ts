@@ -5,7 +5,7 @@ import type { Config } from '../../shared/config';
 import { resizerError } from '../../shared/errors';
 import { SOURCE_LABELS, sourceFormat } from '../../shared/formats';
 import type { SourceInfo, TransformPlan } from '../../shared/plan';
-import { beforeResize, fromResize, needsGeometryPass } from './operations';
+import { beforeResize, edits, encode, needsGeometryPass } from './operations';
 
 // Each invocation handles a new original, so libvips' operation cache only holds memory.
 sharp.cache(false);
@@ -67,29 +67,34 @@ export interface Rendered {
   readonly pages: number;
 }
 
-export async function render(input: Buffer, plan: TransformPlan, config: Config, options: RenderOptions): Promise<Rendered> {
-  const quality = options.quality !== undefined ? options.quality : plan.quality;
-  const encode = { quality, palette: options.palette };
+/** Every step of the plan up to (not including) the encoder. */
+export async function pipeline(input: Buffer, plan: TransformPlan, config: Config, timeoutSeconds: number): Promise<Sharp> {
   // failOn 'error': decode what browsers show (a JPEG with stray bytes before a marker is a
   // libjpeg warning), refuse real errors and truncated files (README, "Hostile sources").
   // The constructor's autoOrient applies EXIF orientation before every other operation.
   const decoded = sharp(input, { animated: plan.animated, limitInputPixels: config.maxInputPixels, failOn: 'error', autoOrient: true })
-    .timeout({ seconds: options.timeoutSeconds });
+    .timeout({ seconds: timeoutSeconds });
+  if (!needsGeometryPass(plan)) return edits(beforeResize(decoded, plan), plan);
+  // Never an animation: the plan refuses rotating one.
+  const { data, info } = await beforeResize(decoded, plan).raw().toBuffer({ resolveWithObject: true });
+  return edits(sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).timeout({ seconds: timeoutSeconds }), plan);
+}
+
+/** A sharp failure while converting: a timeout stays itself (the handler's fallback), anything else is the source's 422. */
+export function conversionError(error: unknown, what: string): Error {
+  const message = firstLine(error);
+  if (/timeout/i.test(message)) return error as Error;
+  return resizerError(422, 'unsupported_source', `source could not be converted to ${what} (${message})`);
+}
+
+export async function render(input: Buffer, plan: TransformPlan, config: Config, options: RenderOptions): Promise<Rendered> {
+  const quality = options.quality !== undefined ? options.quality : plan.quality;
   try {
-    let image: Sharp;
-    if (needsGeometryPass(plan)) {
-      // Never an animation: the plan refuses rotating one.
-      const { data, info } = await beforeResize(decoded, plan).raw().toBuffer({ resolveWithObject: true });
-      image = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).timeout({ seconds: options.timeoutSeconds });
-    } else {
-      image = beforeResize(decoded, plan);
-    }
-    const { data, info } = await fromResize(image, plan, encode).toBuffer({ resolveWithObject: true });
+    const image = encode(await pipeline(input, plan, config, options.timeoutSeconds), plan, { quality, palette: options.palette });
+    const { data, info } = await image.toBuffer({ resolveWithObject: true });
     const pages = info.pageHeight ? Math.round(info.height / info.pageHeight) : 1;
     return { data, width: info.width, height: info.pageHeight || info.height, pages };
   } catch (error) {
-    const message = firstLine(error);
-    if (/timeout/i.test(message)) throw error;
-    throw resizerError(422, 'unsupported_source', `source could not be converted to ${plan.format} (${message})`);
+    throw conversionError(error, plan.format);
   }
 }

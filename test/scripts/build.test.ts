@@ -70,7 +70,7 @@ test('the normalizers bake the config they are built with, and only the keys the
       assert.is(await query('w=10&f=jpeg&q=61'), 'w=10&f=jpeg', `${runtime}: quality.jpeg folds`);
       assert.is(await query('w=10&f=jpeg&q=80'), 'w=10&f=jpeg&q=80', `${runtime}: the shipped default is not this build's`);
       assert.is(await query('w=10', 'image/avif,image/webp'), 'w=10&f=avif', `${runtime}: formats.autoAvif`);
-      assert.is(await query('w=10&f=webp'), '400 f must be one of jpeg, png, avif, source, auto, got "webp"', `${runtime}: formats.outputs`);
+      assert.is(await query('w=10&f=webp'), '400 f must be one of jpeg, png, avif, json, source, auto, got "webp"', `${runtime}: formats.outputs`);
     }
     for (const file of ['normalize/index.js', 'normalize-cff/index.js']) {
       const source = readFileSync(path.join(out, file), 'utf8');
