@@ -3,6 +3,7 @@
 //   dist/normalize-cff/index.js  CloudFront Functions (cloudfront-js-2.0) script
 //   dist/resize/                 Lambda@Edge origin-response, CommonJS, plus sharp's node_modules for linux-x64 glibc
 //   dist/purge/index.js          regional Lambda (SQS of S3 events -> CloudFront invalidations), CommonJS
+//   client/dist/                 the client package's ESM bundles and types (scripts/build-client.ts)
 // The config in use (shared/config-file.ts: RESIZER_CONFIG or resizer.config.json) is baked into
 // the functions, and written to dist/baked-config.json so `npm start` can tell whether dist/
 // was built from the config it is about to serve; with signing on, the Lambda@Edge normalizer
@@ -13,7 +14,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { normalizerConfig, type Config, type NormalizerConfig } from '../shared/config';
 import { BAKED_CONFIG_NAME, bakedConfigText, projectConfig } from '../shared/config-file';
-import { FORMATS, OUTPUT_FORMATS } from '../shared/formats';
+import { FORMATS, INFO_FORMATS, OUTPUT_FORMATS } from '../shared/formats';
+import { buildClient } from './build-client';
 import { CLOUDFRONT_FUNCTION_MAX_BYTES, LAMBDA_EDGE_VIEWER_PACKAGE_MAX_BYTES } from '../shared/limits';
 import { SIGNING_KEYS_VARIABLE, signingKeysFromEnv } from './signing-keys';
 
@@ -26,7 +28,7 @@ const CLOUDFRONT_JS_2_EXTRAS = {
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const defaultDist = path.join(root, 'dist');
 
-function bakeConfig(config: unknown): Plugin {
+export function bakeConfig(config: unknown): Plugin {
   return {
     name: 'bake-config',
     setup(b) {
@@ -71,19 +73,19 @@ function commonOptions(config: Config | NormalizerConfig) {
 }
 
 /**
- * The normalizers read only the output formats and whether each keeps alpha and can animate
+ * The normalizers read only the output and info formats and whether each keeps alpha and can animate
  * (fold rules); the rest of the format table (content types, decoders) is the resizer's and
  * would only weigh on the 10 KB script. Importing anything else from it fails the build.
  */
 function bakeFormats(): Plugin {
   const facts: Record<string, { alpha: boolean; animates: boolean }> = {};
-  for (const name of OUTPUT_FORMATS) facts[name] = { alpha: FORMATS[name].alpha, animates: FORMATS[name].animates };
+  for (const name of [...OUTPUT_FORMATS, ...INFO_FORMATS]) facts[name] = { alpha: FORMATS[name].alpha, animates: FORMATS[name].animates };
   return {
     name: 'bake-formats',
     setup(b) {
       b.onResolve({ filter: /^\.\/formats$/ }, (args) => (path.dirname(args.importer) === path.join(root, 'shared') ? { path: 'formats', namespace: 'baked-formats' } : undefined));
       b.onLoad({ filter: /.*/, namespace: 'baked-formats' }, () => ({
-        contents: `export const OUTPUT_FORMATS = ${JSON.stringify(OUTPUT_FORMATS)};\nexport const FORMATS = ${JSON.stringify(facts)};`,
+        contents: `export const OUTPUT_FORMATS = ${JSON.stringify(OUTPUT_FORMATS)};\nexport const INFO_FORMATS = ${JSON.stringify(INFO_FORMATS)};\nexport const FORMATS = ${JSON.stringify(facts)};`,
         loader: 'js',
       }));
     },
@@ -185,6 +187,8 @@ export async function buildAll(options: BuildOptions = {}): Promise<void> {
   }
 
   writeFileSync(path.join(dist, BAKED_CONFIG_NAME), bakedConfigText(config));
+  // The client package beside the repository's own build only (a build into another folder is a test's or a tool's).
+  if (!options.outDir) await buildClient(config);
 }
 
 /** sharp loads its native binding from @img/sharp-linux-x64 and libvips from @img/sharp-libvips-linux-x64. */

@@ -1,10 +1,10 @@
 // Canonicalization: the raw query and Accept header in, one canonical query out. Two requests
 // whose outputs are identical for every source get the same canonical query; two whose
 // outputs can differ never do. Pure, no Node APIs: this is what the normalizer runs.
-import { acceptsExplicitly } from './accept';
+import { acceptsExplicitly, type NegotiableType } from './accept';
 import type { NormalizerConfig as Config } from './config';
 import { quoteReceived, resizerError } from './errors';
-import { FORMATS, isInfoFormat, type InfoFormat } from './formats';
+import { INFO_FORMATS, type InfoFormat } from './formats';
 import {
   CACHE_KEY_PARAMS, PARAMS, PARAM_NAMES, findParam,
   type CanonicalName, type FormatValue, type OutputFormat, type ParamName, type ParamRow, type ParamValue,
@@ -41,7 +41,7 @@ function allowedText(name: string, row: ParamRow, config: Config): string {
 }
 
 function isAllowedValue(name: string, value: string, config: Config): boolean {
-  return name !== 'f' || value === 'auto' || value === 'source' || isInfoFormat(value) || config.formats.outputs.indexOf(value as OutputFormat) >= 0;
+  return name !== 'f' || value === 'auto' || value === 'source' || INFO_FORMATS.indexOf(value as InfoFormat) >= 0 || config.formats.outputs.indexOf(value as OutputFormat) >= 0;
 }
 
 function clamp(value: number, min: number, max: number): number {
@@ -143,7 +143,7 @@ function resolveFormat(f: FormatValue | undefined, accept: string | undefined, c
   if (f !== undefined && f !== 'auto') return f;
   const candidates = autoFormats(config);
   for (let i = 0; i < candidates.length - 1; i++) {
-    if (acceptsExplicitly(accept, FORMATS[candidates[i] as 'avif' | 'webp'].mimes[0] as 'image/avif' | 'image/webp')) return candidates[i];
+    if (acceptsExplicitly(accept, ('image/' + candidates[i]) as NegotiableType)) return candidates[i];
   }
   return 'source';
 }

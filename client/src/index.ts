@@ -1,0 +1,159 @@
+// @edge-image-resizer/client: URLs for the edge, built from shared/ so they are exactly what
+// the normalizer would make of them (the same parameter table, fold rules and messages). No
+// runtime dependencies and no Node APIs: it runs in browsers, Node and edge runtimes alike.
+import { thumbHashToDataURL } from 'thumbhash';
+import { portableQuery } from '../../shared/canonical';
+import { normalizerConfig, parseConfig, type NormalizerConfig } from '../../shared/config';
+import { bakedConfig } from '../../shared/baked-config';
+import { quoteReceived, resizerError } from '../../shared/errors';
+import { PARAM_NAMES, findParam, type ParamName, type ParamValue } from '../../shared/params';
+
+export { isResizerError, type ResizerError } from '../../shared/errors';
+
+/** The URL parameters, named and typed as the parameter table defines them. */
+export type ImageParams = { [K in ParamName]?: ParamValue<K> };
+
+/**
+ * The edge's settings, in resizer.config.json's own keys (only those the normalizer reads
+ * matter). Omitted: the config this package was built with.
+ */
+export type EdgeConfig = Record<string, unknown>;
+
+export interface ClientOptions {
+  /** The edge's resizer.config.json (or the part of it that differs from the defaults). */
+  readonly config?: EdgeConfig;
+}
+
+const configs = new WeakMap<object, NormalizerConfig>();
+const built: NormalizerConfig = normalizerConfig(bakedConfig);
+
+/** The normalizer's view of the config, validated by the same code that validates the file. */
+function normalizerView(options: ClientOptions | undefined): NormalizerConfig {
+  const raw = options && options.config;
+  if (!raw) return built;
+  let view = configs.get(raw);
+  if (!view) {
+    view = normalizerConfig(parseConfig(raw));
+    configs.set(raw, view);
+  }
+  return view;
+}
+
+/** An S3 key as a URL path: each segment percent-encoded, slashes kept (what CloudFront decodes back). */
+export function encodeKey(key: string): string {
+  const trimmed = key.replace(/^\/+/, '');
+  if (trimmed === '' || /^[a-z][a-z0-9+.-]*:/i.test(trimmed)) throw new Error(`path must be an object key like "photos/cat.jpg", got ${quoteReceived(key)}`);
+  return trimmed.split('/').map(encodeURIComponent).join('/');
+}
+
+function rawQuery(params: ImageParams): string {
+  const pairs: string[] = [];
+  for (const name of Object.keys(params)) {
+    const value = (params as Record<string, unknown>)[name];
+    if (value === undefined || value === null) continue;
+    // The normalizer ignores unknown names; a site's code that misspells one wants to know.
+    if (!findParam(name)) throw resizerError(400, 'bad_parameter', `${name} is not a parameter: one of ${PARAM_NAMES.join(', ')}`);
+    pairs.push(encodeURIComponent(name) + '=' + encodeURIComponent(String(value)));
+  }
+  return pairs.join('&');
+}
+
+/**
+ * The one URL of a variant: parameters in canonical order, defaults and `dpr` folded, the key
+ * percent-encoded. `f` absent (or `auto`) stays absent, for the edge to resolve from
+ * `Accept`. Invalid parameters throw the ResizerError the normalizer would answer 400 with.
+ */
+export function imageUrl(base: string, path: string, params: ImageParams = {}, options?: ClientOptions): string {
+  const query = portableQuery(rawQuery(params), normalizerView(options));
+  return base.replace(/\/+$/, '') + '/' + encodeKey(path) + (query ? '?' + query : '');
+}
+
+/** The `w` a URL of imageUrl's asks for, after the normalizer's clamping, snapping and `dpr`. */
+function widthOf(url: string): number | undefined {
+  const match = /[?&]w=(\d+)/.exec(url);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Widths for a srcset when none are given or configured: common device widths. */
+export const DEFAULT_WIDTHS: readonly number[] = [320, 480, 640, 750, 828, 1080, 1200, 1920, 2048];
+
+export interface SrcsetOptions extends ClientOptions {
+  readonly base: string;
+  /** Candidate widths. Default: the config's `widths` when it has them, else DEFAULT_WIDTHS. */
+  readonly widths?: readonly number[];
+  /** Every other parameter (`h` scales with `w`'s factor only when the edge's config says so). */
+  readonly params?: Omit<ImageParams, 'w' | 'dpr'>;
+}
+
+/**
+ * A `srcset` attribute: one candidate per width the edge would really produce. A width the
+ * edge snaps (config `widths`) or clamps (`maxDimension`) is named by what it becomes, and
+ * duplicates are dropped, so the browser never picks a candidate that is not what it says.
+ */
+export function srcset(path: string, options: SrcsetOptions): string {
+  const listed = options.config && (options.config as { widths?: readonly number[] }).widths;
+  const widths = options.widths || listed || DEFAULT_WIDTHS;
+  const seen: Record<string, true> = {};
+  const out: string[] = [];
+  for (const width of widths) {
+    const url = imageUrl(options.base, path, { ...options.params, w: width }, options);
+    const actual = widthOf(url);
+    if (actual === undefined || seen[actual]) continue;
+    seen[actual] = true;
+    out.push(`${url} ${actual}w`);
+  }
+  return out.join(', ');
+}
+
+/**
+ * A `sizes` attribute from media conditions in order, each with the slot width it gives, and
+ * the width when none matches: sizes([['(max-width: 700px)', '100vw']], '640px').
+ */
+export function sizes(rules: ReadonlyArray<readonly [media: string, width: string]>, fallback: string): string {
+  return rules.map(([media, width]) => `${media.trim()} ${width.trim()}`).concat(fallback.trim()).join(', ');
+}
+
+/** What `f=json` answers. */
+export interface ImageInfo {
+  readonly source: { readonly width: number; readonly height: number; readonly format: string; readonly bytes: number; readonly hasAlpha: boolean; readonly frames: number };
+  readonly output: { readonly width: number; readonly height: number };
+  readonly dominantColor: string;
+  /** ThumbHash bytes in standard base64. */
+  readonly thumbhash: string;
+}
+
+/** The ThumbHash of an `f=json` answer as a PNG data URL: for Next.js `blurDataURL` or a CSS background. */
+export function placeholder(info: Pick<ImageInfo, 'thumbhash'>): string {
+  const binary = atob(info.thumbhash);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return thumbHashToDataURL(bytes);
+}
+
+export interface FetchInfoOptions extends ClientOptions {
+  readonly base: string;
+  /** The variant's other parameters: `output` is its size. */
+  readonly params?: Omit<ImageParams, 'f'>;
+  /** Default: the global fetch. */
+  readonly fetch?: (url: string) => Promise<{ ok: boolean; status: number; json(): Promise<unknown>; text(): Promise<string> }>;
+  /** Signs each URL (server or build side): (url) => signUrl(url, keys). */
+  readonly sign?: (url: string) => string;
+}
+
+/**
+ * Build-time helper: the `f=json` answer for each path, keyed by path, fetched in parallel.
+ * A path the edge refuses rejects with its status and one-line reason.
+ */
+export async function fetchInfo(paths: readonly string[], options: FetchInfoOptions): Promise<Record<string, ImageInfo>> {
+  const get = options.fetch || ((url: string) => fetch(url));
+  const entries = await Promise.all(paths.map(async (path) => {
+    const unsigned = imageUrl(options.base, path, { ...options.params, f: 'json' }, options);
+    const url = options.sign ? options.sign(unsigned) : unsigned;
+    const response = await get(url);
+    if (!response.ok) throw new Error(`${url}: ${response.status} ${(await response.text()).trim()}`);
+    return [path, (await response.json()) as ImageInfo] as const;
+  }));
+  const out: Record<string, ImageInfo> = {};
+  for (const [path, info] of entries) out[path] = info;
+  return out;
+}
