@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { canonicalQuery, parseCanonical } from '../../shared/canonical';
+import { canonicalQuery, parseCanonical, portableQuery } from '../../shared/canonical';
 import { DEFAULT_CONFIG } from '../../shared/config';
 import { isResizerError } from '../../shared/errors';
 import { PARAM_NAMES, findParam, type ParamRow } from '../../shared/params';
@@ -116,6 +116,28 @@ test('property: order-independent', () => {
       if (a.startsWith('400 ') || b.startsWith('400 ')) assert.is(a.slice(0, 4), b.slice(0, 4));
       else assert.is(a, b);
     }), { numRuns: 2000 });
+});
+
+test('property: the portable query (the client\'s) means to the normalizer what the request does, and is canonical but for f', () => {
+  fc.assert(fc.property(PAIRS, ACCEPT, CONFIG, (pairs, accept, config) => {
+    const query = pairs.map(([n, v]) => `${n}=${v}`).join('&');
+    const expected = canonicalOrError(query, accept, config);
+    if (expected.startsWith('400 ')) return;
+    const portable = portableQuery(query, config);
+    assert.is(canonicalQuery(portable, accept, config), expected, `?${query} as ?${portable}`);
+    assert.is(portableQuery(portable, config), portable, 'idempotent');
+    const f = new URLSearchParams(query).get('f');
+    if (f && f !== 'auto') assert.is(portable, expected, 'an explicit f: the canonical query itself');
+    else assert.ok(!new URLSearchParams(portable).has('f') || portable === 'f=auto', `f stays for the edge: ${portable}`);
+  }), { numRuns: 2000 });
+});
+
+test('portable query: f left to the edge keeps what matters for any format it may pick', () => {
+  assert.is(portableQuery('q=80&w=200', DEFAULT_CONFIG), 'w=200&q=80', 'q=80 is webp\'s default but not the source\'s');
+  assert.is(portableQuery('h=100&w=200&dpr=2&fit=cover&utm_source=x', DEFAULT_CONFIG), 'w=400&h=200');
+  assert.is(portableQuery('f=auto', DEFAULT_CONFIG), 'f=auto', 'still the edge\'s choice, not the original');
+  assert.is(portableQuery('', DEFAULT_CONFIG), '');
+  assert.is(portableQuery('w=200&f=png&q=50', DEFAULT_CONFIG), 'w=200&f=png');
 });
 
 test('property: output always within limits', () => {
