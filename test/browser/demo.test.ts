@@ -5,6 +5,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import sharp from 'sharp';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startDemoServer, type DemoServer } from '../../infra/local/demo/server';
@@ -83,7 +84,7 @@ if (!existsSync(CHROMIUM)) {
   }
 
   function assertDecoded(reports: ImageReport[]): void {
-    assert.is(reports.length, 22, 'the hero, 5 formats, 5 fits, 8 edits, the Korean name, the GIF and the original');
+    assert.is(reports.length, 23, 'the hero, the placeholder\'s image, 5 formats, 5 fits, 8 edits, the Korean name, the GIF and the original');
     for (const image of reports) {
       assert.ok(image.expectedWidth > 0, `${image.alt} declares its size`);
       assert.equal([image.naturalWidth, image.naturalHeight], [image.expectedWidth, image.expectedHeight], `${image.alt} (${image.src})`);
@@ -96,7 +97,13 @@ if (!existsSync(CHROMIUM)) {
       const reports = await images(page);
       assertDecoded(reports);
       const hero = reports.find((image) => image.alt.startsWith('A mountain lake'))!;
-      assert.match(hero.src, /[?&]w=640&/, 'srcset picked the 640w candidate');
+      assert.match(hero.src, /[?&]w=640(&|$)/, 'srcset picked the 640w candidate');
+      assert.is(await page.getAttribute('#placeholder-frame', 'data-placeholder'), 'shown', 'the ThumbHash shows before the image is requested');
+      assert.is(await page.getAttribute('#placeholder-frame', 'data-faded'), 'true', 'the image faded in over it');
+      const background = await page.$eval('#placeholder-frame', (frame) => (frame as HTMLElement).style.backgroundImage);
+      const png = Buffer.from(/^url\("data:image\/png;base64,([^"]+)"\)$/.exec(background)![1], 'base64');
+      const meta = await sharp(png).metadata();
+      assert.ok(meta.width! <= 32 && Math.abs(meta.width! / meta.height! - 1.5) < 0.25, `the placeholder is the photo's ThumbHash, ${meta.width}x${meta.height}`);
       assert.ok(reports.some((image) => decodeURIComponent(image.src).includes('/dev/서울 야경.jpg')), 'the Korean name with a space is requested');
       for (const id of ['fetch-variant', 'fetch-pdf']) {
         assert.is(await page.getAttribute(`#${id}`, 'data-result'), 'ok', id);
@@ -125,6 +132,7 @@ if (!existsSync(CHROMIUM)) {
     try {
       assertDecoded(await images(page));
       assert.is(await page.textContent('#metrics-summary'), 'no summary here: npm start serves it');
+      assert.is(await page.getAttribute('#placeholder-frame', 'data-placeholder'), 'blocked', 'f=json is not readable across origins either');
       for (const id of ['fetch-variant', 'fetch-pdf']) {
         assert.is(await page.getAttribute(`#${id}`, 'data-result'), 'blocked', id);
       }

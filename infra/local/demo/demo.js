@@ -1,16 +1,24 @@
 // The demo page's script: builds the variant URLs against the edge named in the page's meta tag,
 // fills the grids, and reports what each request cost. Every <img> carries the width and height
 // it must decode to (data-expected-*), which the browser test checks. When everything has
-// settled, <html data-ready="true">.
-'use strict';
+// settled, <html data-ready="true">. Every URL comes from the client package (client/, served
+// from its build under /client/), as a site would build them.
+import { imageUrl, placeholder, srcset } from './client/index.js';
+
 (function () {
   var edge = document.querySelector('meta[name="edge-url"]').content.replace(/\/$/, '');
   // What Chromium sends for <img>, so a fetch() of an f=auto variant asks for the same bytes.
   var IMAGE_ACCEPT = 'image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8';
   var PHOTO = 'dev/photo.jpg';
 
+  function paramsOf(query) {
+    var params = {};
+    new URLSearchParams(query).forEach(function (value, name) { if (!(name in params)) params[name] = value; });
+    return params;
+  }
+
   function variant(key, query) {
-    return edge + '/' + key.split('/').map(encodeURIComponent).join('/') + (query ? '?' + query : '');
+    return imageUrl(edge, key, paramsOf(query));
   }
 
   function formatBytes(bytes) {
@@ -71,7 +79,7 @@
 
   var hero = document.getElementById('responsive');
   var widths = hero.dataset.srcsetWidths.split(' ');
-  hero.srcset = widths.map(function (w) { return variant(PHOTO, 'w=' + w + '&' + hero.dataset.query) + ' ' + w + 'w'; }).join(', ');
+  hero.srcset = srcset(PHOTO, { base: edge, widths: widths.map(Number), params: paramsOf(hero.dataset.query) });
   hero.src = variant(PHOTO, 'w=640&' + hero.dataset.query);
   hero.dataset.expectedHeight = String(Math.round(Number(hero.dataset.expectedWidth) * 2 / 3));
   settled.push(loaded(hero).then(function () {
@@ -125,6 +133,33 @@
       status.textContent = 'blocked: ' + error + ' (this origin is not in cors.allowedOrigins)';
     }));
   });
+
+  // The ThumbHash from f=json shows at once, then the image fades in over it.
+  var blurFrame = document.getElementById('placeholder-frame');
+  var slow = document.getElementById('placeholder-image');
+  settled.push(fetch(variant(PHOTO, 'w=640&f=json')).then(function (response) {
+    return response.json();
+  }).then(function (info) {
+    blurFrame.style.backgroundImage = 'url("' + placeholder(info) + '")';
+    blurFrame.dataset.placeholder = slow.getAttribute('src') ? 'late' : 'shown';
+    document.getElementById('placeholder-caption').textContent = 'f=json: source ' + info.source.width + '×' + info.source.height + ' ' + info.source.format +
+      ', output ' + info.output.width + '×' + info.output.height + ', dominant ' + info.dominantColor + ', ThumbHash ' + info.thumbhash;
+  }, function () {
+    blurFrame.dataset.placeholder = 'blocked';
+    document.getElementById('placeholder-caption').textContent = 'f=json is not readable from this origin (CORS): no placeholder';
+  }).then(function () {
+    return new Promise(function (resolve) {
+      slow.addEventListener('load', function () {
+        slow.classList.add('loaded');
+        slow.addEventListener('transitionend', resolve, { once: true });
+        setTimeout(resolve, 2000);
+      }, { once: true });
+      slow.addEventListener('error', resolve, { once: true });
+      slow.src = variant(PHOTO, 'w=640&f=webp&q=70');
+    });
+  }).then(function () {
+    blurFrame.dataset.faded = String(getComputedStyle(slow).opacity === '1');
+  }));
 
   /** The edge's live summary, from the page's own origin. */
   function showMetrics() {

@@ -1,13 +1,14 @@
 // The demo page's own origin (a second port): a static page that uses the local edge the way a
 // site uses the CDN, across origins. The edge's URL is written into the page's meta tag, and
 // /metrics.json is the edge's live summary (variants made, hit rate, stage times) for the page.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closeServer, listen } from '../listen';
 
 const folder = path.dirname(fileURLToPath(import.meta.url));
+const clientDist = path.resolve(folder, '../../../client/dist');
 
 const FILES: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
@@ -20,6 +21,13 @@ export interface DemoServer {
   readonly url: string;
   readonly port: number;
   close(): Promise<void>;
+}
+
+/** The client package's build (npm run build), as a site would serve it: /client/<file>.js. */
+function clientFile(urlPath: string): { file: string; type: string } | undefined {
+  const match = /^\/client\/([\w-]+\.js)$/.exec(urlPath);
+  const file = match && path.join(clientDist, match[1]);
+  return file && existsSync(file) ? { file, type: 'text/javascript; charset=utf-8' } : undefined;
 }
 
 function escapeAttribute(text: string): string {
@@ -43,12 +51,12 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(options.metrics()));
       return;
     }
-    const entry = FILES[pathname];
+    const entry = FILES[pathname] || clientFile(pathname);
     if (!entry || (req.method !== 'GET' && req.method !== 'HEAD')) {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
       return;
     }
-    let body = readFileSync(path.join(folder, entry.file), 'utf8');
+    let body = readFileSync(path.resolve(folder, entry.file), 'utf8');
     if (entry.file === 'index.html') body = body.replace('{{EDGE_URL}}', escapeAttribute(edgeUrl()));
     res.writeHead(200, { 'content-type': entry.type, 'cache-control': 'no-store' }).end(req.method === 'HEAD' ? undefined : body);
   });
