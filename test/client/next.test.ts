@@ -46,7 +46,7 @@ async function assertServedAndCanonical(sample: SampleEdge, url: string, width: 
   const resolved = new URL(imageUrl(sample.url, decodeURIComponent(pathname), { ...Object.fromEntries(new URLSearchParams(query)), f: 'webp' })).search.slice(1);
   const lambda = await lambdaNormalizer()(viewerRequest(query, CHROME_ACCEPT, pathname)) as { querystring: string };
   assert.is(lambda.querystring, resolved, `Lambda@Edge normalizer on ${url}`);
-  const cff = cloudFrontFunctionNormalizer()(cffViewerRequest([...new URLSearchParams(query)], CHROME_ACCEPT)) as { querystring: Record<string, { value: string }> };
+  const cff = await cloudFrontFunctionNormalizer()(cffViewerRequest([...new URLSearchParams(query)], CHROME_ACCEPT)) as { querystring: Record<string, { value: string }> };
   assert.is(Object.entries(cff.querystring).map(([name, { value }]) => `${name}=${value}`).join('&'), resolved, `CloudFront Function on ${url}`);
   const response = await fetch(url, { headers: { accept: CHROME_ACCEPT } });
   const body = Buffer.from(await response.arrayBuffer());
