@@ -1,7 +1,7 @@
 // Canonicalization: the raw query and Accept header in, one canonical query out. Two requests
 // whose outputs are identical for every source get the same canonical query; two whose
 // outputs can differ never do. Pure, no Node APIs: this is what the normalizer runs.
-import { acceptsExplicitly, type NegotiableType } from './accept';
+import { acceptsExplicitly } from './accept';
 import type { NormalizerConfig as Config } from './config';
 import { quoteReceived, resizerError } from './errors';
 import { INFO_FORMATS, type InfoFormat } from './formats';
@@ -129,24 +129,16 @@ export function isTransform(requested: RequestedTransform): boolean {
   return false;
 }
 
-/** What `f=auto` may resolve to under `config`, in order of preference; `source` (last) needs no Accept. */
-export function autoFormats(config: Config): ReadonlyArray<OutputFormat | 'source'> {
-  const outputs = config.formats.outputs;
-  const out: Array<OutputFormat | 'source'> = [];
-  if (config.formats.autoAvif && outputs.indexOf('avif') >= 0) out.push('avif');
-  if (outputs.indexOf('webp') >= 0) out.push('webp');
-  out.push('source');
-  return out;
-}
-
 function resolveFormat(f: FormatValue | undefined, accept: string | undefined, config: Config): CanonicalTransform['f'] {
   if (f !== undefined && f !== 'auto') return f;
-  const candidates = autoFormats(config);
-  for (let i = 0; i < candidates.length - 1; i++) {
-    if (acceptsExplicitly(accept, ('image/' + candidates[i]) as NegotiableType)) return candidates[i];
-  }
+  const outputs = config.formats.outputs;
+  if (config.formats.autoAvif && outputs.indexOf('avif') >= 0 && acceptsExplicitly(accept, 'image/avif')) return 'avif';
+  if (outputs.indexOf('webp') >= 0 && acceptsExplicitly(accept, 'image/webp')) return 'webp';
   return 'source';
 }
+
+/** Accept headers that between them give every format `f=auto` can resolve to (it reads only these two types). */
+const EVERY_RESOLUTION = ['image/avif,image/webp', 'image/webp', undefined];
 
 function scaled(value: number | undefined, dpr: number, config: Config): number | undefined {
   return value === undefined ? undefined : clamp(Math.round(value * dpr), 1, config.maxDimension);
@@ -200,9 +192,8 @@ export function portableQuery(rawQuery: string, config: Config): string {
   const requested = parseQuery(rawQuery, config);
   if (requested.f !== undefined && requested.f !== 'auto') return formatCanonical(canonicalize(requested, undefined, config));
   const kept: Record<string, string | number> = {};
-  const candidates = autoFormats(config);
-  for (let i = 0; i < candidates.length; i++) {
-    const transform = canonicalize({ ...requested, f: candidates[i] }, undefined, config) as Record<string, string | number | undefined> | null;
+  for (let i = 0; i < EVERY_RESOLUTION.length; i++) {
+    const transform = canonicalize(requested, EVERY_RESOLUTION[i], config) as Record<string, string | number | undefined> | null;
     for (const name in transform) if (transform[name] !== undefined && name !== 'f') kept[name] = transform[name]!;
   }
   // A transform that is nothing but `f=auto` still asks for the edge's choice, not the original.
