@@ -13,7 +13,7 @@ import { bakeConfig } from './build';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const clientDir = path.join(root, 'client');
-const entryPoints = { index: path.join(clientDir, 'src/index.ts'), next: path.join(clientDir, 'src/next.ts') };
+const entryPoints = { index: path.join(clientDir, 'src/index.ts'), next: path.join(clientDir, 'src/next.ts'), config: path.join(clientDir, 'src/config.ts') };
 
 /** Browsers and edge runtimes of the last few years; no Node APIs (platform neutral). */
 const bundle = (config: Config) => ({
@@ -44,9 +44,15 @@ export async function buildClient(config: Config): Promise<void> {
   addExtensions(path.join(dist, 'types'));
 }
 
-/** What a site's bundler adds for the whole package (both entries), minified and gzipped. */
-export async function clientSize(config: Config): Promise<{ minified: number; gzipped: number }> {
-  const result = await build({ ...bundle(config), stdin: { contents: "export * from './src/index.ts'; export { default as nextLoader, createLoader } from './src/next.ts';", resolveDir: clientDir, loader: 'ts' }, write: false, minify: true });
-  const code = result.outputFiles[0].contents;
-  return { minified: code.length, gzipped: gzipSync(code, { level: 9 }).length };
+/** What a site's bundler adds, minified and gzipped: for the whole package, and for the usual imports (no edgeConfig, no signing). */
+export async function clientSize(config: Config): Promise<Record<'whole' | 'usual', { minified: number; gzipped: number }>> {
+  const measure = async (contents: string) => {
+    const result = await build({ ...bundle(config), stdin: { contents, resolveDir: clientDir, loader: 'ts' }, write: false, minify: true });
+    const code = result.outputFiles[0].contents;
+    return { minified: code.length, gzipped: gzipSync(code, { level: 9 }).length };
+  };
+  return {
+    whole: await measure("export * from './src/index.ts'; export { default as nextLoader, createLoader } from './src/next.ts'; export * from './src/config.ts';"),
+    usual: await measure("export { imageUrl, srcset, sizes, placeholder } from './src/index.ts'; export { default } from './src/next.ts';"),
+  };
 }

@@ -3,41 +3,30 @@
 // runtime dependencies and no Node APIs: it runs in browsers, Node and edge runtimes alike.
 import { thumbHashToDataURL } from 'thumbhash';
 import { portableQuery } from '../../shared/canonical';
-import { normalizerConfig, parseConfig, type NormalizerConfig } from '../../shared/config';
+import type { NormalizerConfig } from '../../shared/config';
 import { bakedConfig } from '../../shared/baked-config';
 import { quoteReceived, resizerError } from '../../shared/errors';
 import { PARAM_NAMES, findParam, type ParamName, type ParamValue } from '../../shared/params';
 
+import { signUrl } from '../../shared/signing';
+
 export { isResizerError, type ResizerError } from '../../shared/errors';
+/** The signing scheme's one implementation (shared/signing.ts). Server or build side only. */
+export { signUrl, type SignOptions } from '../../shared/signing';
 
 /** The URL parameters, named and typed as the parameter table defines them. */
 export type ImageParams = { [K in ParamName]?: ParamValue<K> };
 
-/**
- * The edge's settings, in resizer.config.json's own keys (only those the normalizer reads
- * matter). Omitted: the config this package was built with.
- */
-export type EdgeConfig = Record<string, unknown>;
+/** The edge's config as the normalizer reads it: made by edgeConfig() of `@edge-image-resizer/client/config`. */
+export type EdgeConfig = NormalizerConfig;
 
 export interface ClientOptions {
-  /** The edge's resizer.config.json (or the part of it that differs from the defaults). */
+  /** The edge's config, when it is not the one this package was built with: edgeConfig(yourResizerConfigJson). */
   readonly config?: EdgeConfig;
 }
 
-const configs = new WeakMap<object, NormalizerConfig>();
-const built: NormalizerConfig = normalizerConfig(bakedConfig);
-
-/** The normalizer's view of the config, validated by the same code that validates the file. */
-function normalizerView(options: ClientOptions | undefined): NormalizerConfig {
-  const raw = options && options.config;
-  if (!raw) return built;
-  let view = configs.get(raw);
-  if (!view) {
-    view = normalizerConfig(parseConfig(raw));
-    configs.set(raw, view);
-  }
-  return view;
-}
+/** The build bakes in the normalizer's keys of the config (scripts/build-client.ts), as it does for the normalizers. */
+const built: NormalizerConfig = bakedConfig;
 
 /** An S3 key as a URL path: each segment percent-encoded, slashes kept (what CloudFront decodes back). */
 export function encodeKey(key: string): string {
@@ -64,7 +53,7 @@ function rawQuery(params: ImageParams): string {
  * `Accept`. Invalid parameters throw the ResizerError the normalizer would answer 400 with.
  */
 export function imageUrl(base: string, path: string, params: ImageParams = {}, options?: ClientOptions): string {
-  const query = portableQuery(rawQuery(params), normalizerView(options));
+  const query = portableQuery(rawQuery(params), (options && options.config) || built);
   return base.replace(/\/+$/, '') + '/' + encodeKey(path) + (query ? '?' + query : '');
 }
 
@@ -91,7 +80,7 @@ export interface SrcsetOptions extends ClientOptions {
  * duplicates are dropped, so the browser never picks a candidate that is not what it says.
  */
 export function srcset(path: string, options: SrcsetOptions): string {
-  const listed = options.config && (options.config as { widths?: readonly number[] }).widths;
+  const listed = options.config && (options.config as { widths?: readonly number[] | null }).widths;
   const widths = options.widths || listed || DEFAULT_WIDTHS;
   const seen: Record<string, true> = {};
   const out: string[] = [];
@@ -136,8 +125,8 @@ export interface FetchInfoOptions extends ClientOptions {
   readonly params?: Omit<ImageParams, 'f'>;
   /** Default: the global fetch. */
   readonly fetch?: (url: string) => Promise<{ ok: boolean; status: number; json(): Promise<unknown>; text(): Promise<string> }>;
-  /** Signs each URL (server or build side): (url) => signUrl(url, keys). */
-  readonly sign?: (url: string) => string;
+  /** Signing keys (the first signs): for an edge with `signing.enabled`. Server or build side only. */
+  readonly keys?: string | readonly string[];
 }
 
 /**
@@ -148,7 +137,7 @@ export async function fetchInfo(paths: readonly string[], options: FetchInfoOpti
   const get = options.fetch || ((url: string) => fetch(url));
   const entries = await Promise.all(paths.map(async (path) => {
     const unsigned = imageUrl(options.base, path, { ...options.params, f: 'json' }, options);
-    const url = options.sign ? options.sign(unsigned) : unsigned;
+    const url = options.keys ? signUrl(unsigned, options.keys) : unsigned;
     const response = await get(url);
     if (!response.ok) throw new Error(`${url}: ${response.status} ${(await response.text()).trim()}`);
     return [path, (await response.json()) as ImageInfo] as const;

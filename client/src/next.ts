@@ -1,8 +1,8 @@
 // The Next.js loader (`images.loaderFile`): Next's documented `({ src, width, quality }) => string`
 // contract, built on imageUrl. The default export reads its base URL from NEXT_PUBLIC_IMAGE_CDN,
 // which Next inlines into browser bundles; createLoader makes one with a given base, and (on the
-// server only) signing.
-import { imageUrl, type ClientOptions, type ImageParams } from './index';
+// server only) signing with the keys it is given.
+import { imageUrl, signUrl, type ClientOptions, type ImageParams } from './index';
 
 export interface LoaderProps {
   readonly src: string;
@@ -18,16 +18,18 @@ export interface LoaderOptions extends ClientOptions {
   /** Parameters every URL of this loader carries (say `fit` or `gray`). */
   readonly params?: Omit<ImageParams, 'w' | 'q' | 'dpr'>;
   /**
-   * Signs each URL: (url) => signUrl(url, keys). Server or build side only; a signing key in a
-   * browser bundle lets anyone sign anything.
+   * Signing keys (the first signs): every URL is signed. Server side only (server components, a
+   * build step); a signing key in a browser bundle lets anyone sign anything.
    */
-  readonly sign?: (url: string) => string;
+  readonly keys?: string | readonly string[];
+  /** With `keys`: Unix seconds after which the URLs are refused (`exp`). */
+  readonly expires?: number;
 }
 
 export function createLoader(options: LoaderOptions): ImageLoader {
   return function edgeImageLoader({ src, width, quality }) {
     const url = imageUrl(options.base, src, { ...options.params, w: width, q: quality }, options);
-    return options.sign ? options.sign(url) : url;
+    return options.keys ? signUrl(url, options.keys, { expires: options.expires }) : url;
   };
 }
 

@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import { rgbaToThumbHash } from 'thumbhash';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { edgeConfig } from '../../client/src/config';
 import { encodeKey, imageUrl, placeholder, sizes, srcset, type ImageParams } from '../../client/src/index';
 import { isResizerError } from '../../shared/errors';
 import { lambdaNormalizer } from '../helpers/bundles';
@@ -89,7 +90,7 @@ test('invalid parameters throw the normalizer\'s one-line 400, row for row of th
   for (const rejected of rejectedCases()) {
     const params = paramsOf(rejected.query);
     if (!params) continue;
-    const error = thrown(() => imageUrl(BASE, 'a.jpg', params, { config: rejected.config }));
+    const error = thrown(() => imageUrl(BASE, 'a.jpg', params, { config: rejected.config && edgeConfig(rejected.config) }));
     assert.ok(isResizerError(error), String(error));
     assert.is(error.status, 400);
     assert.is(error.message, rejected.message, rejected.query);
@@ -115,7 +116,7 @@ test('keys are percent-encoded per segment, as the resizer decodes them back', (
 test('srcset: one candidate per width the edge really makes, named by that width; sizes', () => {
   assert.is(srcset('a.jpg', { base: BASE, widths: [320, 640], params: { f: 'webp', q: 70 } }), `${BASE}/a.jpg?w=320&f=webp&q=70 320w, ${BASE}/a.jpg?w=640&f=webp&q=70 640w`);
   assert.is(srcset('a.jpg', { base: BASE, widths: [2000, 4096, 5000, 8000] }), `${BASE}/a.jpg?w=2000 2000w, ${BASE}/a.jpg?w=4096 4096w`, 'clamped to maxDimension, once');
-  assert.is(srcset('a.jpg', { base: BASE, widths: [300, 600], config: { maxDimension: 500 } }), `${BASE}/a.jpg?w=300 300w, ${BASE}/a.jpg?w=500 500w`, 'the edge\'s own config');
+  assert.is(srcset('a.jpg', { base: BASE, widths: [300, 600], config: edgeConfig({ maxDimension: 500 }) }), `${BASE}/a.jpg?w=300 300w, ${BASE}/a.jpg?w=500 500w`, 'the edge\'s own config');
   assert.is(srcset('a.jpg', { base: BASE }).split(', ').length, 9, 'default widths');
   assert.is(sizes([['(max-width: 700px)', '100vw'], [' (max-width: 1200px)', '50vw']], '640px'), '(max-width: 700px) 100vw, (max-width: 1200px) 50vw, 640px');
 });

@@ -44,7 +44,9 @@ pack('imports in Node from the installed package: both entries', ({ project }) =
   writeFileSync(path.join(project, 'check.mjs'), `
 import { imageUrl, srcset, sizes, placeholder, signUrl, fetchInfo } from '@edge-image-resizer/client';
 import loader, { createLoader } from '@edge-image-resizer/client/next';
+import { edgeConfig } from '@edge-image-resizer/client/config';
 console.log(JSON.stringify({
+  configured: imageUrl('https://cdn.example.com', 'a.jpg', { w: 900, f: 'webp', q: 70 }, { config: edgeConfig({ maxDimension: 800, quality: { webp: 70 } }) }),
   url: imageUrl('https://cdn.example.com/prod', 'photos/cat.jpg', { h: 150, w: 200, f: 'webp', q: 80 }),
   srcset: srcset('cat.jpg', { base: 'https://cdn.example.com/prod', widths: [320, 640] }),
   sizes: sizes([['(max-width: 700px)', '100vw']], '640px'),
@@ -55,6 +57,7 @@ console.log(JSON.stringify({
 `);
   const out = JSON.parse(execFileSync(process.execPath, ['check.mjs'], { cwd: project, encoding: 'utf8', env: { ...siteEnv, NEXT_PUBLIC_IMAGE_CDN: 'https://cdn.example.com/prod' } }));
   assert.equal(out, {
+    configured: 'https://cdn.example.com/a.jpg?w=800&f=webp',
     url: 'https://cdn.example.com/prod/photos/cat.jpg?w=200&h=150&f=webp',
     srcset: 'https://cdn.example.com/prod/cat.jpg?w=320 320w, https://cdn.example.com/prod/cat.jpg?w=640 640w',
     sizes: '(max-width: 700px) 100vw, 640px',
