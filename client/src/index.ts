@@ -80,7 +80,8 @@ export interface SrcsetOptions extends ClientOptions {
  * duplicates are dropped, so the browser never picks a candidate that is not what it says.
  */
 export function srcset(path: string, options: SrcsetOptions): string {
-  const listed = options.config && (options.config as { widths?: readonly number[] | null }).widths;
+  // Config `widths` (the edge's allowlist, when the config has one) are the natural candidates.
+  const listed = ((options.config || built) as { widths?: readonly number[] | null }).widths;
   const widths = options.widths || listed || DEFAULT_WIDTHS;
   const seen: Record<string, true> = {};
   const out: string[] = [];
