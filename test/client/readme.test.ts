@@ -15,7 +15,7 @@ import sharp from 'sharp';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { imageUrl, sizes, srcset } from '../../client/src/index';
-import { loadConfigFile } from '../../scripts/build';
+import { projectConfig } from '../../shared/config-file';
 import { clientSize } from '../../scripts/build-client';
 import { startSampleEdge, type SampleEdge } from '../helpers/edge';
 import { fixture } from '../helpers/fixtures';
@@ -155,7 +155,7 @@ readme('the info endpoint answers exactly what the README shows, and it matches 
 });
 
 readme('the package sizes the README states are the measured ones', async () => {
-  const sizes = await clientSize(loadConfigFile());
+  const sizes = await clientSize(projectConfig().config);
   for (const kind of ['usual', 'whole'] as const) {
     const match = new RegExp(`<!-- client-size:${kind} -->([\\d.]+) KB, ([\\d.]+) KB gzipped<!-- /client-size -->`).exec(README);
     assert.ok(match, `README states the ${kind} size`);
