@@ -17,6 +17,12 @@ export const LAMBDA_EDGE_VIEWER_PACKAGE_MAX_BYTES = 1024 * 1024;
 export const MAX_REQUEST_HEADER_BYTES = 20480;
 /** CloudFront Functions: largest function code. */
 export const CLOUDFRONT_FUNCTION_MAX_BYTES = 10 * 1024;
+/**
+ * Response headers policies: longest Content-Security-Policy value. CloudFront refuses a longer one
+ * with TooLongCSPInResponseHeadersPolicy (API reference); the figure is the quotas page's
+ * "Maximum length of Content-Security-Policy header value".
+ */
+export const MAX_CONTENT_SECURITY_POLICY_CHARS = 1783;
 
 export type EdgeHeaders = Record<string, Array<{ key?: string; value: string }>>;
 

@@ -9,6 +9,19 @@ export interface PlainResponse {
   readonly body: string;
 }
 
+/**
+ * The Content-Security-Policy for SVG, which is served as stored and never rasterized: a script
+ * in it must not run and its external references must not load when a viewer opens it directly.
+ * The distribution's response headers policy puts it on every answer; the resizer adds it too.
+ */
+export const SVG_CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
+
+/** The headers an SVG answer must carry, wherever it is served from. */
+export const SVG_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy': SVG_CONTENT_SECURITY_POLICY,
+  'x-content-type-options': 'nosniff',
+};
+
 const REASONS: Record<number, string> = {
   400: 'Bad Request', 403: 'Forbidden', 413: 'Payload Too Large', 422: 'Unprocessable Entity', 500: 'Internal Server Error',
 };

@@ -8,7 +8,7 @@ import { isResizerError, type ResizerError } from '../../shared/errors';
 import { FORMATS, isInfoFormat, SOURCE_TYPES } from '../../shared/formats';
 import { generatedResponseBytes, ORIGIN_RESPONSE_LIMIT_BYTES, READ_ONLY_HEADERS, type EdgeHeaders } from '../../shared/limits';
 import { planTransform } from '../../shared/plan';
-import { errorResponse, toLambdaHeaders } from '../../shared/responses';
+import { errorResponse, SVG_HEADERS, toLambdaHeaders } from '../../shared/responses';
 import { describe } from './info';
 import { resizerConfig, runtimeConfig, type ResizerConfig, type S3Overrides } from './runtime-config';
 import { capToBudget, encodeSeconds, LADDER_STEP_SHARE } from './budget';
@@ -21,13 +21,14 @@ import { checkPixels, inspectSource, render } from './transform';
 
 
 /**
- * Headers for SVG, which is served as it is and never rasterized: a script in it must not run
- * and its external references must not load when a viewer opens it directly.
+ * The resizer still adds the SVG headers to the SVGs it passes through. On this stack's
+ * distribution the response headers policy already puts the same CSP and nosniff on every answer,
+ * so there they are a second layer; the case they still cover alone is an SVG that reaches the
+ * resizer on a behaviour without that policy: a name not ending in `.svg` (`dev/drawing` stored as
+ * image/svg+xml goes to `dev/*`, not `dev/*.svg`) behind a distribution that attaches the resizer
+ * but not our policy (the bundle used on its own, or the policy replaced). It is one header merge.
  */
-export const SVG_HEADERS: Readonly<Record<string, string>> = {
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox",
-  'x-content-type-options': 'nosniff',
-};
+export { SVG_HEADERS };
 
 /** Qualities tried, in order, when a lossy variant is too large for a generated response. */
 export const QUALITY_LADDER = [70, 55, 40, 25];

@@ -6,6 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { Config } from '../../shared/config';
 import { CACHE_KEY_PARAMS } from '../../shared/params';
+import { SVG_CONTENT_SECURITY_POLICY } from '../../shared/responses';
 
 /** "Query strings per cache policy: 10" (CloudFront Developer Guide, "Quotas on policies"). */
 export const MAX_CACHE_KEY_QUERY_STRINGS = 10;
@@ -65,11 +66,13 @@ export function compressedPathPatterns(pattern: string): string[] {
  * Headers for every answer, cached or not. CORS is added here rather than by S3 so that
  * `Origin` stays out of the cache key: the response headers policy is applied per request, so
  * an object first cached for an `<img>` still serves a fetch from an allowed origin.
+ * Every behaviour uses this one policy, so the SVG sandbox below covers the `dev/*.svg`
+ * behaviours (no resizer) and the default behaviour (no functions) as well as the resizing ones.
  */
 export function viewerHeadersPolicy(scope: Construct, id: string, config: Config): cloudfront.ResponseHeadersPolicy {
   const origins = [...config.cors.allowedOrigins];
   return new cloudfront.ResponseHeadersPolicy(scope, id, {
-    comment: 'CORS from cors.allowedOrigins, nosniff, CORP cross-origin, Timing-Allow-Origin',
+    comment: 'CORS from cors.allowedOrigins, nosniff, SVG sandbox CSP, CORP cross-origin, Timing-Allow-Origin',
     corsBehavior: {
       // Never with credentials: `*` may not be combined with them, and images need no cookies.
       accessControlAllowCredentials: false,
@@ -85,6 +88,11 @@ export function viewerHeadersPolicy(scope: Construct, id: string, config: Config
     },
     securityHeadersBehavior: {
       contentTypeOptions: { override: true },
+      // On every answer, not only SVGs: a policy cannot match on content type, and SVGs are
+      // served by every behaviour (dev/*.svg, the default behaviour, and dev/* for names without
+      // .svg). A CSP governs only a document: an image shown by <img> or CSS ignores it, and a
+      // raster opened directly still shows, so only an SVG (or HTML) opened directly is sandboxed.
+      contentSecurityPolicy: { contentSecurityPolicy: SVG_CONTENT_SECURITY_POLICY, override: true },
     },
     customHeadersBehavior: {
       customHeaders: [

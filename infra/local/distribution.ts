@@ -41,6 +41,8 @@ export interface ViewerHeadersPolicy {
   readonly customHeaders: ReadonlyArray<{ readonly header: string; readonly value: string; readonly override: boolean }>;
   /** x-content-type-options: nosniff, and whether it replaces the origin's. */
   readonly contentTypeOptions?: { readonly override: boolean };
+  /** content-security-policy, and whether it replaces the origin's. */
+  readonly contentSecurityPolicy?: { readonly value: string; readonly override: boolean };
 }
 
 export interface DistributionPolicies {
@@ -85,7 +87,10 @@ interface ResolvedHeadersPolicy {
     originOverride: boolean;
   };
   customHeadersConfig?: { items: Array<{ header: string; value: string; override: boolean }> };
-  securityHeadersConfig?: { contentTypeOptions?: { override: boolean } };
+  securityHeadersConfig?: {
+    contentTypeOptions?: { override: boolean };
+    contentSecurityPolicy?: { contentSecurityPolicy: string; override: boolean };
+  };
 }
 
 /** The CloudFormation properties of a policy construct, tokens resolved. */
@@ -103,6 +108,7 @@ export function fromResolved(cache: ResolvedCachePolicy, headers: ResolvedHeader
   // `all` behind the normalizer: the query holds only the canonical names, so keying on them is the same key.
   const queryAllowlist = query.queryStringBehavior === 'all' ? [...CACHE_KEY_PARAMS] : query.queryStrings || [];
   const cors = headers.corsConfig;
+  const csp = headers.securityHeadersConfig?.contentSecurityPolicy;
   const errorCachingSeconds: Record<number, number> = {};
   for (const error of errors) errorCachingSeconds[error.status] = error.seconds;
   return {
@@ -123,6 +129,7 @@ export function fromResolved(cache: ResolvedCachePolicy, headers: ResolvedHeader
       },
       customHeaders: headers.customHeadersConfig ? headers.customHeadersConfig.items : [],
       contentTypeOptions: headers.securityHeadersConfig?.contentTypeOptions,
+      contentSecurityPolicy: csp && { value: csp.contentSecurityPolicy, override: csp.override },
     },
     errorCachingSeconds,
   };

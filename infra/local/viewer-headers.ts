@@ -42,6 +42,7 @@ export function applyViewerHeaders(answer: PlainHeaders, policy: ViewerHeadersPo
     }
   }
   if (policy.contentTypeOptions) set(headers, 'x-content-type-options', 'nosniff', policy.contentTypeOptions.override);
+  if (policy.contentSecurityPolicy) set(headers, 'content-security-policy', policy.contentSecurityPolicy.value, policy.contentSecurityPolicy.override);
   for (const custom of policy.customHeaders) set(headers, custom.header.toLowerCase(), custom.value, custom.override);
   return headers;
 }

@@ -12,6 +12,8 @@ import { BATCHING_WINDOW, MAX_RECEIVES, PURGE_TIMEOUT } from '../../../infra/cdk
 import { checkDeployConfig, DEFAULT_DIST_DIR, ResizerStack } from '../../../infra/cdk/stack';
 import { MAX_WILDCARD_PATHS_IN_PROGRESS } from '../../../functions/purge/plan';
 import { parseConfig } from '../../../shared/config';
+import { MAX_CONTENT_SECURITY_POLICY_CHARS } from '../../../shared/limits';
+import { SVG_CONTENT_SECURITY_POLICY } from '../../../shared/responses';
 import { CACHE_KEY_PARAMS, findParam } from '../../../shared/params';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -283,6 +285,22 @@ test('headers: nosniff, CORP cross-origin, Timing-Allow-Origin matching the CORS
   assert.is(customHeader(defaults.json, 'timing-allow-origin')!.Value, '*');
   assert.is(customHeader(edge.json, 'timing-allow-origin')!.Value, ORIGINS.join(', '));
   assert.equal(customHeader(defaults.json, 'vary')!.Value.split(/,\s*/), ['Accept', 'Origin']);
+});
+
+test('SVG sandbox: every response headers policy carries the SVG CSP (override), and every behaviour (dev/*.svg, dev/*, default) has one', () => {
+  for (const json of [defaults.json, edge.json, three.json]) {
+    const policies = resourcesOf(json, 'AWS::CloudFront::ResponseHeadersPolicy');
+    assert.ok(policies.length > 0);
+    for (const [id, policy] of policies) {
+      const csp = policy.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig?.ContentSecurityPolicy;
+      assert.equal(csp, { ContentSecurityPolicy: SVG_CONTENT_SECURITY_POLICY, Override: true }, id);
+      assert.ok(csp.ContentSecurityPolicy.length <= MAX_CONTENT_SECURITY_POLICY_CHARS, `${id}: within CloudFront's CSP length quota`);
+    }
+    const ids = new Set(policies.map(([id]) => id));
+    const behaviors = allBehaviors(json);
+    assert.ok(behaviors.some((b) => b.PathPattern === 'dev/*.svg'), 'the SVG behaviour is there');
+    for (const b of behaviors) assert.ok(ids.has(b.ResponseHeadersPolicyId?.Ref), `${b.PathPattern ?? 'default'} uses a policy with the CSP`);
+  }
 });
 
 test('errors: 4xx and 5xx cached for errorCachingSeconds and passed through (no error page)', () => {

@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import { distributionPolicies, type ViewerHeadersPolicy } from '../../../infra/local/distribution';
 import { applyViewerHeaders, isPreflight } from '../../../infra/local/viewer-headers';
 import { CACHE_KEY_PARAMS } from '../../../shared/params';
+import { SVG_CONTENT_SECURITY_POLICY } from '../../../shared/responses';
 import { configWith } from '../../helpers/config';
 
 const headers = suite('local edge response headers policy');
@@ -17,6 +18,7 @@ function policy(allowOrigins: string[]): ViewerHeadersPolicy {
     },
     customHeaders: [{ header: 'vary', value: 'Accept, Origin', override: true }, { header: 'x-kept', value: 'policy', override: false }],
     contentTypeOptions: { override: true },
+    contentSecurityPolicy: { value: "default-src 'none'", override: true },
   };
 }
 
@@ -40,7 +42,7 @@ headers('access-control-allow-origin only for CORS requests from allowed origins
 
 headers('the origin\'s CORS headers are replaced; custom headers override or fill in as configured', () => {
   const out = applyViewerHeaders(
-    { 'access-control-allow-origin': ['https://evil.example'], vary: ['Accept'], 'x-kept': ['origin'], 'content-type': ['image/webp'] },
+    { 'access-control-allow-origin': ['https://evil.example'], vary: ['Accept'], 'x-kept': ['origin'], 'content-type': ['image/webp'], 'content-security-policy': ['script-src *'] },
     policy(['https://a.example']),
     { origin: 'https://evil.example', preflight: false },
   );
@@ -48,6 +50,7 @@ headers('the origin\'s CORS headers are replaced; custom headers override or fil
   assert.equal(out.vary, ['Accept, Origin']);
   assert.equal(out['x-kept'], ['origin']);
   assert.equal(out['x-content-type-options'], ['nosniff']);
+  assert.equal(out['content-security-policy'], ["default-src 'none'"], 'the policy\'s CSP replaces the origin\'s');
   assert.equal(out['content-type'], ['image/webp']);
 });
 
@@ -74,6 +77,7 @@ headers('the policies come from the CDK app and follow the config', () => {
   assert.is(policies.errorCachingSeconds[503], 7);
   const out = applyViewerHeaders({}, policies.viewerHeaders, { origin: 'https://a.example', preflight: false });
   assert.equal(out['access-control-allow-origin'], ['https://a.example']);
+  assert.equal(out['content-security-policy'], [SVG_CONTENT_SECURITY_POLICY], 'the SVG sandbox, on every answer');
 });
 
 headers.run();
