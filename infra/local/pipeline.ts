@@ -6,12 +6,12 @@
 import http from 'node:http';
 import type { Config } from '../../shared/config';
 import { MAX_REQUEST_HEADER_BYTES, MAX_URI_AND_QUERY_CHARS } from '../../shared/limits';
-import { corsRule } from '../cdk/policies';
+import { compressedPathPatterns, corsRule } from '../cdk/policies';
 import { ttlSeconds, type EdgeCache, type StoredResponse } from './cache';
 import { DEFAULT_ERROR_CACHING_SECONDS, type CacheKeyPolicy, type DistributionPolicies } from './distribution';
 import { originResponseEvent, type DistributionInfo, type ViewerRequest } from './events';
 import type { Invocation } from './functions';
-import { cacheKey, forwardedQuery, matchingBehavior, normalizedPath } from './routing';
+import { cacheKey, forwardedQuery, matchesPathPattern, normalizedPath } from './routing';
 import {
   checkOriginResponseResult, executionFailure, isFailure, timeoutFailure,
   type Failure, type PlainHeaders, type ViewerOutcome, type ViewerRuntime,
@@ -79,9 +79,26 @@ export interface Pipeline {
 }
 
 interface Behavior {
-  /** Whether the normalizer and the resizer run (a configured behaviour). */
+  /** Whether the viewer-request function (the normalizer) runs. */
+  readonly normalizes: boolean;
+  /** Whether the origin-response function (the resizer) runs. */
   readonly resizes: boolean;
   readonly cachePolicy: CacheKeyPolicy;
+}
+
+/**
+ * The distribution's behaviours in CloudFront's order, as the CDK app builds them: for each
+ * configured pattern, first its compressible originals (`dev/*.svg`: the normalizer, no
+ * resizer, CachingOptimized), then the pattern itself; the default behaviour last.
+ */
+export function behaviorFor(path: string, config: Config, policies: DistributionPolicies): Behavior {
+  for (const pattern of config.behaviors) {
+    if (compressedPathPatterns(pattern).some((compressed) => matchesPathPattern(path, compressed))) {
+      return { normalizes: true, resizes: false, cachePolicy: policies.defaultCache };
+    }
+    if (matchesPathPattern(path, pattern)) return { normalizes: true, resizes: true, cachePolicy: policies.variantCache };
+  }
+  return { normalizes: false, resizes: false, cachePolicy: policies.defaultCache };
 }
 
 /** What the pipeline decided, before the response headers policy and framing. */
@@ -236,14 +253,12 @@ export function createPipeline(parts: PipelineParts): Pipeline {
     if (method === 'OPTIONS') return preflightAnswer(headers, uri);
     if (method !== 'GET' && method !== 'HEAD') return plainAnswer(403, 'This distribution is not configured to allow the HTTP request method that was used for this request.', 'Error from cloudfront');
 
-    const behavior: Behavior = matchingBehavior(normalizedPath(uri), config.behaviors) === null
-      ? { resizes: false, cachePolicy: policies.defaultCache }
-      : { resizes: true, cachePolicy: policies.variantCache };
+    const behavior = behaviorFor(normalizedPath(uri), config, policies);
     let forwardUri = uri;
     let forwardQuery = querystring;
     // The cache key reads headers as the viewer function left them.
     let keyHeaders = headers;
-    if (behavior.resizes) {
+    if (behavior.normalizes) {
       const outcome = await parts.viewerFunction.run({ method, uri, querystring, hasQuery: queryAt >= 0, headers: request.headers, clientIp }, distribution);
       if (isFailure(outcome)) {
         reportFailure(log, outcome, 'viewer-request', url);

@@ -199,6 +199,17 @@ edge('one cache entry per variant whatever Accept-Encoding the viewer sends (the
   }
 });
 
+edge('SVGs under a resizing path take their own behaviour, as the stack builds it: normalizer, no resizer, the query out of the key', async ({ lambda, s3 }) => {
+  const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>';
+  await s3.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'dev/logo.svg', Body: svg, ContentType: 'image/svg+xml' }));
+  const first = await get(lambda, '/dev/logo.svg?w=10&f=webp');
+  assert.equal([first.status, first.xCache, first.headers.get('content-type'), first.body.toString()], [200, 'Miss from cloudfront', 'image/svg+xml', svg]);
+  const other = await get(lambda, '/dev/logo.svg?w=20');
+  assert.is(other.xCache, 'Hit from cloudfront', 'CachingOptimized keys on the path alone');
+  const refused = await get(lambda, '/dev/logo.svg?w=abc');
+  assert.equal([refused.status, refused.xCache], [400, 'LambdaGeneratedResponse from cloudfront'], 'the normalizer still runs');
+});
+
 edge('a missing key is S3\'s 404, and CloudFront keeps that error for the error caching TTL', async ({ lambda, s3 }) => {
   const missing = await get(lambda, '/dev/later.png?w=10');
   assert.is(missing.status, 404);
