@@ -27,6 +27,8 @@ errors.before(async (context) => {
   await put('dev/photo.jpg', await gradient(300, 200), 'image/jpeg');
   await put('dev/broken.jpg', 'not an image at all', 'image/jpeg');
   await put('dev/evil.svg', HOSTILE_SVG, 'image/svg+xml');
+  await put('evil.svg', HOSTILE_SVG, 'image/svg+xml');
+  await put('dev/drawing', HOSTILE_SVG, 'image/svg+xml');
   await put('fallback.png', await gradient(200, 100, 'png'), 'image/png');
   const config = configWith({ fallback: 'fallback.png' });
   const resizer = createHandler(resizerConfig(config, { endpoint: context.s3.endpoint, bucket: BUCKET, credentials: S3RVER_CREDENTIALS }));
@@ -77,13 +79,22 @@ errors('an undecodable original gets the fallback as a 422, which CloudFront nev
   assert.is(runs[0].ms.fetch, undefined, 'but fetched and decoded nothing: the refusal and the fallback were remembered');
 });
 
-errors('an SVG on a resizing behaviour is served as stored with a sandboxing CSP and nosniff, bare or with a transform', async ({ edge }) => {
-  for (const url of ['/dev/evil.svg', '/dev/evil.svg?w=100&f=png']) {
+// dev/*.svg is the SVG behaviour (normalizer, no resizer), /evil.svg the default behaviour (no
+// functions): both get the headers from the response headers policy alone. dev/drawing (an SVG
+// whose name does not say so) goes to dev/* and the resizer, which adds them too.
+errors('an SVG is served as stored with a sandboxing CSP and nosniff: the SVG behaviour bare or with a transform, the default behaviour, and an SVG named without .svg on a resizing behaviour', async ({ edge, logs }) => {
+  const cases: Array<[string, boolean]> = [
+    ['/dev/evil.svg', false], ['/dev/evil.svg?w=100&f=png', false], ['/evil.svg', false], ['/evil.svg?w=100', false],
+    ['/dev/drawing', true], ['/dev/drawing?w=100&f=png', true],
+  ];
+  for (const [url, resized] of cases) {
+    const before = resizerRuns(logs).length;
     const answer = await get(edge, url);
     assert.is(answer.status, 200, url);
     assert.is(answer.headers.get('content-type'), 'image/svg+xml', url);
     assert.is(answer.body.toString(), HOSTILE_SVG, `${url}: never rasterized`);
     for (const [name, value] of Object.entries(SVG_HEADERS)) assert.is(answer.headers.get(name), value, `${url}: ${name}`);
+    assert.is(resizerRuns(logs).length - before, resized ? 1 : 0, `${url}: the resizer ${resized ? 'ran' : 'did not run'}`);
   }
 });
 
