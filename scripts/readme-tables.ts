@@ -26,6 +26,7 @@ function values(row: ParamRow): string {
     case 'decimal': return `${row.zero ? '0 or ' : ''}number ${row.min} to ${row.max}${row.digits !== undefined ? `, ${row.digits} decimal${row.digits > 1 ? 's' : ''}` : ''}`;
     case 'colour': return 'hex `rgb`, `rrggbb` or `rrggbbaa`';
     case 'rect': return `\`x,y,w,h\` integers 0 to ${row.max}, \`w\` and \`h\` at least 1`;
+    case 'preset': return 'a name of config `presets`';
   }
 }
 

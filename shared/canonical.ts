@@ -37,7 +37,24 @@ function allowedText(name: string, row: ParamRow, config: Config): string {
     case 'decimal': return `${row.zero ? '0 or ' : ''}a number ${range(row, config)}`;
     case 'colour': return 'a hex colour rgb, rrggbb or rrggbbaa';
     case 'rect': return `x,y,w,h in pixels: integers from 0 to ${row.max}, w and h at least 1`;
+    case 'preset': return presetNames(config);
   }
+}
+
+function presetNames(config: Config): string {
+  const names = Object.keys(config.presets);
+  return names.length ? `one of ${names.join(', ')}` : 'a preset name, and none is configured';
+}
+
+/** What `presetsOnly` lets a URL name, from the table: "f=auto, dpr, p (one of card)". */
+function presetsOnlyText(config: Config): string {
+  const allowed: string[] = [];
+  for (let i = 0; i < PARAMS.length; i++) {
+    const row: ParamRow & { name: string } = PARAMS[i];
+    const open = row.presetsOnly;
+    if (open) allowed.push(row.name + (open !== 'any' ? '=' + open.join('|') : row.kind === 'preset' ? ` (${presetNames(config)})` : ''));
+  }
+  return allowed.join(', ');
 }
 
 function isAllowedValue(name: string, value: string, config: Config): boolean {
@@ -95,20 +112,33 @@ function parseValue(name: string, row: ParamRow, raw: string, config: Config): s
       const value = clamp(n, row.min, max);
       return row.kind === 'decimal' && row.digits !== undefined ? round(value, row.digits) : value;
     }
+    case 'preset':
+      return Object.prototype.hasOwnProperty.call(config.presets, raw) ? raw : undefined;
   }
   // A new kind of row that no case parses does not compile.
   const unparsed: never = row;
   return unparsed;
 }
 
+/** The listed value `value` snaps to: the next one up (capped at the largest), or the nearest (the higher on a tie). */
+function snap(value: number, list: readonly number[], up: boolean): number {
+  for (let i = 0; i < list.length; i++) {
+    if (list[i] >= value) return up || i === 0 || list[i] - value <= value - list[i - 1] ? list[i] : list[i - 1];
+  }
+  return list[list.length - 1];
+}
+
 /**
  * Parses a raw (still percent-encoded) query string. Unknown names are dropped; for a
  * repeated name the first occurrence wins and later ones are ignored, as CloudFront
- * Functions' `value` does. Throws a 400 ResizerError for a malformed value.
+ * Functions' `value` does. Throws a 400 ResizerError for a malformed value, and with config
+ * `presetsOnly` (when `viewer`) a 403 for a name the table does not leave open. A preset row's
+ * value then expands to the preset's own parameters, under the ones the URL names.
  */
-export function parseQuery(rawQuery: string, config: Config): RequestedTransform {
+function parsePairs(rawQuery: string, config: Config, viewer: boolean): RequestedTransform {
   const requested: Record<string, string | number> = {};
   const pairs = rawQuery ? rawQuery.split('&') : [];
+  const presets: string[] = [];
   for (let i = 0; i < pairs.length; i++) {
     if (pairs[i] === '') continue;
     const eq = pairs[i].indexOf('=');
@@ -117,11 +147,37 @@ export function parseQuery(rawQuery: string, config: Config): RequestedTransform
     const row = findParam(name);
     if (!row || Object.prototype.hasOwnProperty.call(requested, name)) continue;
     const raw = decode(eq < 0 ? '' : pairs[i].slice(eq + 1), name);
+    const open = row.presetsOnly;
+    if (viewer && config.presetsOnly && open !== 'any' && !(open && open.indexOf(raw) >= 0)) {
+      throw resizerError(403, 'presets_only', `${name} is not allowed here: URLs may name only ${presetsOnlyText(config)}, got ${quoteReceived(name + '=' + raw)}`);
+    }
     const value = parseValue(name, row, raw, config);
     if (value === undefined) throw resizerError(400, 'bad_parameter', `${name} must be ${allowedText(name, row, config)}, got ${quoteReceived(raw)}`);
     requested[name] = value;
+    if (row.kind === 'preset') presets.push(config.presets[value as string]);
+  }
+  for (let i = 0; i < presets.length; i++) {
+    const expanded = parsePairs(presets[i], config, false) as Record<string, string | number>;
+    for (const name in expanded) if (!Object.prototype.hasOwnProperty.call(requested, name)) requested[name] = expanded[name];
   }
   return requested as RequestedTransform;
+}
+
+export function parseQuery(rawQuery: string, config: Config): RequestedTransform {
+  return parsePairs(rawQuery, config, true);
+}
+
+/** Config-time check of a preset's query: valid, a transform, and naming only known parameters other than presets. */
+export function parsePresetQuery(query: string, config: Config): RequestedTransform {
+  const pairs = query.split('&');
+  for (let i = 0; i < pairs.length; i++) {
+    const name = decode(pairs[i].split('=')[0], 'query parameter names');
+    const row = findParam(name);
+    if (!row || row.kind === 'preset') throw resizerError(400, 'bad_parameter', `a preset may name only ${PARAM_NAMES.filter((n) => findParam(n)!.kind !== 'preset').join(', ')}, got ${quoteReceived(name)}`);
+  }
+  const requested = parsePairs(query, config, false);
+  if (!isTransform(requested)) throw resizerError(400, 'bad_parameter', 'a preset must name at least one parameter');
+  return requested;
 }
 
 export function isTransform(requested: RequestedTransform): boolean {
@@ -140,25 +196,37 @@ function resolveFormat(f: FormatValue | undefined, accept: string | undefined, c
 /** Accept headers that between them give every format `f=auto` can resolve to (it reads only these two types). */
 const EVERY_RESOLUTION = ['image/avif,image/webp', 'image/webp', undefined];
 
-function scaled(value: number | undefined, dpr: number, config: Config): number | undefined {
-  return value === undefined ? undefined : clamp(Math.round(value * dpr), 1, config.maxDimension);
+function scaled(value: number, factor: number, config: Config): number {
+  return clamp(Math.round(value * factor), 1, config.maxDimension);
 }
 
 /**
  * Folds defaults, `dpr` and `Accept` into the one canonical form; null for a bare request.
- * One pass in table order: `w` and `h` take `dpr`, `f` takes `Accept`, and each row's fold
+ * One pass in table order: `w` and `h` take `dpr`, `w` snaps to config `widths` and
+ * `h` follows its factor, `q` snaps to `qualities`, `f` takes `Accept`, and each row's fold
  * rule sees the canonical values before it.
  */
 export function canonicalize(requested: RequestedTransform, accept: string | undefined, config: Config): CanonicalTransform | null {
   if (!isTransform(requested)) return null;
   const dpr = requested.dpr === undefined ? 1 : requested.dpr;
   const out: Record<string, string | number | undefined> = {};
+  // The factor snapping applied to each snapped row, for the rows that follow it.
+  const snapped: Record<string, number> = {};
   for (let i = 0; i < PARAMS.length; i++) {
     const row: ParamRow & { name: ParamName } = PARAMS[i];
     const name = row.name;
     if (row.canonical === false) continue;
     let value: string | number | undefined = requested[name];
-    if (name === 'w' || name === 'h') value = scaled(value as number | undefined, dpr, config);
+    if (row.kind === 'integer' && typeof value === 'number') {
+      if (row.dpr) value = scaled(value, dpr, config);
+      if (row.follows && snapped[row.follows] !== undefined) value = scaled(value, snapped[row.follows], config);
+      const list = row.snap && config[row.snap.list];
+      if (list) {
+        const to = snap(value, list, row.snap!.up);
+        snapped[name] = to / value;
+        value = to;
+      }
+    }
     if (name === 'f') value = resolveFormat(value as FormatValue | undefined, accept, config);
     if (value !== undefined && !(row.fold && row.fold(value as never, out, config))) out[name] = value;
   }
@@ -216,7 +284,8 @@ export function parseCanonical(query: string, config: Config): CanonicalTransfor
   if (!query) return null;
   let requested: RequestedTransform;
   try {
-    requested = parseQuery(query, config);
+    // The canonical query of a presetsOnly site spells the preset out: not a viewer's URL.
+    requested = parsePairs(query, config, false);
   } catch (_) {
     return null;
   }

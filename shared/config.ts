@@ -1,6 +1,7 @@
 // The config schema: one definition that gives the defaults, validates resizer.config.json
 // (naming the bad key), and documents every key in the README.
-import { resizerError } from './errors';
+import { parsePresetQuery } from './canonical';
+import { isResizerError, resizerError } from './errors';
 import { deepFreeze } from './freeze';
 import { FORMATS, OUTPUT_FORMATS, QUALITY_FORMATS, type OutputFormat, type QualityFormat } from './formats';
 
@@ -11,8 +12,13 @@ type Field =
   | { kind: 'optionalString'; default: string | null; pattern?: RegExp; form?: string; doc: string }
   | { kind: 'enum'; values: readonly string[]; default: string; doc: string }
   | { kind: 'list'; values?: readonly string[]; pattern?: RegExp; form?: string; default: readonly string[]; allowEmpty?: boolean; doc: string }
+  | { kind: 'integerList'; min: number; max: number; default: null; doc: string }
+  | { kind: 'presets'; default: Readonly<Record<string, string>>; doc: string }
   | { kind: 'object'; fields: Readonly<Record<string, Field>>; doc: string }
   | { kind: 'optionalObject'; fields: Readonly<Record<string, Field>>; doc: string };
+
+/** A preset's name as it appears in `p=`: URL-safe without encoding. */
+const PRESET_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** One key per format with a quality setting, its default from the format table. */
 const QUALITY_FIELDS = Object.fromEntries(QUALITY_FORMATS.map((format) => [format, {
@@ -44,6 +50,10 @@ export const CONFIG_SCHEMA = {
       doc: 'Default `q` per output format.',
       fields: QUALITY_FIELDS,
     },
+    widths: { kind: 'integerList', min: 1, max: 16383, default: null, doc: 'Allowed output widths, or null for any. When set, `w` (after `dpr`) snaps up to the next listed width, capped at the largest; a `h` given with it scales by the same factor, so the aspect ratio is kept. Each at most `maxDimension`.' },
+    qualities: { kind: 'integerList', min: 1, max: 100, default: null, doc: 'Allowed `q` values, or null for any. When set, `q` snaps to the nearest listed value (the higher one on a tie).' },
+    presets: { kind: 'presets', default: {}, doc: 'Named transforms, name to query string (`{"card": "w=400&h=300&fit=cover"}`), used as `p=card`; each query must be valid, without `p`. Names are letters, digits, `_` and `-`.' },
+    presetsOnly: { kind: 'boolean', default: false, doc: 'When true, a URL may name only `p`, `dpr` and `f=auto`; any other transform parameter is 403. Needs at least one preset.' },
     cacheControl: { kind: 'string', default: 'public, max-age=31536000, immutable', doc: '`cache-control` of every resized variant.' },
     errorCacheControl: { kind: 'string', default: 'public, max-age=60', doc: '`cache-control` of the resizer\'s 422 answers and of `fallback` images, for browsers and shared caches (CloudFront itself never caches a 422).' },
     fallback: { kind: 'optionalString', default: null, pattern: /^[^/\s][^\s]*$/, form: 'an S3 key like "prod/fallback.png" (no leading slash)', doc: 'S3 key (in the originals bucket, origin path included) of an image served instead, resized with the request\'s own parameters, when the original is missing (404) or undecodable (422); the status stays and `errorCacheControl` applies. null for none.' },
@@ -111,6 +121,10 @@ export interface Config {
   readonly allowEnlargement: boolean;
   readonly formats: { readonly outputs: OutputFormatList; readonly autoAvif: boolean };
   readonly quality: { readonly [F in QualityFormat]: number };
+  readonly widths: readonly number[] | null;
+  readonly qualities: readonly number[] | null;
+  readonly presets: Readonly<Record<string, string>>;
+  readonly presetsOnly: boolean;
   readonly cacheControl: string;
   readonly errorCacheControl: string;
   readonly fallback: string | null;
@@ -138,7 +152,7 @@ export interface Config {
 }
 
 /** The keys the normalizer reads: all that the build bakes into its bundles. */
-export const NORMALIZER_KEYS = ['maxDimension', 'formats', 'quality', 'signing'] as const;
+export const NORMALIZER_KEYS = ['maxDimension', 'formats', 'quality', 'widths', 'qualities', 'presets', 'presetsOnly', 'signing'] as const;
 export type NormalizerConfig = Pick<Config, (typeof NORMALIZER_KEYS)[number]>;
 
 export function normalizerConfig(config: Config): NormalizerConfig {
@@ -190,6 +204,26 @@ function validate(field: Field, value: unknown, path: string): unknown {
     case 'optionalObject':
       if (value === null) return null;
       return validate({ ...field, kind: 'object' }, value, path);
+    case 'integerList': {
+      const item = `an integer from ${field.min} to ${field.max}`;
+      if (value === null) return null;
+      if (!Array.isArray(value) || value.length === 0) fail(path, `null or a non-empty list, each ${item}`, value);
+      (value as unknown[]).forEach((entry, index) => {
+        if (typeof entry !== 'number' || !Number.isInteger(entry) || entry < field.min || entry > field.max) fail(`${path}[${index}]`, item, entry);
+      });
+      // Sorted and without repeats: snapping reads the list in order.
+      return Array.from(new Set(value as number[])).sort((a, b) => a - b);
+    }
+    case 'presets': {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'an object of preset name to query string', value);
+      const out: Record<string, string> = {};
+      for (const [name, query] of Object.entries(value)) {
+        if (!PRESET_NAME.test(name)) fail(`${path}.${name}`, 'named with 1 to 64 letters, digits, _ or -', name);
+        if (typeof query !== 'string') fail(`${path}.${name}`, 'a query string like "w=400&h=300&fit=cover"', query);
+        out[name] = query;
+      }
+      return out;
+    }
     case 'object': {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'an object', value);
       const out: Record<string, unknown> = {};
@@ -211,6 +245,19 @@ export function parseConfig(raw: unknown): Config {
   const config = validate(CONFIG_SCHEMA, raw, '') as Config;
   if (config.cors.allowedOrigins.length > 1 && config.cors.allowedOrigins.indexOf('*') >= 0) {
     fail('cors.allowedOrigins', 'either ["*"] or a list of origins, not both', config.cors.allowedOrigins);
+  }
+  if (config.widths && config.widths[config.widths.length - 1] > config.maxDimension) {
+    fail(`widths[${config.widths.length - 1}]`, `at most maxDimension (${config.maxDimension})`, config.widths[config.widths.length - 1]);
+  }
+  if (config.presetsOnly && Object.keys(config.presets).length === 0) fail('presetsOnly', 'false when presets is empty', true);
+  // Each preset is parsed now, against this config, so a typo fails the build and not a request.
+  for (const name of Object.keys(config.presets)) {
+    try {
+      parsePresetQuery(config.presets[name], config);
+    } catch (error) {
+      if (!isResizerError(error)) throw error;
+      fail(`presets.${name}`, `a valid query of transform parameters without p (${error.message})`, config.presets[name]);
+    }
   }
   return deepFreeze(config);
 }

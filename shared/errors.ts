@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'signature_expired'
   | 'signature_unverifiable'
   | 'bad_rect'
+  | 'presets_only'
   | 'unsupported_source'
   | 'source_too_large'
   | 'bad_config';

@@ -14,11 +14,11 @@ export interface ParamDoc {
 export const PARAM_DOCS: { readonly [K in ParamName]: ParamDoc } = {
   w: {
     default: 'source width',
-    summary: 'Width in pixels. Out of range is clamped. Alone, keeps the aspect ratio.',
+    summary: 'Width in pixels. Out of range is clamped. Alone, keeps the aspect ratio. With config `widths`, snaps up to the next listed width (capped at the largest).',
   },
   h: {
     default: 'source height',
-    summary: 'Height in pixels. Out of range is clamped. Alone, keeps the aspect ratio.',
+    summary: 'Height in pixels. Out of range is clamped. Alone, keeps the aspect ratio. With config `widths` and a `w`, scaled by the factor `w` snapped by; alone, not snapped.',
   },
   f: {
     default: '`auto`',
@@ -27,7 +27,7 @@ export const PARAM_DOCS: { readonly [K in ParamName]: ParamDoc } = {
   q: {
     default: 'per format (`quality`)',
     folds: 'for png and gif, and at the format\'s default',
-    summary: 'Quality for jpeg, webp and avif. Out of range is clamped.',
+    summary: 'Quality for jpeg, webp and avif. Out of range is clamped. With config `qualities`, snaps to the nearest listed value.',
   },
   fit: {
     default: '`cover`',
@@ -79,6 +79,10 @@ export const PARAM_DOCS: { readonly [K in ParamName]: ParamDoc } = {
   },
   dpr: {
     default: '1',
-    summary: 'Device pixel ratio: multiplies `w` and `h` before clamping, then leaves the canonical query. Out of range is clamped.',
+    summary: 'Device pixel ratio: multiplies `w` and `h` before clamping (and before `widths` snapping), then leaves the canonical query. Out of range is clamped.',
+  },
+  p: {
+    default: 'none',
+    summary: 'A preset of config `presets`: expands to its parameters, and the URL\'s own parameters override them; never in the canonical query, so `p=card` and its spelled-out form share one cache key. An unknown name is 400.',
   },
 };

@@ -36,7 +36,12 @@ interface RowBase {
   readonly canonical?: false;
   /** True when the value cannot change the output, given the rows before it: it is dropped. */
   readonly fold?: (value: never, t: FoldContext, config: Config) => boolean;
+  /** What config `presetsOnly` still lets a URL name: any value, or only these. Absent: 403. */
+  readonly presetsOnly?: 'any' | readonly string[];
 }
+
+/** The config lists that snap a value: `widths` snaps up (capped at the largest), `qualities` to the nearest. */
+export type SnapList = 'widths' | 'qualities';
 
 export interface IntegerRow extends RowBase {
   readonly kind: 'integer';
@@ -48,6 +53,12 @@ export interface IntegerRow extends RowBase {
   /** Only multiples of `step` are accepted, and the value is taken modulo `modulo` (rotation). */
   readonly step?: number;
   readonly modulo?: number;
+  /** Multiplied by `dpr` (then clamped). */
+  readonly dpr?: boolean;
+  /** Snapped to the config list of that name, when it is set: `up` to the next listed value, else the nearest. */
+  readonly snap?: { readonly list: SnapList; readonly up: boolean };
+  /** Scaled by the factor that snapping applied to the named row before it (the aspect ratio is kept). */
+  readonly follows?: string;
   readonly fold?: (value: number, t: FoldContext, config: Config) => boolean;
 }
 
@@ -86,7 +97,13 @@ export interface RectRow extends RowBase {
   readonly fold?: (value: string, t: FoldContext, config: Config) => boolean;
 }
 
-export type ParamRow = IntegerRow | DecimalRow | EnumRow | ColourRow | RectRow;
+/** The name of a config preset; the URL's own parameters win over the preset's. */
+export interface PresetRow extends RowBase {
+  readonly kind: 'preset';
+  readonly canonical: false;
+}
+
+export type ParamRow = IntegerRow | DecimalRow | EnumRow | ColourRow | RectRow | PresetRow;
 
 const both = (t: FoldContext) => t.w !== undefined && t.h !== undefined;
 const fitOf = (t: FoldContext) => (t.fit === undefined ? 'cover' : t.fit);
@@ -99,11 +116,11 @@ const keepsAlpha = (f: unknown) => f !== 'source' && FORMATS[f as OutputFormat].
  * object's keys come back in the order they were written, and fold rules read earlier rows.
  */
 export const PARAMS = [
-  { name: 'w', kind: 'integer', min: 1, max: 'maxDimension', clamp: true },
-  { name: 'h', kind: 'integer', min: 1, max: 'maxDimension', clamp: true },
-  { name: 'f', kind: 'enum', values: FORMAT_VALUES, aliases: { jpg: 'jpeg' } },
+  { name: 'w', kind: 'integer', min: 1, max: 'maxDimension', clamp: true, dpr: true, snap: { list: 'widths', up: true } },
+  { name: 'h', kind: 'integer', min: 1, max: 'maxDimension', clamp: true, dpr: true, follows: 'w' },
+  { name: 'f', kind: 'enum', values: FORMAT_VALUES, aliases: { jpg: 'jpeg' }, presetsOnly: ['auto'] },
   {
-    name: 'q', kind: 'integer', min: 1, max: 100, clamp: true,
+    name: 'q', kind: 'integer', min: 1, max: 100, clamp: true, snap: { list: 'qualities', up: false },
     // No quality setting (png, gif), or the format's default; `source` may be either.
     fold: (q, t, config) => t.f !== 'source' && (defaultQuality(t, config) === undefined || defaultQuality(t, config) === q),
   },
@@ -123,7 +140,8 @@ export const PARAMS = [
     name: 'anim', kind: 'enum', values: ['0', '1'],
     fold: (anim, t) => anim === '1' || (t.f !== 'source' && !FORMATS[t.f as OutputFormat].animates),
   },
-  { name: 'dpr', kind: 'decimal', min: 1, max: 4, clamp: true, canonical: false },
+  { name: 'dpr', kind: 'decimal', min: 1, max: 4, clamp: true, canonical: false, presetsOnly: 'any' },
+  { name: 'p', kind: 'preset', canonical: false, presetsOnly: 'any' },
 ] as const satisfies ReadonlyArray<ParamRow & { readonly name: string }>;
 
 type Rows = (typeof PARAMS)[number];

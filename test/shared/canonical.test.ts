@@ -53,6 +53,13 @@ test('the resizer reads back exactly the canonical queries, nothing else', () =>
 
 // Properties over generated queries: names from the table (and some others), values derived
 // from each row's kind (valid, out of range, near misses) or malformed.
+/** A site that snaps widths and qualities and has presets (config §2 of issue 10). */
+const WIDTHS = [64, 128, 256, 640, 1080, 1920];
+const QUALITIES = [40, 60, 75, 90];
+const PRESETS = { card: 'w=400&h=300&fit=cover', thumb: 'w=96&h=96&fit=cover&f=webp&q=60', hero: 'w=1920&sharpen=1&pos=attention' };
+const PRESET_NAMES = Object.keys(PRESETS);
+const SNAPPING = configWith({ widths: WIDTHS, qualities: QUALITIES, presets: PRESETS });
+
 const JUNK = fc.oneof(
   fc.constantFrom('', 'abc', '%zz', '%E2%82%AC', '+1', '-0', '1e3', ' 1', ','),
   fc.string({ maxLength: 6 }).map(encodeURIComponent),
@@ -71,6 +78,7 @@ function valuesOf(row: ParamRow): fc.Arbitrary<string> {
     );
     case 'colour': return fc.oneof(hex(3), hex(6), hex(8), hex(5));
     case 'rect': return fc.tuple(fc.nat(2000), fc.nat(2000), fc.nat(2000), fc.nat(2000)).map((xywh) => xywh.join(','));
+    case 'preset': return fc.constantFrom(...PRESET_NAMES, 'nope');
   }
 }
 
@@ -80,13 +88,13 @@ const PAIRS = fc.uniqueArray(fc.constantFrom(...NAMES), { maxLength: 8 })
   .chain((names) => fc.tuple(...names.map((name) => fc.tuple(fc.constant(name), valueFor(name)))))
   .map((pairs) => pairs as Array<[string, string]>);
 const ACCEPT = fc.constantFrom(undefined, '', 'image/webp', 'image/avif,image/webp,*/*', '*/*', 'image/webp;q=0', 'image/jpeg');
-const CONFIG = fc.constantFrom(DEFAULT_CONFIG, configWith({ formats: { autoAvif: true }, maxDimension: 1000 }));
+const CONFIG = fc.constantFrom(DEFAULT_CONFIG, configWith({ formats: { autoAvif: true }, maxDimension: 1000 }), SNAPPING);
 
 function canonicalOrError(query: string, accept: string | undefined, config = DEFAULT_CONFIG): string {
   try {
     return canonicalQuery(query, accept, config);
   } catch (error) {
-    if (isResizerError(error) && error.status === 400 && !error.message.includes('\n')) return `400 ${error.message}`;
+    if (isResizerError(error) && (error.status === 400 || error.status === 403) && !error.message.includes('\n')) return `${error.status} ${error.message}`;
     throw error;
   }
 }
@@ -100,7 +108,7 @@ test('property: only ever answers a canonical query or a one-line 400', () => {
 test('property: idempotent', () => {
   fc.assert(fc.property(PAIRS, ACCEPT, CONFIG, (pairs, accept, config) => {
     const once = canonicalOrError(pairs.map(([n, v]) => `${n}=${v}`).join('&'), accept, config);
-    if (once.startsWith('400 ')) return;
+    if (/^40[03] /.test(once)) return;
     assert.is(canonicalQuery(once, accept, config), once);
     if (once) assert.ok(parseCanonical(once, config), `resizer must accept ${once}`);
   }), { numRuns: 2000 });
@@ -145,6 +153,8 @@ test('property: output always within limits', () => {
     const out = canonicalOrError(pairs.map(([n, v]) => `${n}=${v}`).join('&'), accept, config);
     if (!out || out.startsWith('400 ')) return;
     const params = new URLSearchParams(out);
+    if (config.widths && params.has('w')) assert.ok(config.widths.includes(Number(params.get('w'))), `w=${params.get('w')} is not one of ${config.widths}`);
+    if (config.qualities && params.has('q')) assert.ok(config.qualities.includes(Number(params.get('q'))), `q=${params.get('q')} is not one of ${config.qualities}`);
     for (const name of ['w', 'h']) {
       const value = params.get(name);
       if (value !== null) assert.ok(Number(value) >= 1 && Number(value) <= config.maxDimension && Number.isInteger(Number(value)), `${name}=${value}`);
@@ -163,6 +173,79 @@ test('property: output always within limits', () => {
     if (bg !== null) assert.match(bg, /^[0-9a-f]{6}([0-9a-f]{2})?$/);
     for (const name of ['gray', 'anim']) assert.is.not(params.get(name), name === 'gray' ? '0' : '1', `${name} at its default folds`);
   }), { numRuns: 2000 });
+});
+
+const join = (pairs: Array<[string, string]>) => pairs.map(([n, v]) => `${n}=${v}`).join('&');
+
+test('property: with widths, w snaps up to a listed width (capped at the largest) and h keeps the aspect ratio', () => {
+  fc.assert(fc.property(fc.integer({ min: 1, max: 4096 }), fc.option(fc.integer({ min: 1, max: 4096 })), fc.constantFrom('1', '1.5', '2', '3'), (w, h, dpr) => {
+    const out = new URLSearchParams(canonicalQuery(`w=${w}${h === null ? '' : `&h=${h}`}&dpr=${dpr}&f=webp`, undefined, SNAPPING));
+    const scaledW = Math.min(4096, Math.round(w * Number(dpr)));
+    const expectW = WIDTHS.find((listed) => listed >= scaledW) ?? WIDTHS[WIDTHS.length - 1];
+    assert.is(Number(out.get('w')), expectW);
+    if (h === null) return assert.not.ok(out.has('h'));
+    const scaledH = Math.min(4096, Math.round(h * Number(dpr)));
+    assert.is(Number(out.get('h')), Math.max(1, Math.min(4096, Math.round(scaledH * (expectW / scaledW)))));
+  }), { numRuns: 1000 });
+});
+
+test('property: with qualities, q snaps to the nearest listed value, the higher on a tie', () => {
+  fc.assert(fc.property(fc.integer({ min: 1, max: 100 }), (q) => {
+    const out = new URLSearchParams(canonicalQuery(`w=64&f=jpeg&q=${q}`, undefined, configWith({ widths: WIDTHS, qualities: QUALITIES, quality: { jpeg: 85 } })));
+    const best = [...QUALITIES].sort((a, b) => Math.abs(a - q) - Math.abs(b - q) || b - a)[0];
+    assert.is(out.get('q'), String(best), `q=${q}`);
+  }), { numRuns: 300 });
+});
+
+test('property: p=<preset> has the cache key of its spelled-out form, and the URL\'s own parameters override it', () => {
+  fc.assert(fc.property(fc.constantFrom(...PRESET_NAMES), PAIRS, ACCEPT, (name, pairs, accept) => {
+    const explicit = pairs.filter(([n]) => n !== 'p');
+    const spelled = new Map<string, string>(new URLSearchParams(PRESETS[name as keyof typeof PRESETS]) as unknown as Iterable<[string, string]>);
+    for (const [n, v] of explicit) if (findParam(n)) spelled.set(n, v);
+    const withPreset = canonicalOrError(join([...explicit, ['p', name]]), accept, SNAPPING);
+    const spelledOut = canonicalOrError(join([...explicit.filter(([n]) => !findParam(n)), ...spelled]), accept, SNAPPING);
+    if (withPreset.startsWith('400 ') || spelledOut.startsWith('400 ')) assert.is(withPreset.slice(0, 4), spelledOut.slice(0, 4));
+    else assert.is(withPreset, spelledOut);
+    assert.not.match(withPreset, /(^|&)p=/);
+  }), { numRuns: 1000 });
+});
+
+test('presets: an unknown preset is 400 naming the presets; a preset query is validated when the config is parsed', () => {
+  assert.is(canonicalOrError('p=banner&w=10', undefined, SNAPPING), '400 p must be one of card, thumb, hero, got "banner"');
+  assert.is(canonicalOrError('p=card', undefined, DEFAULT_CONFIG), '400 p must be a preset name, and none is configured, got "card"');
+  assert.is(canonicalQuery('p=card', undefined, SNAPPING), canonicalQuery('w=400&h=300&fit=cover', undefined, SNAPPING));
+  assert.is(canonicalQuery('p=card&w=100&fit=contain', undefined, SNAPPING), canonicalQuery('w=100&h=300&fit=contain', undefined, SNAPPING));
+  const bad = (presets: Record<string, unknown>) => {
+    try {
+      configWith({ presets });
+      return 'accepted';
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+  assert.is(bad({ card: 'w=abc' }), 'config key presets.card must be a valid query of transform parameters without p (w must be an integer from 1 to 4096, got "abc"), got "w=abc"');
+  assert.is(bad({ card: 'w=400&utm=1' }), 'config key presets.card must be a valid query of transform parameters without p (a preset may name only w, h, f, q, fit, pos, rot, flip, bg, blur, sharpen, gray, rect, anim, dpr, got "utm"), got "w=400&utm=1"');
+  assert.is(bad({ card: 'p=thumb', thumb: 'w=1' }), 'config key presets.card must be a valid query of transform parameters without p (a preset may name only w, h, f, q, fit, pos, rot, flip, bg, blur, sharpen, gray, rect, anim, dpr, got "p"), got "p=thumb"');
+  assert.is(bad({ 'a b': 'w=1' }), 'config key presets.a b must be named with 1 to 64 letters, digits, _ or -, got "a b"');
+  assert.is(bad({ card: 7 }), 'config key presets.card must be a query string like "w=400&h=300&fit=cover", got 7');
+  assert.is(bad({ card: '' }), 'config key presets.card must be a valid query of transform parameters without p (a preset may name only w, h, f, q, fit, pos, rot, flip, bg, blur, sharpen, gray, rect, anim, dpr, got ""), got ""');
+  assert.throws(() => configWith({ widths: [100, 5000] }), /config key widths\[1\] must be at most maxDimension \(4096\), got 5000/);
+  assert.throws(() => configWith({ widths: [] }), /config key widths must be null or a non-empty list, each an integer from 1 to 16383, got \[\]/);
+  assert.throws(() => configWith({ qualities: [50, 101] }), /config key qualities\[1\] must be an integer from 1 to 100, got 101/);
+  assert.throws(() => configWith({ presetsOnly: true }), /config key presetsOnly must be false when presets is empty, got true/);
+  assert.equal(configWith({ widths: [640, 64, 640] }).widths, [64, 640], 'sorted, without repeats');
+});
+
+test('presetsOnly: only p, dpr and f=auto may be named; anything else is 403 naming what is allowed', () => {
+  const only = configWith({ presets: PRESETS, presetsOnly: true, widths: WIDTHS });
+  assert.is(canonicalQuery('p=card&dpr=2&f=auto&utm_source=x', 'image/webp', only), canonicalQuery('w=800&h=600&fit=cover', 'image/webp', SNAPPING));
+  assert.is(canonicalOrError('p=card&w=2000', undefined, only), '403 w is not allowed here: URLs may name only f=auto, dpr, p (one of card, thumb, hero), got "w=2000"');
+  assert.is(canonicalOrError('f=png&p=card', undefined, only), '403 f is not allowed here: URLs may name only f=auto, dpr, p (one of card, thumb, hero), got "f=png"');
+  assert.is(canonicalOrError('w=10', undefined, only), '403 w is not allowed here: URLs may name only f=auto, dpr, p (one of card, thumb, hero), got "w=10"');
+  assert.is(canonicalOrError('p=nope', undefined, only), '400 p must be one of card, thumb, hero, got "nope"');
+  assert.is(canonicalQuery('', undefined, only), '', 'a bare URL is still the original');
+  const key = canonicalQuery('p=thumb', undefined, only);
+  assert.ok(parseCanonical(key, only), `the resizer reads the spelled-out key ${key} back`);
 });
 
 test.run();
