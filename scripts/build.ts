@@ -97,7 +97,37 @@ function bakeFormats(): Plugin {
  * nowhere but in shared/params.ts and shared/canonical.ts, never from JSON, never quoted).
  * `name`, `min` and `max` stay: Error and Math have properties of those names.
  */
-const PARAM_ROW_PROPERTIES = /^(kind|values|aliases|point|clamp|step|modulo|digits|zero|fold|canonical)$/;
+const PARAM_ROW_PROPERTIES = /^(kind|values|aliases|point|clamp|step|modulo|digits|zero|fold|canonical|byDpr|snap|list|up|follows|open)$/;
+
+/**
+ * shared/features.ts as the config has it: NORMALIZER_FEATURES.<name> becomes the config's true
+ * or false where it is read, so esbuild drops the code of what is off, and the module that turns
+ * everything on elsewhere is empty here.
+ */
+const ALLOWLIST_KEYS = ['widths', 'qualities', 'presets', 'presetsOnly'] as const;
+
+function featureOptions(config: Config) {
+  const features = {
+    signing: config.signing.enabled,
+    allowlists: config.widths !== null || config.qualities !== null || Object.keys(config.presets).length > 0,
+  };
+  const plugin: Plugin = {
+    name: 'bake-features',
+    setup(b) {
+      b.onResolve({ filter: /(^|\/)features$/ }, (args) => (args.resolveDir.startsWith(root) ? { path: 'features', namespace: 'baked-features' } : undefined));
+      b.onLoad({ filter: /.*/, namespace: 'baked-features' }, () => ({ contents: '', loader: 'js' }));
+    },
+  };
+  const define: Record<string, string> = {};
+  for (const [name, on] of Object.entries(features)) define[`NORMALIZER_FEATURES.${name}`] = String(on);
+  /** The baked config without the keys that only the dropped code reads. */
+  const bakedConfig = (baked: NormalizerConfig): NormalizerConfig => {
+    const out: Partial<Record<keyof NormalizerConfig, unknown>> = { ...baked };
+    if (!features.allowlists) for (const key of ALLOWLIST_KEYS) delete out[key];
+    return out as NormalizerConfig;
+  };
+  return { plugin, define, config: bakedConfig };
+}
 
 /** Each edge bundle's own size limit. */
 export const BUNDLE_LIMITS: Readonly<Record<string, number>> = {
@@ -117,8 +147,9 @@ export function checkBundleSize(file: string, bytes: number): void {
  * of the config (stack name, deploy settings) belongs in it.
  */
 export async function buildNormalizers(config: Config, signingKeys: readonly string[], outDir: string): Promise<void> {
-  const baked = normalizerConfig(config);
-  const common = { ...commonOptions(baked), plugins: [bakeConfig(baked), bakeFormats()], mangleProps: PARAM_ROW_PROPERTIES };
+  const features = featureOptions(config);
+  const baked = features.config(normalizerConfig(config));
+  const common = { ...commonOptions(baked), plugins: [bakeConfig(baked), bakeFormats(), features.plugin], define: features.define, mangleProps: PARAM_ROW_PROPERTIES };
   await build({
     ...common,
     plugins: [...common.plugins, bakeSigningKeys(signingKeys)],

@@ -5,6 +5,7 @@ import { acceptsExplicitly } from './accept';
 import type { NormalizerConfig as Config } from './config';
 import { quoteReceived, resizerError } from './errors';
 import { INFO_FORMATS, type InfoFormat } from './formats';
+import './features';
 import {
   CACHE_KEY_PARAMS, PARAMS, PARAM_NAMES, findParam,
   type CanonicalName, type FormatValue, type OutputFormat, type ParamName, type ParamRow, type ParamValue,
@@ -37,24 +38,18 @@ function allowedText(name: string, row: ParamRow, config: Config): string {
     case 'decimal': return `${row.zero ? '0 or ' : ''}a number ${range(row, config)}`;
     case 'colour': return 'a hex colour rgb, rrggbb or rrggbbaa';
     case 'rect': return `x,y,w,h in pixels: integers from 0 to ${row.max}, w and h at least 1`;
-    case 'preset': return presetNames(config);
+    // Without allowlists in the build, the config has no presets.
+    case 'preset': return NORMALIZER_FEATURES.allowlists ? presetNames(config) : NO_PRESETS;
   }
 }
+
+const NO_PRESETS = 'a preset name, and none is configured';
+
+const own = (object: object, key: string) => Object.prototype.hasOwnProperty.call(object, key);
 
 function presetNames(config: Config): string {
   const names = Object.keys(config.presets);
-  return names.length ? `one of ${names.join(', ')}` : 'a preset name, and none is configured';
-}
-
-/** What `presetsOnly` lets a URL name, from the table: "f=auto, dpr, p (one of card)". */
-function presetsOnlyText(config: Config): string {
-  const allowed: string[] = [];
-  for (let i = 0; i < PARAMS.length; i++) {
-    const row: ParamRow & { name: string } = PARAMS[i];
-    const open = row.presetsOnly;
-    if (open) allowed.push(row.name + (open !== 'any' ? '=' + open.join('|') : row.kind === 'preset' ? ` (${presetNames(config)})` : ''));
-  }
-  return allowed.join(', ');
+  return names.length ? `one of ${names.join(', ')}` : NO_PRESETS;
 }
 
 function isAllowedValue(name: string, value: string, config: Config): boolean {
@@ -81,7 +76,7 @@ function parseValue(name: string, row: ParamRow, raw: string, config: Config): s
   switch (row.kind) {
     case 'enum': {
       // Own properties only: `f=__proto__` or `f=constructor` is an unknown value, not Object's.
-      const value = row.aliases && Object.prototype.hasOwnProperty.call(row.aliases, raw) ? row.aliases[raw] : raw;
+      const value = row.aliases && own(row.aliases, raw) ? row.aliases[raw] : raw;
       if (row.values.indexOf(value) >= 0 && isAllowedValue(name, value, config)) return value;
       const point = row.point ? POINT.exec(raw) : null;
       if (!point || Number(point[1]) > 1 || Number(point[2]) > 1) return undefined;
@@ -113,7 +108,7 @@ function parseValue(name: string, row: ParamRow, raw: string, config: Config): s
       return row.kind === 'decimal' && row.digits !== undefined ? round(value, row.digits) : value;
     }
     case 'preset':
-      return Object.prototype.hasOwnProperty.call(config.presets, raw) ? raw : undefined;
+      return NORMALIZER_FEATURES.allowlists && own(config.presets, raw) ? raw : undefined;
   }
   // A new kind of row that no case parses does not compile.
   const unparsed: never = row;
@@ -138,27 +133,27 @@ function snap(value: number, list: readonly number[], up: boolean): number {
 function parsePairs(rawQuery: string, config: Config, viewer: boolean): RequestedTransform {
   const requested: Record<string, string | number> = {};
   const pairs = rawQuery ? rawQuery.split('&') : [];
-  const presets: string[] = [];
+  let preset: string | undefined;
   for (let i = 0; i < pairs.length; i++) {
     if (pairs[i] === '') continue;
     const eq = pairs[i].indexOf('=');
     const rawName = eq < 0 ? pairs[i] : pairs[i].slice(0, eq);
     const name = decode(rawName, 'query parameter names');
     const row = findParam(name);
-    if (!row || Object.prototype.hasOwnProperty.call(requested, name)) continue;
+    if (!row || own(requested, name)) continue;
     const raw = decode(eq < 0 ? '' : pairs[i].slice(eq + 1), name);
-    const open = row.presetsOnly;
-    if (viewer && config.presetsOnly && open !== 'any' && !(open && open.indexOf(raw) >= 0)) {
-      throw resizerError(403, 'presets_only', `${name} is not allowed here: URLs may name only ${presetsOnlyText(config)}, got ${quoteReceived(name + '=' + raw)}`);
+    // The rows that leave something open under presetsOnly are p, dpr and f=auto (a test holds this line to the table).
+    if (NORMALIZER_FEATURES.allowlists && viewer && config.presetsOnly && row.open !== 'any' && !(row.open && row.open.indexOf(raw) >= 0)) {
+      throw resizerError(403, 'presets_only', `${name} is not allowed here: this site serves presets only (p, ${presetNames(config)}; with dpr and f=auto), got ${quoteReceived(name + '=' + raw)}`);
     }
     const value = parseValue(name, row, raw, config);
     if (value === undefined) throw resizerError(400, 'bad_parameter', `${name} must be ${allowedText(name, row, config)}, got ${quoteReceived(raw)}`);
     requested[name] = value;
-    if (row.kind === 'preset') presets.push(config.presets[value as string]);
+    if (NORMALIZER_FEATURES.allowlists && row.kind === 'preset') preset = config.presets[value as string];
   }
-  for (let i = 0; i < presets.length; i++) {
-    const expanded = parsePairs(presets[i], config, false) as Record<string, string | number>;
-    for (const name in expanded) if (!Object.prototype.hasOwnProperty.call(requested, name)) requested[name] = expanded[name];
+  if (NORMALIZER_FEATURES.allowlists && preset) {
+    const expanded = parsePairs(preset, config, false) as Record<string, string | number>;
+    for (const name in expanded) if (!own(requested, name)) requested[name] = expanded[name];
   }
   return requested as RequestedTransform;
 }
@@ -217,14 +212,17 @@ export function canonicalize(requested: RequestedTransform, accept: string | und
     const name = row.name;
     if (row.canonical === false) continue;
     let value: string | number | undefined = requested[name];
-    if (row.kind === 'integer' && typeof value === 'number') {
-      if (row.dpr) value = scaled(value, dpr, config);
-      if (row.follows && snapped[row.follows] !== undefined) value = scaled(value, snapped[row.follows], config);
-      const list = row.snap && config[row.snap.list];
-      if (list) {
-        const to = snap(value, list, row.snap!.up);
-        snapped[name] = to / value;
-        value = to;
+    if (typeof value === 'number' && row.kind === 'integer') {
+      if (row.byDpr) value = scaled(value, dpr, config);
+      // Constant `if`s the build drops when the config has no allowlists (shared/features.ts).
+      if (NORMALIZER_FEATURES.allowlists) {
+        if (row.follows && snapped[row.follows] !== undefined) value = scaled(value, snapped[row.follows], config);
+        const list = row.snap && config[row.snap.list];
+        if (list) {
+          const to = snap(value, list, row.snap!.up);
+          snapped[name] = to / value;
+          value = to;
+        }
       }
     }
     if (name === 'f') value = resolveFormat(value as FormatValue | undefined, accept, config);

@@ -37,7 +37,7 @@ interface RowBase {
   /** True when the value cannot change the output, given the rows before it: it is dropped. */
   readonly fold?: (value: never, t: FoldContext, config: Config) => boolean;
   /** What config `presetsOnly` still lets a URL name: any value, or only these. Absent: 403. */
-  readonly presetsOnly?: 'any' | readonly string[];
+  readonly open?: 'any' | readonly string[];
 }
 
 /** The config lists that snap a value: `widths` snaps up (capped at the largest), `qualities` to the nearest. */
@@ -54,7 +54,7 @@ export interface IntegerRow extends RowBase {
   readonly step?: number;
   readonly modulo?: number;
   /** Multiplied by `dpr` (then clamped). */
-  readonly dpr?: boolean;
+  readonly byDpr?: boolean;
   /** Snapped to the config list of that name, when it is set: `up` to the next listed value, else the nearest. */
   readonly snap?: { readonly list: SnapList; readonly up: boolean };
   /** Scaled by the factor that snapping applied to the named row before it (the aspect ratio is kept). */
@@ -116,9 +116,9 @@ const keepsAlpha = (f: unknown) => f !== 'source' && FORMATS[f as OutputFormat].
  * object's keys come back in the order they were written, and fold rules read earlier rows.
  */
 export const PARAMS = [
-  { name: 'w', kind: 'integer', min: 1, max: 'maxDimension', clamp: true, dpr: true, snap: { list: 'widths', up: true } },
-  { name: 'h', kind: 'integer', min: 1, max: 'maxDimension', clamp: true, dpr: true, follows: 'w' },
-  { name: 'f', kind: 'enum', values: FORMAT_VALUES, aliases: { jpg: 'jpeg' }, presetsOnly: ['auto'] },
+  { name: 'w', kind: 'integer', min: 1, max: 'maxDimension', clamp: true, byDpr: true, snap: { list: 'widths', up: true } },
+  { name: 'h', kind: 'integer', min: 1, max: 'maxDimension', clamp: true, byDpr: true, follows: 'w' },
+  { name: 'f', kind: 'enum', values: FORMAT_VALUES, aliases: { jpg: 'jpeg' }, open: ['auto'] },
   {
     name: 'q', kind: 'integer', min: 1, max: 100, clamp: true, snap: { list: 'qualities', up: false },
     // No quality setting (png, gif), or the format's default; `source` may be either.
@@ -140,8 +140,8 @@ export const PARAMS = [
     name: 'anim', kind: 'enum', values: ['0', '1'],
     fold: (anim, t) => anim === '1' || (t.f !== 'source' && !FORMATS[t.f as OutputFormat].animates),
   },
-  { name: 'dpr', kind: 'decimal', min: 1, max: 4, clamp: true, canonical: false, presetsOnly: 'any' },
-  { name: 'p', kind: 'preset', canonical: false, presetsOnly: 'any' },
+  { name: 'dpr', kind: 'decimal', min: 1, max: 4, clamp: true, canonical: false, open: 'any' },
+  { name: 'p', kind: 'preset', canonical: false, open: 'any' },
 ] as const satisfies ReadonlyArray<ParamRow & { readonly name: string }>;
 
 type Rows = (typeof PARAMS)[number];

@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { canonicalQuery, parseCanonical, portableQuery } from '../../shared/canonical';
 import { DEFAULT_CONFIG } from '../../shared/config';
 import { isResizerError } from '../../shared/errors';
-import { PARAM_NAMES, findParam, type ParamRow } from '../../shared/params';
+import { PARAMS, PARAM_NAMES, findParam, type ParamRow } from '../../shared/params';
 import { configWith } from '../helpers/config';
 import { distinctRequests, equivalentGroups, rejectedCases } from '../helpers/fixtures';
 
@@ -239,11 +239,13 @@ test('presets: an unknown preset is 400 naming the presets; a preset query is va
 test('presetsOnly: only p, dpr and f=auto may be named; anything else is 403 naming what is allowed', () => {
   const only = configWith({ presets: PRESETS, presetsOnly: true, widths: WIDTHS });
   assert.is(canonicalQuery('p=card&dpr=2&f=auto&utm_source=x', 'image/webp', only), canonicalQuery('w=800&h=600&fit=cover', 'image/webp', SNAPPING));
-  assert.is(canonicalOrError('p=card&w=2000', undefined, only), '403 w is not allowed here: URLs may name only f=auto, dpr, p (one of card, thumb, hero), got "w=2000"');
-  assert.is(canonicalOrError('f=png&p=card', undefined, only), '403 f is not allowed here: URLs may name only f=auto, dpr, p (one of card, thumb, hero), got "f=png"');
-  assert.is(canonicalOrError('w=10', undefined, only), '403 w is not allowed here: URLs may name only f=auto, dpr, p (one of card, thumb, hero), got "w=10"');
+  assert.is(canonicalOrError('p=card&w=2000', undefined, only), '403 w is not allowed here: this site serves presets only (p, one of card, thumb, hero; with dpr and f=auto), got "w=2000"');
+  assert.is(canonicalOrError('f=png&p=card', undefined, only), '403 f is not allowed here: this site serves presets only (p, one of card, thumb, hero; with dpr and f=auto), got "f=png"');
+  assert.is(canonicalOrError('w=10', undefined, only), '403 w is not allowed here: this site serves presets only (p, one of card, thumb, hero; with dpr and f=auto), got "w=10"');
   assert.is(canonicalOrError('p=nope', undefined, only), '400 p must be one of card, thumb, hero, got "nope"');
   assert.is(canonicalQuery('', undefined, only), '', 'a bare URL is still the original');
+  // The 403 line names p, dpr and f=auto: exactly what the table leaves open.
+  assert.equal(PARAMS.filter((row) => 'open' in row).map((row) => [row.name, (row as { open: unknown }).open]), [['f', ['auto']], ['dpr', 'any'], ['p', 'any']]);
   const key = canonicalQuery('p=thumb', undefined, only);
   assert.ok(parseCanonical(key, only), `the resizer reads the spelled-out key ${key} back`);
 });
