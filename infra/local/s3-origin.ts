@@ -66,11 +66,25 @@ export function s3ErrorAnswer(status: number, code: string, message: string, key
   };
 }
 
+/** CloudFront's default ConnectionAttempts: connection failures (no HTTP answer at all) are retried, statuses never. */
+export const ORIGIN_CONNECTION_ATTEMPTS = 3;
+
 export function createS3Origin(options: S3OriginOptions): S3Origin {
   // One attempt: CloudFront's own origin retries are not what this emulates.
   const client = createS3Client({ region: options.region, endpoint: options.endpoint, credentials: options.credentials, maxAttempts: 1 });
 
+  /** CloudFront tries to connect to an origin 3 times by default (the origin's ConnectionAttempts) before it answers 502. */
   async function get(uri: string): Promise<OriginAnswer> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await getOnce(uri);
+      } catch (error) {
+        if (attempt >= ORIGIN_CONNECTION_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  async function getOnce(uri: string): Promise<OriginAnswer> {
     const key = objectKeyOf(uri);
     if (key === null) return s3ErrorAnswer(400, 'InvalidURI', 'Couldn\'t parse the specified URI.', uri);
     if (options.unstorableKey && options.unstorableKey(key) !== null) return s3ErrorAnswer(404, 'NoSuchKey', 'The specified key does not exist.', key);
