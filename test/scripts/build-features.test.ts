@@ -1,0 +1,54 @@
+// The normalizer build keeps only the code of the features its config turns on
+// (shared/features.ts), so the CloudFront Function stays under its 10 KB: checked on the
+// built bundles, by the one-line answers each feature's code carries.
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { buildNormalizers } from '../../scripts/build';
+import { CLOUDFRONT_FUNCTION_MAX_BYTES } from '../../shared/limits';
+import { configWith } from '../helpers/config';
+
+const PRESETS = { widths: [64, 640], qualities: [50, 90], presets: { card: 'w=400&h=300&fit=cover' }, presetsOnly: true };
+const KEYS = ['k'.repeat(40)];
+
+async function built(overrides: Record<string, unknown>): Promise<{ cff: string; lambda: string; bytes: number }> {
+  const out = mkdtempSync(path.join(os.tmpdir(), 'features-'));
+  try {
+    await buildNormalizers(configWith(overrides), KEYS, out);
+    const cffFile = path.join(out, 'normalize-cff/index.js');
+    return { cff: readFileSync(cffFile, 'utf8'), lambda: readFileSync(path.join(out, 'normalize/index.js'), 'utf8'), bytes: statSync(cffFile).size };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+test('each build carries the code of its config\'s features and not the others\'', async () => {
+  const cases: Array<[string, Record<string, unknown>, { signing: boolean; allowlists: boolean }]> = [
+    ['default', {}, { signing: false, allowlists: false }],
+    ['signing', { signing: { enabled: true } }, { signing: true, allowlists: false }],
+    ['allowlists', PRESETS, { signing: false, allowlists: true }],
+  ];
+  for (const [name, overrides, has] of cases) {
+    const { cff, lambda, bytes } = await built(overrides);
+    for (const source of [cff, lambda]) {
+      assert.is(source.includes('signature_missing'), has.signing, `${name}: signing code`);
+      assert.is(source.includes('presets_only'), has.allowlists, `${name}: presetsOnly code`);
+      assert.not.ok(source.includes('NORMALIZER_FEATURES'), `${name}: the flags are constants in the build`);
+    }
+    assert.is(cff.includes('presetsOnly'), has.allowlists, `${name}: the allowlist config keys are baked (and read) only when used`);
+    assert.ok(bytes <= CLOUDFRONT_FUNCTION_MAX_BYTES, `${name}: ${bytes} bytes`);
+  }
+});
+
+test('signing with allowlists does not fit the CloudFront Function: the build says so in one line', async () => {
+  try {
+    await built({ ...PRESETS, signing: { enabled: true } });
+    assert.unreachable('the build should refuse it');
+  } catch (error) {
+    assert.match((error as Error).message, /^dist\/normalize-cff\/index\.js is \d+ bytes, over its 10240-byte limit$/);
+  }
+});
+
+test.run();
