@@ -9,8 +9,8 @@ export interface RawAnswer {
   readonly body: Buffer;
 }
 
-/** Sends `method target HTTP/1.1` with these headers (Host and Connection: close added) and reads the answer. */
-export function rawRequest(port: number, method: string, target: string, headers: ReadonlyArray<readonly [string, string]> = []): Promise<RawAnswer> {
+/** Sends `method target HTTP/1.1` with these headers (Host and Connection: close added) and a body, and reads the answer. */
+export function rawRequest(port: number, method: string, target: string, headers: ReadonlyArray<readonly [string, string]> = [], body?: string): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
@@ -35,7 +35,8 @@ export function rawRequest(port: number, method: string, target: string, headers
       resolve({ status: Number(statusLine.split(' ')[1]), headers: out, body });
     });
     const lines = [`${method} ${target} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: close', ...headers.map(([name, value]) => `${name}: ${value}`)];
-    socket.write(Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1'));
+    if (body !== undefined) lines.push(`Content-Length: ${Buffer.byteLength(body)}`);
+    socket.write(Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1'), Buffer.from(body || '')]));
   });
 }
 
