@@ -43,7 +43,7 @@ function allowedText(name: string, row: ParamRow, config: Config): string {
   }
 }
 
-const NO_PRESETS = 'a preset name, and none is configured';
+const NO_PRESETS = 'a preset, and there are none';
 
 const own = (object: object, key: string) => Object.prototype.hasOwnProperty.call(object, key);
 
@@ -127,10 +127,10 @@ function snap(value: number, list: readonly number[], up: boolean): number {
  * Parses a raw (still percent-encoded) query string. Unknown names are dropped; for a
  * repeated name the first occurrence wins and later ones are ignored, as CloudFront
  * Functions' `value` does. Throws a 400 ResizerError for a malformed value, and with config
- * `presetsOnly` (when `viewer`) a 403 for a name the table does not leave open. A preset row's
+ * `presetsOnly` (unless `notViewer`) a 403 for a name the table does not leave open. A preset row's
  * value then expands to the preset's own parameters, under the ones the URL names.
  */
-function parsePairs(rawQuery: string, config: Config, viewer: boolean): RequestedTransform {
+function parsePairs(rawQuery: string, config: Config, notViewer?: boolean): RequestedTransform {
   const requested: Record<string, string | number> = {};
   const pairs = rawQuery ? rawQuery.split('&') : [];
   let preset: string | undefined;
@@ -143,7 +143,7 @@ function parsePairs(rawQuery: string, config: Config, viewer: boolean): Requeste
     if (!row || own(requested, name)) continue;
     const raw = decode(eq < 0 ? '' : pairs[i].slice(eq + 1), name);
     // The rows that leave something open under presetsOnly are p, dpr and f=auto (a test holds this line to the table).
-    if (NORMALIZER_FEATURES.allowlists && viewer && config.presetsOnly && row.open !== 'any' && !(row.open && row.open.indexOf(raw) >= 0)) {
+    if (NORMALIZER_FEATURES.allowlists && !notViewer && config.presetsOnly && row.open !== 'any' && !(row.open && row.open.indexOf(raw) >= 0)) {
       throw resizerError(403, 'presets_only', `${name} is not allowed here: this site serves presets only (p, ${presetNames(config)}; with dpr and f=auto), got ${quoteReceived(name + '=' + raw)}`);
     }
     const value = parseValue(name, row, raw, config);
@@ -152,15 +152,14 @@ function parsePairs(rawQuery: string, config: Config, viewer: boolean): Requeste
     if (NORMALIZER_FEATURES.allowlists && row.kind === 'preset') preset = config.presets[value as string];
   }
   if (NORMALIZER_FEATURES.allowlists && preset) {
-    const expanded = parsePairs(preset, config, false) as Record<string, string | number>;
+    const expanded = parsePairs(preset, config, true) as Record<string, string | number>;
     for (const name in expanded) if (!own(requested, name)) requested[name] = expanded[name];
   }
   return requested as RequestedTransform;
 }
 
-export function parseQuery(rawQuery: string, config: Config): RequestedTransform {
-  return parsePairs(rawQuery, config, true);
-}
+/** A viewer's query (`presetsOnly` applies). */
+export const parseQuery: (rawQuery: string, config: Config) => RequestedTransform = parsePairs;
 
 /** Config-time check of a preset's query: valid, a transform, and naming only known parameters other than presets. */
 export function parsePresetQuery(query: string, config: Config): RequestedTransform {
@@ -170,7 +169,7 @@ export function parsePresetQuery(query: string, config: Config): RequestedTransf
     const row = findParam(name);
     if (!row || row.kind === 'preset') throw resizerError(400, 'bad_parameter', `a preset may name only ${PARAM_NAMES.filter((n) => findParam(n)!.kind !== 'preset').join(', ')}, got ${quoteReceived(name)}`);
   }
-  const requested = parsePairs(query, config, false);
+  const requested = parsePairs(query, config, true);
   if (!isTransform(requested)) throw resizerError(400, 'bad_parameter', 'a preset must name at least one parameter');
   return requested;
 }
@@ -283,7 +282,7 @@ export function parseCanonical(query: string, config: Config): CanonicalTransfor
   let requested: RequestedTransform;
   try {
     // The canonical query of a presetsOnly site spells the preset out: not a viewer's URL.
-    requested = parsePairs(query, config, false);
+    requested = parsePairs(query, config, true);
   } catch (_) {
     return null;
   }

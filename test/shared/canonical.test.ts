@@ -212,7 +212,7 @@ test('property: p=<preset> has the cache key of its spelled-out form, and the UR
 
 test('presets: an unknown preset is 400 naming the presets; a preset query is validated when the config is parsed', () => {
   assert.is(canonicalOrError('p=banner&w=10', undefined, SNAPPING), '400 p must be one of card, thumb, hero, got "banner"');
-  assert.is(canonicalOrError('p=card', undefined, DEFAULT_CONFIG), '400 p must be a preset name, and none is configured, got "card"');
+  assert.is(canonicalOrError('p=card', undefined, DEFAULT_CONFIG), '400 p must be a preset, and there are none, got "card"');
   assert.is(canonicalQuery('p=card', undefined, SNAPPING), canonicalQuery('w=400&h=300&fit=cover', undefined, SNAPPING));
   assert.is(canonicalQuery('p=card&w=100&fit=contain', undefined, SNAPPING), canonicalQuery('w=100&h=300&fit=contain', undefined, SNAPPING));
   const bad = (presets: Record<string, unknown>) => {
