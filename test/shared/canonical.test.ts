@@ -128,9 +128,10 @@ test('property: order-independent', () => {
 
 test('property: the portable query (the client\'s) means to the normalizer what the request does, and is canonical but for f', () => {
   fc.assert(fc.property(PAIRS, ACCEPT, CONFIG, (pairs, accept, config) => {
-    const query = pairs.map(([n, v]) => `${n}=${v}`).join('&');
+    // The client names no presets (p expands at the edge).
+    const query = pairs.filter(([n]) => n !== 'p').map(([n, v]) => `${n}=${v}`).join('&');
     const expected = canonicalOrError(query, accept, config);
-    if (expected.startsWith('400 ')) return;
+    if (/^40[03] /.test(expected)) return;
     const portable = portableQuery(query, config);
     assert.is(canonicalQuery(portable, accept, config), expected, `?${query} as ?${portable}`);
     assert.is(portableQuery(portable, config), portable, 'idempotent');
