@@ -77,8 +77,12 @@ for (const file of files) {
         assert.is(result.headers?.['cache-control'], undefined, `${label}: a pass-through must be the too-large fallback, not an error`);
         continue;
       }
-      const decoded = await decode(Buffer.from(result.body, 'base64'));
-      if (format !== 'source') assert.is(decoded.format, format, label);
+      const body = Buffer.from(result.body, 'base64');
+      const decoded = await decode(body);
+      // "Never larger for nothing": where the variant would only grow, a source that already has
+      // its pixels in a format every browser decodes is served as it is, byte for byte.
+      const servedOriginal = body.equals(readFileSync(path.join(corpus, file)));
+      if (format !== 'source' && !servedOriginal) assert.is(decoded.format, format, label);
       assert.ok(decoded.width <= WIDTH, `${label}: width ${decoded.width}`);
       if (LANDSCAPES.test(file)) assert.equal([decoded.width, decoded.height], [300, 225], `${label}: oriented`);
       if (file === 'Portrait_6.jpg') assert.equal([decoded.width, decoded.height], [300, 400], `${label}: oriented`);
