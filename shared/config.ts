@@ -42,7 +42,7 @@ export const CONFIG_SCHEMA = {
       doc: 'Output formats.',
       fields: {
         outputs: { kind: 'list', values: OUTPUT_FORMATS, default: OUTPUT_FORMATS, doc: 'Formats `f` may name; others get 400.' },
-        autoAvif: { kind: 'boolean', default: false, doc: 'Whether `f=auto` may pick avif (39% fewer bytes than webp, but even tuned 3.5-3.9 times webp\'s time per miss, so off by default; see Performance).' },
+        autoAvif: { kind: 'boolean', default: false, doc: 'Whether `f=auto` may pick avif (39% fewer bytes than webp, but even tuned about 3.1 times webp\'s time per miss (2.7 in the least disturbed rounds), around the 3x bar, so off by default; see Performance).' },
       },
     },
     quality: {
