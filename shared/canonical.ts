@@ -255,6 +255,7 @@ export function canonicalQuery(rawQuery: string, accept: string | undefined, con
  */
 export function portableQuery(rawQuery: string, config: Config): string {
   const requested = parseQuery(rawQuery, config);
+  if (NORMALIZER_FEATURES.allowlists && requested.p !== undefined) return presetPortableQuery(rawQuery, requested.p, config);
   if (requested.f !== undefined && requested.f !== 'auto') return formatCanonical(canonicalize(requested, undefined, config));
   const kept: Record<string, string | number> = {};
   for (let i = 0; i < EVERY_RESOLUTION.length; i++) {
@@ -264,6 +265,27 @@ export function portableQuery(rawQuery: string, config: Config): string {
   // A transform that is nothing but `f=auto` still asks for the edge's choice, not the original.
   const query = formatCanonical({ ...kept, f: undefined } as unknown as CanonicalTransform);
   return query === '' && isTransform(requested) ? 'f=auto' : query;
+}
+
+/**
+ * A URL that names a preset keeps `p` as the preset's one spelling (a `presetsOnly` edge
+ * accepts nothing else), with only the parameters the URL names that differ from the
+ * preset's, each in its canonical spelling, in table order (`dpr`, then `p`, last). The edge
+ * expands and folds it exactly as it would the raw query: its cache key is unchanged.
+ */
+function presetPortableQuery(rawQuery: string, preset: string, config: Config): string {
+  const withoutPreset = rawQuery.split('&').filter((pair) => decode(pair.split('=')[0], 'query parameter names') !== 'p').join('&');
+  const named = parsePairs(withoutPreset, config, true) as Record<string, string | number | undefined>;
+  const expanded = parsePairs(config.presets[preset], config, true) as Record<string, string | number | undefined>;
+  const parts: string[] = [];
+  for (let i = 0; i < PARAMS.length; i++) {
+    const name = PARAMS[i].name;
+    const value = name === 'p' ? preset : named[name];
+    // What the preset already says, `dpr=1` and an `f=auto` the preset has no `f` to override are no-ops.
+    if (value === undefined || value === expanded[name] || (name === 'dpr' && value === 1) || (name === 'f' && value === 'auto' && expanded.f === undefined)) continue;
+    parts.push(name + '=' + value);
+  }
+  return parts.join('&');
 }
 
 function sortedPairs(query: string): string {

@@ -2,7 +2,7 @@
 // the normalizer would make of them (the same parameter table, fold rules and messages). No
 // runtime dependencies and no Node APIs: it runs in browsers, Node and edge runtimes alike.
 import { thumbHashToDataURL } from 'thumbhash';
-import { portableQuery } from '../../shared/canonical';
+import { canonicalize, parseQuery, portableQuery } from '../../shared/canonical';
 import type { NormalizerConfig } from '../../shared/config';
 import { bakedConfig } from '../../shared/baked-config';
 import { quoteReceived, resizerError } from '../../shared/errors';
@@ -57,10 +57,11 @@ export function imageUrl(base: string, path: string, params: ImageParams = {}, o
   return base.replace(/\/+$/, '') + '/' + encodeKey(path) + (query ? '?' + query : '');
 }
 
-/** The `w` a URL of imageUrl's asks for, after the normalizer's clamping, snapping and `dpr`. */
-function widthOf(url: string): number | undefined {
-  const match = /[?&]w=(\d+)/.exec(url);
-  return match ? Number(match[1]) : undefined;
+/** The `w` the edge makes of a URL of imageUrl's: the normalizer's own clamping, snapping, `dpr` and preset. */
+function widthOf(url: string, config: EdgeConfig): number | undefined {
+  const query = url.indexOf('?') < 0 ? '' : url.slice(url.indexOf('?') + 1);
+  const transform = canonicalize(parseQuery(query, config), undefined, config);
+  return transform ? transform.w : undefined;
 }
 
 /** Widths for a srcset when none are given or configured: common device widths. */
@@ -81,13 +82,14 @@ export interface SrcsetOptions extends ClientOptions {
  */
 export function srcset(path: string, options: SrcsetOptions): string {
   // Config `widths` (the edge's allowlist, when the config has one) are the natural candidates.
-  const listed = ((options.config || built) as { widths?: readonly number[] | null }).widths;
+  const config = options.config || built;
+  const listed = config.widths;
   const widths = options.widths || listed || DEFAULT_WIDTHS;
   const seen: Record<string, true> = {};
   const out: string[] = [];
   for (const width of widths) {
     const url = imageUrl(options.base, path, { ...options.params, w: width }, options);
-    const actual = widthOf(url);
+    const actual = widthOf(url, config);
     if (actual === undefined || seen[actual]) continue;
     seen[actual] = true;
     out.push(`${url} ${actual}w`);
