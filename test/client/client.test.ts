@@ -1,6 +1,9 @@
 // The client package's functions (from its source; test/client/pack.test.ts runs the packed
 // tarball): one URL per variant, the normalizer's own messages, keys encoded as CloudFront
 // decodes them, srcset and sizes, and ThumbHash placeholders that decode.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import fc from 'fast-check';
 import sharp from 'sharp';
 import { rgbaToThumbHash } from 'thumbhash';
@@ -8,10 +11,12 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { edgeConfig } from '../../client/src/config';
 import { encodeKey, imageUrl, placeholder, sizes, srcset, type ImageParams } from '../../client/src/index';
-import { DEFAULT_CONFIG } from '../../shared/config';
 import { isResizerError } from '../../shared/errors';
 import { lambdaNormalizer } from '../helpers/bundles';
 import { viewerRequest } from '../helpers/events';
+import { normalizerRuntimes } from '../helpers/normalizers';
+import { configWith } from '../helpers/config';
+import { buildNormalizers } from '../../scripts/build';
 import { rejectedCases } from '../helpers/fixtures';
 
 const BASE = 'https://images.example.com/prod';
@@ -122,21 +127,43 @@ test('srcset: one candidate per width the edge really makes, named by that width
   assert.is(sizes([['(max-width: 700px)', '100vw'], [' (max-width: 1200px)', '50vw']], '640px'), '(max-width: 700px) 100vw, (max-width: 1200px) 50vw, 640px');
 });
 
-// Config `widths` (issue 10's allowlist) is read by the normalizer's own snapping; until the
-// config schema has the key, this says so instead of testing it.
-if ('widths' in DEFAULT_CONFIG) {
-  test('srcset with config widths: the edge\'s allowlist is the default, and asked-for widths snap to it', () => {
-    const config = edgeConfig({ widths: [320, 640, 1080] });
-    const expected = `${BASE}/a.jpg?w=320 320w, ${BASE}/a.jpg?w=640 640w, ${BASE}/a.jpg?w=1080 1080w`;
-    assert.is(srcset('a.jpg', { base: BASE, config }), expected);
-    assert.is(srcset('a.jpg', { base: BASE, config, widths: [100, 300, 500, 2000] }), expected, 'snapped up, capped at the largest, once each');
-    assert.is(imageUrl(BASE, 'a.jpg', { w: 500 }, { config }), `${BASE}/a.jpg?w=640`);
-  });
-} else {
-  test('SKIPPED: srcset with config widths (the config has no widths key yet)', () => {
-    console.log('SKIPPED: srcset with config widths: the config schema has no widths key yet');
-  });
-}
+// Config `widths` (issue 10's allowlist): the client snaps with the normalizer's own code, and
+// both builds built with the allowlist keep every candidate's URL as it is, at the width it names.
+test('srcset with config widths: the edge\'s allowlist is the default, and asked-for widths snap to it', () => {
+  const config = edgeConfig({ widths: [320, 640, 1080] });
+  const expected = `${BASE}/a.jpg?w=320 320w, ${BASE}/a.jpg?w=640 640w, ${BASE}/a.jpg?w=1080 1080w`;
+  assert.is(srcset('a.jpg', { base: BASE, config }), expected);
+  assert.is(srcset('a.jpg', { base: BASE, config, widths: [100, 300, 500, 2000] }), expected, 'snapped up, capped at the largest, once each');
+  assert.is(imageUrl(BASE, 'a.jpg', { w: 500 }, { config }), `${BASE}/a.jpg?w=640`);
+  assert.is(srcset('a.jpg', { base: BASE, config, widths: [200, 500], params: { h: 100 } }), `${BASE}/a.jpg?w=320&h=160 320w, ${BASE}/a.jpg?w=640&h=128 640w`, 'h scales with w\'s factor');
+});
+
+test('srcset with config widths: both normalizer builds snap each candidate to the width it names, and change nothing else', async () => {
+  const widths = [64, 256, 400, 1080];
+  const dir = mkdtempSync(path.join(tmpdir(), 'client-widths-'));
+  try {
+    const full = configWith({ widths });
+    await buildNormalizers(full, [], dir);
+    const config = edgeConfig({ widths });
+    const asked = [1, 65, 300, 401, 900, 5000];
+    const candidates = srcset('a.jpg', { base: BASE, config, widths: asked, params: { h: 50, f: 'webp' } }).split(', ').map((candidate) => candidate.split(' '));
+    assert.equal(candidates.map(([, label]) => label), ['64w', '256w', '400w', '1080w']);
+    const queryOf = (url: string) => url.slice(url.indexOf('?') + 1);
+    for (const [runtime, normalize] of normalizerRuntimes(dir, {})) {
+      for (const [url, label] of candidates) {
+        assert.equal(await normalize(queryOf(url), 'image/webp'), { query: queryOf(url) }, `${runtime}: ${url} is already canonical`);
+        assert.is(`${new URLSearchParams(queryOf(url)).get('w')}w`, label, `${runtime}: ${url}`);
+      }
+      // The widths whose candidates were kept (900 and 5000 snap to 1080 too, with another h: dropped), asked for by hand, land on those keys.
+      for (const width of asked.slice(0, 4)) {
+        const answer = await normalize(`w=${width}&h=50&f=webp`, 'image/webp') as { query: string };
+        assert.ok(candidates.some(([url]) => queryOf(url) === answer.query), `${runtime}: w=${width} gives ${answer.query}, no candidate of ${JSON.stringify(candidates)}`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test('placeholder: a ThumbHash becomes a PNG data URL that decodes to its small render', async () => {
   const width = 60;
