@@ -117,10 +117,24 @@ function loadOriginFunction(options: LocalEdgeOptions, distDir: string, onLog: (
   });
 }
 
+/** `scheme://authority` of an absolute-form request target (RFC 9112 §3.2.2). */
+const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i;
+
+/**
+ * The origin form of a request target: an absolute-form target (`GET http://host/a.jpg?w=10`)
+ * is its path and query, as CloudFront and every origin server take it, never an S3 key.
+ */
+export function originForm(target: string): string {
+  const authority = ABSOLUTE_FORM.exec(target);
+  if (!authority) return target;
+  const rest = target.slice(authority[0].length);
+  return rest === '' || rest[0] !== '/' ? '/' + rest : rest;
+}
+
 function edgeRequest(req: http.IncomingMessage): EdgeRequest {
   const headers: Array<[string, string]> = [];
   for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i], req.rawHeaders[i + 1]]);
-  return { method: req.method || 'GET', target: req.url || '/', headers, clientIp: (req.socket.remoteAddress || '127.0.0.1').replace(/^::ffff:/, '') };
+  return { method: req.method || 'GET', target: originForm(req.url || '/'), headers, clientIp: (req.socket.remoteAddress || '127.0.0.1').replace(/^::ffff:/, '') };
 }
 
 /** Node's own header limit, above CloudFront's 20,480 bytes so that the pipeline answers those requests as CloudFront does. */
