@@ -141,6 +141,21 @@ test('property: the portable query (the client\'s) means to the normalizer what 
   }), { numRuns: 2000 });
 });
 
+test('property: a portable query with a preset keeps p, means what the request does, and passes presetsOnly when the request does', () => {
+  const only = configWith({ widths: WIDTHS, qualities: QUALITIES, presets: PRESETS, presetsOnly: true });
+  fc.assert(fc.property(fc.constantFrom(...PRESET_NAMES), PAIRS, ACCEPT, (name, pairs, accept) => {
+    const query = join([...pairs.filter(([n]) => n !== 'p'), ['p', name]]);
+    const expected = canonicalOrError(query, accept, SNAPPING);
+    if (/^40[03] /.test(expected)) return;
+    const portable = portableQuery(query, SNAPPING);
+    assert.ok(new URLSearchParams(portable).get('p') === name, `p stays: ?${portable}`);
+    assert.is(canonicalQuery(portable, accept, SNAPPING), expected, `?${query} as ?${portable}`);
+    assert.is(portableQuery(portable, SNAPPING), portable, 'idempotent');
+    const viaOnly = canonicalOrError(query, accept, only);
+    if (!/^40[03] /.test(viaOnly)) assert.is(canonicalQuery(portable, accept, only), viaOnly, `presetsOnly accepts ?${portable}`);
+  }), { numRuns: 1000 });
+});
+
 test('portable query: f left to the edge keeps what matters for any format it may pick', () => {
   assert.is(portableQuery('q=80&w=200', DEFAULT_CONFIG), 'w=200&q=80', 'q=80 is webp\'s default but not the source\'s');
   assert.is(portableQuery('h=100&w=200&dpr=2&fit=cover&utm_source=x', DEFAULT_CONFIG), 'w=400&h=200');
