@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
+import { CLOUDFRONT_FUNCTION_MAX_BYTES } from '../../shared/limits';
 
 /** A Lambda@Edge handler: async, or callback style. */
 export type LambdaHandler = (event: unknown, context: LambdaContext, callback: (error?: unknown, result?: unknown) => void) => unknown;
@@ -129,7 +130,12 @@ export function loadCloudFrontFunction(source: string, filename = 'cloudfront-fu
 }
 
 export function loadCloudFrontFunctionFile(file: string, keyValueStore: KeyValueStoreData = {}): LoadedCloudFrontFunction {
-  return loadCloudFrontFunction(readFileSync(file, 'utf8'), path.basename(file), keyValueStore);
+  const source = readFileSync(file);
+  // CloudFront refuses to create a function over its size limit; so does the local edge.
+  if (source.length > CLOUDFRONT_FUNCTION_MAX_BYTES) {
+    throw new Error(`${file} is ${source.length} bytes, over the ${CLOUDFRONT_FUNCTION_MAX_BYTES}-byte CloudFront Functions limit: run the lambda-edge normalizer for this config`);
+  }
+  return loadCloudFrontFunction(source.toString('utf8'), path.basename(file), keyValueStore);
 }
 
 /**

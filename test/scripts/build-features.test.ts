@@ -7,6 +7,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildNormalizers } from '../../scripts/build';
+import { loadCloudFrontFunctionFile } from '../../infra/local/functions';
 import { CLOUDFRONT_FUNCTION_MAX_BYTES } from '../../shared/limits';
 import { configWith } from '../helpers/config';
 
@@ -44,10 +45,24 @@ test('each build carries the code of its config\'s features and not the others\'
 
 test('signing with allowlists does not fit the CloudFront Function: the build says so in one line', async () => {
   try {
-    await built({ ...PRESETS, signing: { enabled: true } });
+    await built({ ...PRESETS, signing: { enabled: true }, deploy: { normalizer: 'cloudfront-function' } });
     assert.unreachable('the build should refuse it');
   } catch (error) {
     assert.match((error as Error).message, /^dist\/normalize-cff\/index\.js is \d+ bytes, over its 10240-byte limit$/);
+  }
+});
+
+test('signing with allowlists builds for the Lambda@Edge normalizer, and the local edge refuses the over-limit script', async () => {
+  const out = mkdtempSync(path.join(os.tmpdir(), 'features-'));
+  try {
+    await buildNormalizers(configWith({ ...PRESETS, signing: { enabled: true }, deploy: { normalizer: 'lambda-edge' } }), KEYS, out);
+    const lambda = readFileSync(path.join(out, 'normalize/index.js'), 'utf8');
+    assert.ok(lambda.includes('signature_missing') && lambda.includes('presets_only'), 'the Lambda@Edge build carries both features');
+    const cffFile = path.join(out, 'normalize-cff/index.js');
+    assert.ok(statSync(cffFile).size > CLOUDFRONT_FUNCTION_MAX_BYTES, 'this combination is over the CloudFront Functions limit');
+    assert.throws(() => loadCloudFrontFunctionFile(cffFile), /over the 10240-byte CloudFront Functions limit/);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
   }
 });
 
