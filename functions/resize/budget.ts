@@ -3,8 +3,8 @@
 // encoders report no progress while they run (libheif/aom for avif, libimagequant for a png
 // palette, libwebp per frame), so once such an encode has started nothing in the process can
 // stop it. The resizer therefore never starts an encode it cannot finish: the first encode's
-// output area is capped to what fits half the deadline, and a size-ladder step runs only if
-// its estimate fits in the time left.
+// output area is capped to what fits half the deadline (the worst case scaled by the source's
+// density), and a size-ladder step runs only if its estimate fits in the time left.
 import type { Config } from '../../shared/config';
 import type { OutputFormat } from '../../shared/params';
 import type { TransformPlan } from '../../shared/plan';
@@ -12,8 +12,8 @@ import type { TransformPlan } from '../../shared/plan';
 /**
  * Worst-case encode speed in output pixels per CPU-second: incompressible noise at the
  * default quality, sharp 0.35.5 (libvips 8.18, aom 3.15), one core of the 2-core dev machine,
- * measured on 2026-12-01 (README, "Limits of one invocation"). Photos encode 3 to 10 times
- * faster; the budget is for the attack, not the average.
+ * measured on 2026-12-01 (README, "Limits of one invocation"). The budget is for the attack;
+ * sourceComplexity scales it down for the ordinary photo.
  */
 export const WORST_CASE_PIXELS_PER_CPU_SECOND: Readonly<Record<OutputFormat, number>> = {
   avif: 90_000,
@@ -28,6 +28,21 @@ export const PALETTE_PIXELS_PER_CPU_SECOND = 130_000;
 export const FIRST_ENCODE_SHARE = 0.5;
 /** Share of the time left that a later step of the size ladder may take at worst. */
 export const LADDER_STEP_SHARE = 0.5;
+/**
+ * Encode time tracks the image's complexity, and the originals are the site's own files (an
+ * attacker picks only the requested size), so the worst case is scaled by the source's
+ * compressed density: bytes per decoded pixel (all frames) against noise's. Measured with
+ * sharp 0.35.5 on the 2-core dev machine, 2026-12-01, avif q50 effort 3 at 1024 wide:
+ * a noise JPEG (q100) is 1.41 bytes/px and encodes at 678,000 px per CPU-second;
+ * examples/bucket/dev/photo.jpg (1500x1000) is 0.027 bytes/px and 1,113,000 px/CPU-s, the
+ * Seoul night photo 0.074 bytes/px and 579,000. One byte per pixel or more counts as noise.
+ */
+export const NOISE_BYTES_PER_PIXEL = 1;
+/**
+ * The least share of the worst case any source is charged, so a tiny-bytes source cannot
+ * claim zero cost: 0.25 credits at most 360,000 avif px/CPU-s, below every photo measured.
+ */
+export const MIN_COMPLEXITY = 0.25;
 /** Lambda gives one full vCPU at 1769 MB and a proportional share below. */
 const MB_PER_VCPU = 1769;
 
@@ -37,15 +52,24 @@ function cpuShare(config: Config): number {
   return Math.min(1, config.deploy.resizeMemoryMb / MB_PER_VCPU);
 }
 
-/** Seconds one encode of `pixels` output pixels may take at worst. */
-export function encodeSeconds(pixels: number, format: OutputFormat, palette: boolean, config: Config): number {
+/**
+ * The share of the worst-case encode cost a source is charged, from MIN_COMPLEXITY to 1: its
+ * bytes per decoded pixel (all frames) relative to noise's.
+ */
+export function sourceComplexity(sourceBytes: number, decodedPixels: number): number {
+  if (!(decodedPixels > 0)) return 1;
+  return Math.min(1, Math.max(MIN_COMPLEXITY, sourceBytes / decodedPixels / NOISE_BYTES_PER_PIXEL));
+}
+
+/** Seconds one encode of `pixels` output pixels may take at worst, for a source of that complexity. */
+export function encodeSeconds(pixels: number, format: OutputFormat, palette: boolean, config: Config, complexity = 1): number {
   const speed = palette ? PALETTE_PIXELS_PER_CPU_SECOND : WORST_CASE_PIXELS_PER_CPU_SECOND[format];
-  return pixels / (speed * cpuShare(config));
+  return (pixels * complexity) / (speed * cpuShare(config));
 }
 
 /** The largest output (all frames) the first encode may have within `deadlineMs`. */
-export function pixelBudget(format: OutputFormat, deadlineMs: number, config: Config): number {
-  return Math.floor(WORST_CASE_PIXELS_PER_CPU_SECOND[format] * cpuShare(config) * (deadlineMs / 1000) * FIRST_ENCODE_SHARE);
+export function pixelBudget(format: OutputFormat, deadlineMs: number, config: Config, complexity = 1): number {
+  return Math.floor((WORST_CASE_PIXELS_PER_CPU_SECOND[format] * cpuShare(config) * (deadlineMs / 1000) * FIRST_ENCODE_SHARE) / complexity);
 }
 
 /** The size sharp will produce for this plan (one frame), from the source's displayed size. */
@@ -88,9 +112,9 @@ export interface CappedPlan {
  * the aspect ratio and the fit: `?w=4096&f=avif` of a large photo becomes the largest avif
  * that can be encoded in time, rather than an encode that runs on after the answer is gone.
  */
-export function capToBudget(plan: TransformPlan, source: Size, frames: number, deadlineMs: number, config: Config): CappedPlan {
+export function capToBudget(plan: TransformPlan, source: Size, frames: number, deadlineMs: number, config: Config, complexity = 1): CappedPlan {
   const size = outputSize(source, plan);
-  const budget = pixelBudget(plan.format, deadlineMs, config);
+  const budget = pixelBudget(plan.format, deadlineMs, config, complexity);
   const pixels = size.width * size.height * (plan.animated ? frames : 1);
   if (pixels <= budget) return { plan, size };
   const factor = Math.sqrt(budget / pixels);

@@ -11,7 +11,7 @@ import { planTransform } from '../../shared/plan';
 import { errorResponse, SVG_HEADERS, toLambdaHeaders } from '../../shared/responses';
 import { describe } from './info';
 import { resizerConfig, runtimeConfig, type ResizerConfig, type S3Overrides } from './runtime-config';
-import { capToBudget, encodeSeconds, LADDER_STEP_SHARE } from './budget';
+import { capToBudget, encodeSeconds, LADDER_STEP_SHARE, sourceComplexity } from './budget';
 import { deadlineMs, startDeadline, type Deadline } from './deadline';
 import { createMemo, memoTtlMs, type Memo } from './memo';
 import { emfLine, metricNamespace, type Outcome } from './metrics';
@@ -223,7 +223,8 @@ async function resize(invocation: Invocation, transform: CanonicalTransform, fal
     const source = await inspectSource(input);
     const requested = planTransform(transform, source, config);
     checkPixels(source, requested, config);
-    const { plan, size, cappedFrom } = capToBudget(requested, requested.input, source.pages, deadline.remainingMs(), config);
+    const complexity = sourceComplexity(input.length, source.width * source.height * source.pages);
+    const { plan, size, cappedFrom } = capToBudget(requested, requested.input, source.pages, deadline.remainingMs(), config, complexity);
     if (cappedFrom) log.capped = `${cappedFrom.width}x${cappedFrom.height}`;
     log.format = plan.format;
 
@@ -246,7 +247,7 @@ async function resize(invocation: Invocation, transform: CanonicalTransform, fal
       // A later step runs only if even its worst case fits in half the time left: an encode
       // cannot be stopped once started (budget.ts), and the other half is slack for a CPU
       // that is slower or busier than the one the budget was measured on.
-      if (index > 0 && encodeSeconds(pixels, plan.format, attempt.palette === true, config) * 1000 > deadline.remainingMs() * LADDER_STEP_SHARE) {
+      if (index > 0 && encodeSeconds(pixels, plan.format, attempt.palette === true, config, complexity) * 1000 > deadline.remainingMs() * LADDER_STEP_SHARE) {
         log.reason = `no time left for the next step of the size ladder`;
         break;
       }

@@ -2,7 +2,7 @@
 // that one deadline bounds any wait.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { capToBudget, encodeSeconds, outputSize, pixelBudget } from '../../../functions/resize/budget';
+import { capToBudget, encodeSeconds, MIN_COMPLEXITY, outputSize, pixelBudget, sourceComplexity } from '../../../functions/resize/budget';
 import { DEADLINE_ERROR, deadlineMs, startDeadline } from '../../../functions/resize/deadline';
 import type { TransformPlan } from '../../../shared/plan';
 import { configWith } from '../../helpers/config';
@@ -79,6 +79,20 @@ budget('a focal point\'s crop shrinks with the capped resize and stays inside it
 budget('a bare transform (no w or h) over budget gets a width', () => {
   const capped = capToBudget(plan('avif'), { width: 3000, height: 1500 }, 1, DEADLINE, config);
   assert.ok(capped.plan.resize && capped.plan.resize.width! < 3000 && capped.plan.resize.fit === 'inside');
+});
+
+budget('source complexity: noise pays the worst case, a photo a floored share of it', () => {
+  assert.is(sourceComplexity(4_000_000 * 1.4, 4_000_000), 1, 'a q100 noise JPEG');
+  assert.is(sourceComplexity(40_962, 1500 * 1000), MIN_COMPLEXITY, 'examples/bucket/dev/photo.jpg');
+  assert.is(sourceComplexity(1, 1e8), MIN_COMPLEXITY, 'tiny bytes cannot claim zero cost');
+  assert.is(sourceComplexity(500_000, 1_000_000), 0.5);
+  const photo = sourceComplexity(40_962, 1500 * 1000);
+  for (const asked of [plan('avif', { width: 1024 }), plan('avif', { width: 640, height: 853 })]) {
+    assert.is(capToBudget(asked, { width: 1500, height: 1000 }, 1, DEADLINE, config, photo).cappedFrom, undefined, 'a photo at a common size is not capped');
+    assert.ok(capToBudget(asked, { width: 6000, height: 6000 }, 1, DEADLINE, config, 1).cappedFrom, 'noise at the same size still is');
+  }
+  assert.ok(capToBudget(plan('avif', { width: 4096 }), { width: 6000, height: 6000 }, 1, DEADLINE, config, photo).cappedFrom, 'even a photo is capped at 4096 avif');
+  assert.ok(capToBudget(plan('avif', { width: 1024 }), { width: 6000, height: 6000 }, 1, DEADLINE, config, 1).cappedFrom, 'noise at 1024 avif is capped');
 });
 
 budget('the deadline rejects work that outlives it, and aborts its signal', async () => {

@@ -3,6 +3,7 @@
 // one fault here that cannot be produced for real. Also: the runaway avif encode of a large
 // noisy source, which must be bounded before it starts, and the config `fallback` image.
 import type { CloudFrontResultResponse } from 'aws-lambda';
+import { readFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { suite } from 'uvu';
@@ -61,6 +62,7 @@ faults.before(async (context) => {
   await context.s3.put(BUCKET, 'prod/broken.jpg', 'not an image', 'image/jpeg');
   await context.s3.put(BUCKET, 'prod/fallback.png', await gradient(200, 100, 'png'), 'image/png');
   await context.s3.put(BUCKET, 'prod/noisy.jpg', await noise(2000, 2000, 'jpeg'), 'image/jpeg');
+  await context.s3.put(BUCKET, 'prod/real-photo.jpg', readFileSync(new URL('../../../examples/bucket/dev/photo.jpg', import.meta.url)), 'image/jpeg');
   context.fault = 'none';
   context.gets = 0;
   await startProxy(context);
@@ -151,6 +153,18 @@ faults('the runaway encode: ?w=2000&f=avif of a 2000x2000 noisy JPEG ends inside
     quiet = (used.user + used.system) / 1000 < 150;
   }
   assert.ok(quiet, 'the process still burns CPU after the answer');
+});
+
+faults('an ordinary photo at ?w=1024&f=avif is not capped: its low density buys it the budget noise does not get', async (context) => {
+  const { handler } = handlerFor(context, {}, false);
+  const result = (await handler(originResponse({ uri: '/prod/real-photo.jpg', querystring: 'w=1024&f=avif', contentType: 'image/jpeg' }))) as CloudFrontResultResponse;
+  const line = JSON.parse(context.logs[context.logs.length - 1]);
+  assert.is(line.capped, undefined, JSON.stringify(line));
+  assert.ok(result.body !== undefined, JSON.stringify(line));
+  const decoded = await decode(Buffer.from(result.body!, 'base64'));
+  assert.is(decoded.format, 'avif');
+  assert.is(decoded.width, 1024);
+  assert.is(decoded.height, 683);
 });
 
 faults('config fallback: a missing original (S3 404) gets the fallback image, resized, still 404, with the error TTL', async (context) => {
