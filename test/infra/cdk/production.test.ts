@@ -15,8 +15,8 @@ import { addRegionalAlarmStacks, DURATION_TIMEOUT_SHARE, PRICE_CLASS_REGIONS } f
 import { checkDeployConfig, ResizerStack } from '../../../infra/cdk/stack';
 import { COMMON_RULE_SET } from '../../../infra/cdk/waf';
 import { parseConfig } from '../../../shared/config';
+import { synth, type Json } from '../../helpers/stack';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const CERT = 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1234-5678-9abc-def012345678';
 const ZONE = 'Z0123456789ABCDEFGHIJ';
@@ -79,13 +79,6 @@ test('cdk-nag: a finding that is not acknowledged fails the synth (the check can
   assert.ok(rules.includes('AwsSolutions-SQS4'), rules.join(', '));
 });
 
-function synth(raw: object) {
-  const config = parseConfig(raw);
-  const app = new App();
-  const stack = new ResizerStack(app, 'Resizer', { config, env: { region: 'us-east-1' } });
-  const template = Template.fromStack(stack);
-  return { config, app, stack, template, json: template.toJSON() as Json };
-}
 
 function resourcesOf(json: Json, type: string): Array<[string, Json]> {
   return Object.entries(json.Resources as Json).filter(([, r]) => r.Type === type) as Array<[string, Json]>;

@@ -1,8 +1,8 @@
 // The CDK app's synthesized templates, one test per requirement of the deployment. Three
 // configs are synthesized once each: the defaults; Lambda@Edge normalizer with prod pinned,
 // Origin Shield and a CORS list; and a third behaviour with other cache and price settings.
-import { App, type CfnElement } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { CfnElement } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
@@ -15,18 +15,11 @@ import { parseConfig } from '../../../shared/config';
 import { MAX_CONTENT_SECURITY_POLICY_CHARS } from '../../../shared/limits';
 import { SVG_CONTENT_SECURITY_POLICY } from '../../../shared/responses';
 import { CACHE_KEY_PARAMS, findParam } from '../../../shared/params';
+import { synth, type Json } from '../../helpers/stack';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const ORIGINS = ['https://www.example.com', 'https://app.example.com'];
 
-function synth(raw: object) {
-  const config = parseConfig(raw);
-  const app = new App();
-  const stack = new ResizerStack(app, 'Resizer', { config, env: { region: 'us-east-1' } });
-  const template = Template.fromStack(stack);
-  return { config, app, stack, template, json: template.toJSON() as Json };
-}
 
 const defaults = synth({});
 const edge = synth({
