@@ -2,18 +2,9 @@
 // whose key S3 or the local S3 server cannot hold, or that names a `.` or `..` segment, gets a
 // 400 with one line here instead of a 500 from the origin (cached, and blamed on S3). Pure.
 import { quoteReceived, resizerError } from '../../shared/errors';
+import { MAX_KEY_BYTES, MAX_SEGMENT_BYTES } from '../../shared/s3-key-limits';
 import { utf8Length } from '../../shared/utf8';
 
-/** S3's object key limit: 1024 bytes of UTF-8. */
-export const MAX_KEY_BYTES = 1024;
-/**
- * Longest path segment, in UTF-8 bytes. The local S3 server (s3rver) stores each segment as a
- * file name with `._S3rver_metadata.json` (22 bytes) appended, and file systems allow 255 bytes
- * per name (ext4, APFS, NTFS; also what `aws s3 sync` to disk needs): 255 - 22 = 233. AWS
- * itself would take longer segments; the limit is the same in every environment so the local
- * edge answers like AWS.
- */
-export const MAX_SEGMENT_BYTES = 233;
 
 const CONTROL = /[\x00-\x1f\x7f]/;
 

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import S3rver from 's3rver';
+import { MAX_SEGMENT_BYTES } from '../../shared/s3-key-limits';
 import { createS3Client } from '../../shared/s3-client';
 import type { S3OriginOptions } from './s3-origin';
 
@@ -26,7 +27,7 @@ const CONTENT_TYPES: Record<string, string> = {
  * cannot be stored: its PUT is a 500 or an uncaught ENAMETOOLONG, its GET a 500. S3 holds such
  * keys (up to 1,024 bytes); the embedded bucket cannot, so they are answered as absent.
  */
-export const EMBEDDED_MAX_SEGMENT_BYTES = 233;
+export const EMBEDDED_MAX_SEGMENT_BYTES = MAX_SEGMENT_BYTES;
 
 /** Why the embedded server cannot hold this key, or null when it can. */
 export function unstorableKeyReason(key: string): string | null {
