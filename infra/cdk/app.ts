@@ -4,7 +4,8 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { projectConfig } from '../../shared/config-file';
 import { addRegionalAlarmStacks } from './observability';
-import { EDGE_REGION, ResizerStack } from './stack';
+import { EDGE_REGION } from './image-resizer';
+import { ResizerStack } from './resizer-stack';
 
 const bakedConfig = projectConfig().config;
 const app = new App();

@@ -1,7 +1,7 @@
 // The CDK stack synthesized from a raw config, as the template tests read it.
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { ResizerStack } from '../../infra/cdk/stack';
+import { ResizerStack } from '../../infra/cdk/resizer-stack';
 import { parseConfig } from '../../shared/config';
 
 export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -12,7 +12,8 @@ import * as assert from 'uvu/assert';
 import { metricNamespace, OUTCOMES } from '../../../functions/resize/metrics';
 import { CLOUDFRONT_HOSTED_ZONE_ID } from '../../../infra/cdk/domain';
 import { addRegionalAlarmStacks, DURATION_TIMEOUT_SHARE, PRICE_CLASS_REGIONS } from '../../../infra/cdk/observability';
-import { checkDeployConfig, ResizerStack } from '../../../infra/cdk/stack';
+import { checkDeployConfig } from '../../../infra/cdk/image-resizer';
+import { ResizerStack } from '../../../infra/cdk/resizer-stack';
 import { COMMON_RULE_SET } from '../../../infra/cdk/waf';
 import { parseConfig } from '../../../shared/config';
 import { synth, type Json } from '../../helpers/stack';
@@ -137,7 +138,7 @@ test('domain: the config is checked, naming the key', () => {
 test('access logs: off by default; on, CloudFront standard logs and S3 server access logs go to an expiring log bucket', () => {
   assert.is(distributionConfig(defaults.json).Logging, undefined);
   defaults.template.resourceCountIs('AWS::S3::Bucket', 1);
-  const logId = withZone.stack.getLogicalId(withZone.stack.logBucket!.node.defaultChild as never);
+  const logId = withZone.stack.getLogicalId(withZone.stack.resizer.logBucket!.node.defaultChild as never);
   assert.equal(distributionConfig(withZone.json).Logging, { Bucket: { 'Fn::GetAtt': [logId, 'RegionalDomainName'] }, Prefix: 'cloudfront/' });
   withZone.template.hasResourceProperties('AWS::S3::Bucket', {
     LoggingConfiguration: { DestinationBucketName: { Ref: logId }, LogFilePrefix: 's3-originals/' },

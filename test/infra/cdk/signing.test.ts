@@ -4,7 +4,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ResizerStack } from '../../../infra/cdk/stack';
+import { ResizerStack } from '../../../infra/cdk/resizer-stack';
 import { parseConfig } from '../../../shared/config';
 
 function template(raw: object): Template {

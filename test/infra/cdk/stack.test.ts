@@ -9,7 +9,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ERROR_CACHING_STATUSES, MAX_CACHE_KEY_QUERY_STRINGS } from '../../../infra/cdk/policies';
 import { BATCHING_WINDOW, MAX_RECEIVES, PURGE_TIMEOUT } from '../../../infra/cdk/purge';
-import { checkDeployConfig, DEFAULT_DIST_DIR, ResizerStack } from '../../../infra/cdk/stack';
+import { checkDeployConfig, DEFAULT_DIST_DIR } from '../../../infra/cdk/image-resizer';
+import type { ResizerStack } from '../../../infra/cdk/resizer-stack';
 import { MAX_WILDCARD_PATHS_IN_PROGRESS } from '../../../functions/purge/plan';
 import { parseConfig } from '../../../shared/config';
 import { MAX_CONTENT_SECURITY_POLICY_CHARS } from '../../../shared/limits';
@@ -70,11 +71,11 @@ function allStatements(json: Json): Array<{ where: string; statement: Json }> {
 const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
 function distributionArn(stack: ResizerStack): Json {
-  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudfront::', { Ref: 'AWS::AccountId' }, ':distribution/', { Ref: logicalId(stack, stack.distribution) }]] };
+  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudfront::', { Ref: 'AWS::AccountId' }, ':distribution/', { Ref: logicalId(stack, stack.resizer.distribution) }]] };
 }
 
 function bucketArn(stack: ResizerStack): Json {
-  return { 'Fn::GetAtt': [logicalId(stack, stack.bucket), 'Arn'] };
+  return { 'Fn::GetAtt': [logicalId(stack, stack.resizer.bucket), 'Arn'] };
 }
 
 function objectsArn(stack: ResizerStack): Json {
@@ -145,7 +146,7 @@ test('origin: read through Origin Access Control (SigV4, always signed), no lega
   const [origin] = distributionConfig(defaults.json).Origins;
   assert.equal(origin.S3OriginConfig, { OriginAccessIdentity: '' });
   assert.ok(origin.OriginAccessControlId['Fn::GetAtt'], 'the origin names its OAC');
-  assert.equal(origin.DomainName, { 'Fn::GetAtt': [logicalId(defaults.stack, defaults.stack.bucket), 'RegionalDomainName'] });
+  assert.equal(origin.DomainName, { 'Fn::GetAtt': [logicalId(defaults.stack, defaults.stack.resizer.bucket), 'RegionalDomainName'] });
 });
 
 test('origin: only this distribution may GetObject and ListBucket, so a missing key answers 404, and / lists nothing', () => {
@@ -412,9 +413,9 @@ test('origin shield and price class come from config', () => {
 
 test('purge: S3 created and removed events go to an encrypted queue that only this bucket may send to', () => {
   const { stack, template } = defaults;
-  const queueId = logicalId(stack, stack.purge.queue);
+  const queueId = logicalId(stack, stack.resizer.purge.queue);
   template.hasResourceProperties('Custom::S3BucketNotifications', {
-    BucketName: { Ref: logicalId(stack, stack.bucket) },
+    BucketName: { Ref: logicalId(stack, stack.resizer.bucket) },
     NotificationConfiguration: {
       QueueConfigurations: [
         { Events: ['s3:ObjectCreated:*'], QueueArn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
@@ -426,28 +427,28 @@ test('purge: S3 created and removed events go to an encrypted queue that only th
   assert.is(senders.length, 1);
   assert.equal(senders[0].statement.Condition, { ArnLike: { 'aws:SourceArn': bucketArn(stack) } });
   // Both queues refuse plain HTTP.
-  for (const queue of [stack.purge.queue, stack.purge.deadLetters]) {
+  for (const queue of [stack.resizer.purge.queue, stack.resizer.purge.deadLetters]) {
     const policy = allStatements(defaults.json).find(({ statement }) => statement.Effect === 'Deny' && JSON.stringify(statement.Resource) === JSON.stringify({ 'Fn::GetAtt': [logicalId(stack, queue), 'Arn'] }));
     assert.equal(policy?.statement.Condition, { Bool: { 'aws:SecureTransport': 'false' } });
   }
   template.hasResourceProperties('AWS::SQS::Queue', {
     SqsManagedSseEnabled: true,
     VisibilityTimeout: PURGE_TIMEOUT.toSeconds() * 6,
-    RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(stack, stack.purge.deadLetters), 'Arn'] }, maxReceiveCount: MAX_RECEIVES },
+    RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(stack, stack.resizer.purge.deadLetters), 'Arn'] }, maxReceiveCount: MAX_RECEIVES },
   });
 });
 
 test('purge: the function takes batches of at most 15 changes, reports partial failures, and knows the distribution', () => {
   const { stack, template } = defaults;
   template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-    EventSourceArn: { 'Fn::GetAtt': [logicalId(stack, stack.purge.queue), 'Arn'] },
+    EventSourceArn: { 'Fn::GetAtt': [logicalId(stack, stack.resizer.purge.queue), 'Arn'] },
     BatchSize: MAX_WILDCARD_PATHS_IN_PROGRESS,
     MaximumBatchingWindowInSeconds: BATCHING_WINDOW.toSeconds(),
     FunctionResponseTypes: ['ReportBatchItemFailures'],
   });
   template.hasResourceProperties('AWS::Lambda::Function', {
     FunctionName: 'EdgeImageResizer-purge', Runtime: 'nodejs24.x', Handler: 'index.handler',
-    Environment: { Variables: { DISTRIBUTION_ID: { Ref: logicalId(stack, stack.distribution) } } },
+    Environment: { Variables: { DISTRIBUTION_ID: { Ref: logicalId(stack, stack.resizer.distribution) } } },
   });
   assert.is(stagedCode(defaults, 'EdgeImageResizer-purge'), readFileSync(path.join(DEFAULT_DIST_DIR, 'purge/index.js'), 'utf8'));
 });
@@ -467,9 +468,9 @@ test('purge: least privilege: CreateInvalidation on this distribution only, queu
 
 test('outputs: distribution domain and id, bucket name, an example URL with parameters from the table, versions to promote', () => {
   const outputs = defaults.json.Outputs as Json;
-  assert.equal(outputs.DistributionDomainName.Value, { 'Fn::GetAtt': [logicalId(defaults.stack, defaults.stack.distribution), 'DomainName'] });
-  assert.equal(outputs.DistributionId.Value, { Ref: logicalId(defaults.stack, defaults.stack.distribution) });
-  assert.equal(outputs.OriginalsBucketName.Value, { Ref: logicalId(defaults.stack, defaults.stack.bucket) });
+  assert.equal(outputs.DistributionDomainName.Value, { 'Fn::GetAtt': [logicalId(defaults.stack, defaults.stack.resizer.distribution), 'DomainName'] });
+  assert.equal(outputs.DistributionId.Value, { Ref: logicalId(defaults.stack, defaults.stack.resizer.distribution) });
+  assert.equal(outputs.OriginalsBucketName.Value, { Ref: logicalId(defaults.stack, defaults.stack.resizer.bucket) });
   const [, parts] = outputs.ExampleUrl.Value['Fn::Join'];
   assert.is(parts[0], 'https://');
   const url = new URL(`https://cdn.example${parts[2]}`);

@@ -1,18 +1,18 @@
-// The AWS deployment: a private bucket of originals behind CloudFront, the normalizer on
+// The ImageResizer construct: a private bucket of originals behind CloudFront, the normalizer on
 // viewer request and the resizer on origin response of every configured behaviour, and the
-// purge-on-change function. Everything lives in us-east-1, where Lambda@Edge functions must be
-// created, so the edge functions stay in this stack (no cross-region SSM hand-off).
-import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+// purge-on-change function. A team adds it to a stack of its own CDK app; this repository's
+// app (resizer-stack.ts) is one such user.
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import type { Construct } from 'constructs';
+import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Config } from '../../shared/config';
+import { parseConfig, type Config } from '../../shared/config';
 import { resizerError } from '../../shared/errors';
 import { KEY_VALUE_STORE_KEY } from '../../shared/signing';
 import { viewerCertificate } from './domain';
@@ -33,8 +33,9 @@ const EDGE_ARCHITECTURE = lambda.Architecture.X86_64;
 const VIEWER_MEMORY_MB = 128;
 const VIEWER_TIMEOUT = Duration.seconds(5);
 
-export interface ResizerStackProps extends StackProps {
-  readonly config: Config;
+export interface ImageResizerProps {
+  /** The content of a resizer.config.json (validated here, one line naming the bad key), or a parsed config. */
+  readonly config: unknown;
   /** Where `npm run build` wrote the bundles. */
   readonly distDir?: string;
 }
@@ -71,7 +72,8 @@ function pinned(scope: Construct, id: string, fn: cloudfront.experimental.EdgeFu
   return version === null ? fn.currentVersion : lambda.Version.fromVersionArn(scope, id, `${fn.lambda.functionArn}:${version}`);
 }
 
-export class ResizerStack extends Stack {
+export class ImageResizer extends Construct {
+  readonly config: Config;
   readonly bucket: s3.Bucket;
   readonly distribution: cloudfront.Distribution;
   readonly resizer: cloudfront.experimental.EdgeFunction;
@@ -81,12 +83,14 @@ export class ResizerStack extends Stack {
   readonly logBucket?: s3.Bucket;
   readonly observability: Observability;
 
-  constructor(scope: Construct, id: string, props: ResizerStackProps) {
-    super(scope, id, props);
-    const { config } = props;
+  constructor(scope: Construct, id: string, props: ImageResizerProps) {
+    super(scope, id);
+    const config = parseConfig(props.config);
+    this.config = config;
     const { deploy } = config;
     checkDeployConfig(config);
-    if (this.region !== EDGE_REGION) throw new Error(`ResizerStack must be deployed to ${EDGE_REGION} (Lambda@Edge), got ${this.region}`);
+    const stack = Stack.of(this);
+    if (stack.region !== EDGE_REGION) throw new Error(`ImageResizer must be in a stack in ${EDGE_REGION} (Lambda@Edge), got ${stack.region}`);
     const dist = props.distDir ?? DEFAULT_DIST_DIR;
     const names = { resize: `${deploy.stackName}-resize`, normalize: `${deploy.stackName}-normalize`, purge: `${deploy.stackName}-purge` };
 
@@ -138,7 +142,7 @@ export class ResizerStack extends Stack {
     // bucket is named by the event's origin, so nothing is baked in. grantRead would fail across
     // environments and adds more actions than GetObject.
     const readOriginals = new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects('*')] });
-    const bucketId = this.resolve((this.bucket.node.defaultChild as s3.CfnBucket).logicalId) as string;
+    const bucketId = stack.resolve((this.bucket.node.defaultChild as s3.CfnBucket).logicalId) as string;
     this.resizer = new cloudfront.experimental.EdgeFunction(this, 'Resize', {
       functionName: names.resize,
       description: 'Origin response: resizes the original into the canonical variant',
@@ -282,7 +286,7 @@ export class ResizerStack extends Stack {
     teamDomain?.addAliasRecords(this.distribution);
     this.observability = new Observability(this, 'Observability', { config, distribution: this.distribution });
     // The CDK's own function that applies the bucket's notification configuration at deploy time.
-    const notifications = this.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
+    const notifications = stack.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
     if (notifications) {
       Validations.of(notifications).acknowledge({
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
