@@ -1,5 +1,5 @@
 // npm run bench [-- --quick]: speed, bytes, quality, memory and cost of the two functions on
-// this machine, printed as Markdown tables (README "Performance") and written as JSON to
+// this machine, printed as Markdown tables (docs/performance.md) and written as JSON to
 // bench/results.json. Every figure is a median over repeated runs after a warm-up, with min and
 // max; comparisons are ratios of runs made side by side in one process, since the machine is
 // shared. --quick (what CI runs) makes every section run once on one small image, in seconds.
@@ -69,7 +69,7 @@ async function main() {
     const cpu = os.cpus()[0]?.model || 'unknown CPU';
     const machine = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, sharp ${sharpVersions.sharp} (libvips ${sharpVersions.vips})`;
     report.machine = machine;
-    print(`Measured ${machine}; ${quick ? 'QUICK MODE (one image, one round: not for the README)' : `median (min-max) of ${ROUNDS} rounds after a warm-up`}.`, '');
+    print(`Measured ${machine}; ${quick ? 'QUICK MODE (one image, one round: not for docs/performance.md)' : `median (min-max) of ${ROUNDS} rounds after a warm-up`}.`, '');
 
     console.log = (line: string) => { logged.push(String(line)); };
     const resize = await benchResize(sources, GEOMETRIES, { handler, client: s3.client, bucket: BUCKET, prefix: PREFIX, rounds: ROUNDS, logged });

@@ -1,5 +1,6 @@
-// The README's URL API and config tables are rendered from shared/params.ts and
-// shared/config.ts; `npm run readme` rewrites them and a test fails when they drift.
+// The URL API and config tables of docs/url-api.md and docs/config.md are rendered from
+// shared/params.ts and shared/config.ts; `npm run readme` rewrites them and a test fails when
+// they drift. (The name is from when they lived in the README.)
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +9,7 @@ import { PARAM_DOCS } from '../shared/param-docs';
 import { CACHE_KEY_PARAMS, PARAMS, type ParamRow } from '../shared/params';
 import { pipelineDoc } from '../functions/resize/operations';
 
-export const README = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../README.md');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const code = (text: string) => `\`${text}\``;
 
@@ -38,7 +39,7 @@ export function urlApiSection(): string {
     return `| ${code(name)} | ${values(row)} | ${doc.default} | ${folds} | ${doc.summary} |`;
   });
   return [
-    '## URL API',
+    '# URL API',
     '',
     'Parameters, in canonical order. The cache key holds exactly ' + CACHE_KEY_PARAMS.map(code).join(', ') + '.',
     'A parameter *folds* (leaves the canonical query, so it is not in the cache key) when it cannot change the output of any image.',
@@ -48,7 +49,7 @@ export function urlApiSection(): string {
     '|---|---|---|---|---|',
     ...rows,
     '',
-    '### Pipeline order',
+    '## Pipeline order',
     '',
     pipelineDoc(),
   ].join('\n');
@@ -57,7 +58,7 @@ export function urlApiSection(): string {
 export function configSection(): string {
   const rows = configRows().map((row) => `| \`${row.key}\` | \`${row.default}\` | ${row.doc} |`);
   return [
-    '## Config',
+    '# Config',
     '',
     '`resizer.config.json` is the one config file. It is validated (an unknown key or a bad value',
     'fails with one line naming the key), baked into both functions at build time (Lambda@Edge',
@@ -73,20 +74,29 @@ export function configSection(): string {
   ].join('\n');
 }
 
-export function replaceSection(readme: string, name: string, content: string): string {
+export function replaceSection(page: string, name: string, content: string): string {
   const start = `<!-- section:${name} -->`;
   const end = `<!-- /section:${name} -->`;
-  const from = readme.indexOf(start);
-  const to = readme.indexOf(end);
-  if (from < 0 || to < from) throw new Error(`README.md has no ${start} … ${end} markers`);
-  return readme.slice(0, from + start.length) + '\n' + content + '\n' + readme.slice(to);
+  const from = page.indexOf(start);
+  const to = page.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`the page has no ${start} … ${end} markers`);
+  return page.slice(0, from + start.length) + '\n' + content + '\n' + page.slice(to);
 }
 
-export function renderedReadme(readme: string): string {
-  return replaceSection(replaceSection(readme, 'url-api', urlApiSection()), 'config', configSection());
+/** Each rendered table: the docs page that holds it, its section marker and its renderer. */
+export const RENDERED_SECTIONS = [
+  { file: path.join(root, 'docs/url-api.md'), name: 'url-api', render: urlApiSection },
+  { file: path.join(root, 'docs/config.md'), name: 'config', render: configSection },
+] as const;
+
+export function renderedPage(file: string, page: string): string {
+  return RENDERED_SECTIONS.filter((section) => section.file === file)
+    .reduce((text, section) => replaceSection(text, section.name, section.render()), page);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  writeFileSync(README, renderedReadme(readFileSync(README, 'utf8')));
-  console.log('README.md tables rendered');
+  for (const file of new Set(RENDERED_SECTIONS.map((section) => section.file))) {
+    writeFileSync(file, renderedPage(file, readFileSync(file, 'utf8')));
+    console.log(`${path.relative(root, file)} tables rendered`);
+  }
 }

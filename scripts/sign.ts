@@ -1,5 +1,5 @@
 // npm run sign -- <url> [--expires-in <seconds> | --expires <unix seconds>]
-// Signs a URL with the first key of SIGNING_KEYS_FILE (see README, Signed URLs) and prints it.
+// Signs a URL with the first key of SIGNING_KEYS_FILE (see docs/security.md, "Signed URLs") and prints it.
 // The URL must be percent-encoded as it will be requested.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,5 +1,5 @@
 // The config schema: one definition that gives the defaults, validates resizer.config.json
-// (naming the bad key), and documents every key in the README.
+// (naming the bad key), and documents every key in docs/config.md.
 import { parsePresetQuery } from './canonical';
 import { isResizerError, resizerError } from './errors';
 import { deepFreeze } from './freeze';
@@ -264,7 +264,7 @@ export function parseConfig(raw: unknown): Config {
 
 export const DEFAULT_CONFIG: Config = parseConfig({});
 
-/** Flattens the schema into rows (key, default, meaning) for the README. */
+/** Flattens the schema into rows (key, default, meaning) for docs/config.md. */
 export function configRows(): Array<{ key: string; default: string; doc: string }> {
   const rows: Array<{ key: string; default: string; doc: string }> = [];
   const walk = (field: Field, path: string) => {

@@ -1,4 +1,4 @@
-// The README's words for each parameter row of shared/params.ts, kept apart so that the
+// The words of docs/url-api.md for each parameter row of shared/params.ts, kept apart so that the
 // normalizer bundles (which carry PARAMS) stay small. Keyed by the table's names: a row
 // without its words does not compile.
 import type { ParamName } from './params';
@@ -22,7 +22,7 @@ export const PARAM_DOCS: { readonly [K in ParamName]: ParamDoc } = {
   },
   f: {
     default: '`auto`',
-    summary: 'Output format. `auto` (or absent): avif if enabled in config and accepted, else webp if accepted, else the source format. `source` always keeps the source format. `json` answers facts instead of the image (see "The info endpoint"); `auto` never picks it. Always in the canonical query, resolved.',
+    summary: 'Output format. `auto` (or absent): avif if enabled in config and accepted, else webp if accepted, else the source format. `source` always keeps the source format. `json` answers facts instead of the image (see [The info endpoint](client.md#the-info-endpoint)); `auto` never picks it. Always in the canonical query, resolved.',
   },
   q: {
     default: 'per format (`quality`)',

@@ -2,10 +2,10 @@
 // range, values, aliases), its canonical spelling (what its kind normalizes a value to) and
 // its fold rule (which drops a value that cannot change the output, the default among them:
 // an absent parameter is its default); the
-// transform types, the parser, the canonical query, the README table, the CDK cache key and
+// transform types, the parser, the canonical query, the docs' URL API table, the CDK cache key and
 // the local edge all derive from PARAMS, and the resizer's operations table is keyed by it.
 // The normalizer bundles carry this file: keep rows as data and fold rules one line each; the
-// README's words for each row are in shared/param-docs.ts.
+// docs' words for each row (docs/url-api.md) are in shared/param-docs.ts.
 import type { NormalizerConfig as Config } from './config';
 import { FORMATS, INFO_FORMATS, OUTPUT_FORMATS, type InfoFormat, type OutputFormat } from './formats';
 

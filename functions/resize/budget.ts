@@ -12,7 +12,7 @@ import type { TransformPlan } from '../../shared/plan';
 /**
  * Worst-case encode speed in output pixels per CPU-second: incompressible noise at the
  * default quality, sharp 0.35.5 (libvips 8.18, aom 3.15), one core of the 2-core dev machine,
- * measured on 2026-12-01 (README, "Limits of one invocation"). The budget is for the attack;
+ * measured on 2026-12-01 (docs/behaviour.md, "Limits of one invocation"). The budget is for the attack;
  * sourceComplexity scales it down for the ordinary photo.
  */
 export const WORST_CASE_PIXELS_PER_CPU_SECOND: Readonly<Record<OutputFormat, number>> = {

@@ -3,7 +3,7 @@
 // normalizer bundles must stay free of sharp). OPERATIONS is keyed by every canonical name,
 // so a parameter without an operation does not compile.
 //
-// Pipeline order (README "Pipeline order"):
+// Pipeline order (docs/url-api.md, "Pipeline order"):
 //   decode (EXIF orientation applied first; `anim` picks the frames) → rect crop → rot →
 //   flip → resize (w, h, fit, pos, the letterbox in bg) → focal-point crop → blur → sharpen →
 //   gray → flatten onto bg → encode (f, q)
@@ -20,7 +20,7 @@ export interface EncodeOptions {
 
 /** The encoder settings, one line per output format: tune them here and nowhere else. */
 export const ENCODERS: { readonly [F in OutputFormat]: (image: Sharp, options: EncodeOptions) => Sharp } = {
-  // Each chosen by npm run bench's tuning table (README "Performance"); measure again before changing one.
+  // Each chosen by npm run bench's tuning table (docs/performance.md); measure again before changing one.
   // Baseline, not progressive: 1.08x the speed and 5% smaller at 200x150, the same at 640 px.
   jpeg: (image, { quality }) => image.jpeg({ quality, progressive: false }),
   png: (image, { palette }) => image.png({ palette: palette === true, compressionLevel: 8 }),
@@ -63,7 +63,7 @@ export const OPERATIONS: { readonly [K in CanonicalName]: StepName } = {
   rect: 'crop', anim: 'decode',
 };
 
-/** The pipeline, in order, as the README states it (every step, each with the parameters it serves). */
+/** The pipeline, in order, as docs/url-api.md states it (every step, each with the parameters it serves). */
 export const PIPELINE: { readonly [S in StepName]: string } = {
   decode: 'decode the source, applying its EXIF orientation first, so every size and coordinate means the image as displayed; all frames, or the first only',
   crop: 'crop the source rectangle (clipped to the image; wholly outside is 422)',

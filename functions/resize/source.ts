@@ -25,7 +25,7 @@ function clientFor(location: SourceLocation): S3Client {
     // One retry (maxAttempts 2) for S3's transient 500/503 and throttling; a 403 or 404 is
     // not retried. Timeouts per attempt: 1 s to connect, 3 s of socket silence. Both attempts
     // together (about 7 s at worst) stay inside the invocation's deadline, which also aborts
-    // the request through its signal (README, "Faults").
+    // the request through its signal (docs/behaviour.md, "Limits of one invocation").
     client = createS3Client({
       region: location.region,
       endpoint: location.endpoint,

@@ -70,7 +70,7 @@ export interface Rendered {
 /** Every step of the plan up to (not including) the encoder. */
 export async function pipeline(input: Buffer, plan: TransformPlan, config: Config, timeoutSeconds: number): Promise<Sharp> {
   // failOn 'error': decode what browsers show (a JPEG with stray bytes before a marker is a
-  // libjpeg warning), refuse real errors and truncated files (README, "Hostile sources").
+  // libjpeg warning), refuse real errors and truncated files (docs/behaviour.md, "Hostile sources").
   // The constructor's autoOrient applies EXIF orientation before every other operation.
   const decoded = sharp(input, { animated: plan.animated, limitInputPixels: config.maxInputPixels, failOn: 'error', autoOrient: true })
     .timeout({ seconds: timeoutSeconds });

@@ -30,7 +30,7 @@ export class ViewerCertificate extends Construct {
       });
   }
 
-  /** With a hosted zone: A and AAAA alias records for every name. Otherwise the README's DNS step. */
+  /** With a hosted zone: A and AAAA alias records for every name. Otherwise the DNS step of docs/deploy.md. */
   addAliasRecords(distribution: cloudfront.IDistribution): void {
     if (!this.domain.hostedZoneId) return;
     this.domain.names.forEach((name, i) => {

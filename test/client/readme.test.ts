@@ -1,9 +1,9 @@
-// Every snippet of the README's "Use it from your site", run: the HTML's URLs are the client's
+// Every snippet of docs/client.md ("Use it from your site"), run: the HTML's URLs are the client's
 // and are served; the code's printed results are the ones its comments state; the React
 // component and the Next.js page (with the loader file that next.config names, swapped in for
 // Next's default loader as Next's build does) render img tags whose every URL the local edge
-// serves at the width it names; the info endpoint answers what the README shows. The test swaps
-// https://images.example.com for the local edge's URL. Also: the package size the README states.
+// serves at the width it names; the info endpoint answers what the page shows. The test swaps
+// https://images.example.com for the local edge's URL. Also: the package size the page states.
 import { Validator } from '@cfworker/json-schema';
 import { transform } from 'esbuild';
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -26,19 +26,19 @@ const { createElement } = require('react') as { createElement: (type: unknown, p
 const { renderToStaticMarkup } = require('react-dom/server') as { renderToStaticMarkup: (element: unknown) => string };
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const README = readFileSync(path.join(root, 'README.md'), 'utf8');
+const CLIENT_DOC = readFileSync(path.join(root, 'docs/client.md'), 'utf8');
 const CDN = 'https://images.example.com';
 /** Where the snippets run: a folder whose node_modules holds the client package (and, above it, the repo's react and next). */
 const work = path.join(root, 'test-output/readme-snippets');
 
 function snippet(name: string): string {
-  const match = new RegExp(`<!-- snippet:${name} -->\\n\`\`\`\\w+\\n([\\s\\S]*?)\`\`\``).exec(README);
-  if (!match) throw new Error(`README has no snippet ${name}`);
+  const match = new RegExp(`<!-- snippet:${name} -->\\n\`\`\`\\w+\\n([\\s\\S]*?)\`\`\``).exec(CLIENT_DOC);
+  if (!match) throw new Error(`docs/client.md has no snippet ${name}`);
   return match[1];
 }
 
 const consoleLog = console.log;
-const readme = suite<{ sample: SampleEdge; local: (text: string) => string }>('README: use it from your site', {} as never);
+const readme = suite<{ sample: SampleEdge; local: (text: string) => string }>('docs/client.md: use it from your site', {} as never);
 
 readme.before(async (context) => {
   console.log = () => undefined;
@@ -145,7 +145,7 @@ export default function Image(props) { return createElement('img', getImageProps
   }
 });
 
-readme('the info endpoint answers exactly what the README shows, and it matches the schema', async ({ local }) => {
+readme('the info endpoint answers exactly what docs/client.md shows, and it matches the schema', async ({ local }) => {
   const url = /curl '([^']+)'/.exec(snippet('info-request'))![1];
   const response = await fetch(local(url));
   assert.is(response.status, 200);
@@ -154,14 +154,14 @@ readme('the info endpoint answers exactly what the README shows, and it matches 
   assert.ok(new Validator(fixture('info/schema.json'), '2020-12').validate(body).valid);
 });
 
-readme('the package sizes the README states are the measured ones', async () => {
+readme('the package sizes docs/client.md states are the measured ones', async () => {
   const sizes = await clientSize(projectConfig().config);
   for (const kind of ['usual', 'whole'] as const) {
-    const match = new RegExp(`<!-- client-size:${kind} -->([\\d.]+) KB, ([\\d.]+) KB gzipped<!-- /client-size -->`).exec(README);
-    assert.ok(match, `README states the ${kind} size`);
+    const match = new RegExp(`<!-- client-size:${kind} -->([\\d.]+) KB, ([\\d.]+) KB gzipped<!-- /client-size -->`).exec(CLIENT_DOC);
+    assert.ok(match, `docs/client.md states the ${kind} size`);
     const measured = sizes[kind];
-    assert.ok(Math.abs(Number(match![1]) * 1024 - measured.minified) < 1536, `${kind}: README says ${match![1]} KB minified, measured ${(measured.minified / 1024).toFixed(1)} KB`);
-    assert.ok(Math.abs(Number(match![2]) * 1024 - measured.gzipped) < 768, `${kind}: README says ${match![2]} KB gzipped, measured ${(measured.gzipped / 1024).toFixed(1)} KB`);
+    assert.ok(Math.abs(Number(match![1]) * 1024 - measured.minified) < 1536, `${kind}: docs/client.md says ${match![1]} KB minified, measured ${(measured.minified / 1024).toFixed(1)} KB`);
+    assert.ok(Math.abs(Number(match![2]) * 1024 - measured.gzipped) < 768, `${kind}: docs/client.md says ${match![2]} KB gzipped, measured ${(measured.gzipped / 1024).toFixed(1)} KB`);
   }
 });
 

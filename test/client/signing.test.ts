@@ -1,7 +1,7 @@
 // Signing from the client package, round trip against both normalizer builds built with
 // signing on (the CloudFront Function with its keys in the emulated KeyValueStore, the
 // Lambda@Edge bundle with them baked in): imageUrl + signUrl, the Next.js loader with keys,
-// and the README's server-side snippet. The client re-exports shared/signing.ts's signUrl.
+// and docs/client.md's server-side snippet. The client re-exports shared/signing.ts's signUrl.
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -20,7 +20,7 @@ import { normalizerRuntimes, type Normalize } from '../helpers/normalizers';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const KEYS = [randomBytes(32).toString('base64url'), randomBytes(32).toString('base64url')];
 const CDN = 'https://images.example.com';
-const README = readFileSync(path.join(root, 'README.md'), 'utf8');
+const CLIENT_DOC = readFileSync(path.join(root, 'docs/client.md'), 'utf8');
 
 const signing = suite<{ dir: string; runtimes: Array<[string, Normalize]> }>('client signing against both normalizers', {} as never);
 
@@ -67,8 +67,8 @@ signing('the Next.js loader with keys signs every URL it makes', async ({ runtim
   }
 });
 
-signing('the README\'s signing snippet makes URLs both builds accept', async ({ runtimes }) => {
-  const code = /<!-- snippet:signing -->\n```js\n([\s\S]*?)```/.exec(README)![1];
+signing('docs/client.md\'s signing snippet makes URLs both builds accept', async ({ runtimes }) => {
+  const code = /<!-- snippet:signing -->\n```js\n([\s\S]*?)```/.exec(CLIENT_DOC)![1];
   const work = path.join(root, 'test-output/readme-signing');
   rmSync(work, { recursive: true, force: true });
   mkdirSync(path.join(work, 'node_modules/@edge-image-resizer'), { recursive: true });

@@ -3,7 +3,7 @@
 // generated SIGNING_KEYS_FILE: hits, misses, bare URLs, bad, unsigned and badly signed
 // requests. Zero unexpected statuses, zero 5xx, every 200 body decodes with sharp (and is the
 // size asked for), the run ends within its time bound, and the process's RSS is flat after
-// warm-up. The figures are printed (README "Load").
+// warm-up. The figures are printed (docs/performance.md, "Load").
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,18 +1,14 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { README, renderedReadme } from '../../scripts/readme-tables';
+import { RENDERED_SECTIONS, renderedPage } from '../../scripts/readme-tables';
 
-test('the README tables match the parameter table and the config schema (npm run readme)', () => {
-  const readme = readFileSync(README, 'utf8');
-  assert.fixture(renderedReadme(readme), readme);
-});
-
-test('the README opens with the two set-up commands', () => {
-  const readme = readFileSync(README, 'utf8');
-  const firstBlock = readme.slice(readme.indexOf('```sh'), readme.indexOf('```', readme.indexOf('```sh') + 5));
-  assert.match(firstBlock, /npm ci && npm start/);
-  assert.match(firstBlock, /npm test/);
-});
+for (const file of new Set(RENDERED_SECTIONS.map((section) => section.file))) {
+  test(`docs/${path.basename(file)}: its tables match the parameter table and the config schema (npm run readme)`, () => {
+    const page = readFileSync(file, 'utf8');
+    assert.fixture(renderedPage(file, page), page);
+  });
+}
 
 test.run();
