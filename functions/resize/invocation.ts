@@ -1,0 +1,56 @@
+// What one invocation carries through its steps: the event, the config, the log line being
+// filled, the deadline and the container's memories.
+import type { CloudFrontResponse, CloudFrontResponseEvent, CloudFrontResultResponse } from 'aws-lambda';
+import type { ResizerError } from '../../shared/errors';
+import type { Deadline } from './deadline';
+import type { Memo } from './memo';
+import type { Outcome } from './metrics';
+import type { ResizerConfig } from './runtime-config';
+
+export interface LogLine {
+  outcome: Outcome;
+  reason?: string;
+  key?: string;
+  query: string;
+  status?: number;
+  bytesIn?: number;
+  bytesOut?: number;
+  format?: string;
+  width?: number;
+  height?: number;
+  quality?: number;
+  /** The size asked for when the encode budget made the output smaller. */
+  capped?: string;
+  ms: Record<string, number>;
+}
+
+/** What one container remembers between invocations (memo.ts). */
+export interface Memos {
+  /** Refusals (422) by original, its S3 ETag and the canonical query. */
+  readonly refusals: Memo<ResizerError>;
+  /** Rendered fallback answers by fallback key, status and canonical query. */
+  readonly fallbacks: Memo<CloudFrontResultResponse>;
+}
+
+/** Everything one invocation carries through resize(). */
+export interface Invocation {
+  readonly event: CloudFrontResponseEvent;
+  readonly config: ResizerConfig;
+  readonly log: LogLine;
+  readonly started: number;
+  readonly deadline: Deadline;
+  readonly memos: Memos;
+}
+
+export function header(response: CloudFrontResponse, name: string): string | undefined {
+  const list = response.headers[name];
+  return list && list.length ? list[0].value : undefined;
+}
+
+export function firstLine(error: unknown): string {
+  return error instanceof Error ? error.message.split('\n')[0] : String(error);
+}
+
+export function elapsed(since: number): number {
+  return Math.round((performance.now() - since) * 10) / 10;
+}

@@ -1,0 +1,186 @@
+// A miss that reached S3 with a 200, in named steps: recall what this container already knows,
+// fetch the original, plan the output within the budget, then render it (the info JSON, or the
+// image down the size ladder until it fits a generated response), or refuse.
+import type { CloudFrontResultResponse } from 'aws-lambda';
+import type { CanonicalTransform } from '../../shared/canonical';
+import { isResizerError, type ResizerError } from '../../shared/errors';
+import { FORMATS, isInfoFormat, type InfoFormat } from '../../shared/formats';
+import { generatedResponseBytes, ORIGIN_RESPONSE_LIMIT_BYTES } from '../../shared/limits';
+import { planTransform, type TransformPlan } from '../../shared/plan';
+import { refusalAnswer, serverTiming, variantAnswer, variantHeaders, variantStatus, type FallbackTarget } from './answers';
+import { capToBudget, encodeSeconds, LADDER_STEP_SHARE, sourceComplexity, type Size } from './budget';
+import { describe } from './info';
+import { elapsed, header, type Invocation } from './invocation';
+import { originalInstead } from './never-larger';
+import { sourceLocation } from './route';
+import { fetchSource, type SourceLocation } from './source';
+import { checkPixels, inspectSource, render, type InspectedSource } from './transform';
+
+/** Qualities tried, in order, when a lossy variant is too large for a generated response. */
+export const QUALITY_LADDER = [70, 55, 40, 25];
+
+/** The container's memory keys for this request: at most one of them is set. */
+interface MemoKeys {
+  /** A refusal of this original version and canonical query. */
+  readonly refusal?: string;
+  /** The rendered fallback image for this status and canonical query. */
+  readonly fallback?: string;
+}
+
+/** The original's bytes, what its header says, and the output planned within the budget. */
+interface Planned {
+  readonly input: Buffer;
+  readonly source: InspectedSource;
+  readonly plan: TransformPlan;
+  readonly size: Size;
+  readonly complexity: number;
+  /** When planning (and so the transform stage) started. */
+  readonly mark: number;
+}
+
+function memoKeys(invocation: Invocation, location: SourceLocation, fallback?: FallbackTarget): MemoKeys {
+  const { event } = invocation;
+  const query = event.Records[0].cf.request.querystring || '';
+  // The origin's ETag names this version of the original: a fixed file gets a new one.
+  const originEtag = header(event.Records[0].cf.response, 'etag');
+  return {
+    refusal: !fallback && originEtag ? `${location.bucket}/${location.key} ${originEtag} ?${query}` : undefined,
+    fallback: fallback ? `${fallback.key} ${fallback.status} ?${query}` : undefined,
+  };
+}
+
+/** What this container already answered: a remembered refusal is thrown, a fallback image returned. */
+function recall(invocation: Invocation, keys: MemoKeys, fallback?: FallbackTarget): CloudFrontResultResponse | undefined {
+  const { log, memos } = invocation;
+  const remembered = keys.refusal ? memos.refusals.get(keys.refusal) : undefined;
+  if (remembered) {
+    log.reason = 'refusal remembered';
+    throw remembered;
+  }
+  const rendered = keys.fallback ? memos.fallbacks.get(keys.fallback) : undefined;
+  if (rendered) {
+    Object.assign(log, { outcome: 'fallback-image', status: fallback!.status, reason: 'fallback remembered' });
+    return structuredClone(rendered);
+  }
+  return undefined;
+}
+
+async function fetchOriginal(invocation: Invocation, location: SourceLocation): Promise<Buffer> {
+  const { config, log, deadline } = invocation;
+  const mark = performance.now();
+  const input = await deadline.race(fetchSource(location, config.maxInputBytes, deadline.signal), 'fetch');
+  log.ms.fetch = elapsed(mark);
+  log.bytesIn = input.length;
+  return input;
+}
+
+/** Reads the header, plans the transform, refuses too many pixels, caps the output to the encode budget. */
+async function planOutput(invocation: Invocation, transform: CanonicalTransform, input: Buffer): Promise<Planned> {
+  const { config, log, deadline } = invocation;
+  const mark = performance.now();
+  const source = await inspectSource(input);
+  const requested = planTransform(transform, source, config);
+  checkPixels(source, requested, config);
+  const complexity = sourceComplexity(input.length, source.width * source.height * source.pages);
+  const { plan, size, cappedFrom } = capToBudget(requested, requested.input, source.pages, deadline.remainingMs(), config, complexity);
+  if (cappedFrom) log.capped = `${cappedFrom.width}x${cappedFrom.height}`;
+  log.format = plan.format;
+  return { input, source, plan, size, complexity, mark };
+}
+
+/** `f=json` and the other info formats: the facts about the variant instead of its bytes. */
+async function answerInfo(invocation: Invocation, format: InfoFormat, planned: Planned, fallback?: FallbackTarget): Promise<CloudFrontResultResponse> {
+  const { event, config, log, started, deadline } = invocation;
+  const response = event.Records[0].cf.response;
+  const cacheControl = fallback ? config.errorCacheControl : config.cacheControl;
+  const described = await deadline.race(describe(format, planned.input, planned.source, planned.plan, config, Math.max(1, Math.floor(deadline.remainingMs() / 1000))), 'encode');
+  log.ms.transform = elapsed(planned.mark);
+  const timing = serverTiming({ fetch: log.ms.fetch, transform: log.ms.transform, total: elapsed(started) });
+  Object.assign(log, { outcome: fallback ? 'fallback-image' : 'resized', status: variantStatus(fallback).status, bytesOut: described.data.length, width: described.width, height: described.height, format });
+  const headers = variantHeaders(response, described.data, described.contentType, cacheControl, timing);
+  return variantAnswer(headers, described.data.toString('utf8'), 'text', fallback);
+}
+
+/** The encodes tried in order: the plan's, lower qualities, then a png palette. */
+function ladder(plan: TransformPlan): Array<{ quality?: number; palette?: boolean }> {
+  const attempts: Array<{ quality?: number; palette?: boolean }> = [{}];
+  if (plan.quality !== undefined) for (const q of QUALITY_LADDER) if (q < plan.quality) attempts.push({ quality: q });
+  if (plan.format === 'png') attempts.push({ palette: true });
+  return attempts;
+}
+
+/** Encodes down the size ladder until a variant fits a generated response; else the original passes through. */
+async function answerImage(invocation: Invocation, planned: Planned, keys: MemoKeys, fallback?: FallbackTarget): Promise<CloudFrontResultResponse> {
+  const { event, config, log, started, deadline, memos } = invocation;
+  const response = event.Records[0].cf.response;
+  const { input, source, plan, size, complexity, mark } = planned;
+  const pixels = size.width * size.height * (plan.animated ? source.pages : 1);
+  const cacheControl = fallback ? config.errorCacheControl : config.cacheControl;
+  for (const [index, attempt] of ladder(plan).entries()) {
+    // A later step runs only if even its worst case fits in half the time left: an encode
+    // cannot be stopped once started (budget.ts), and the other half is slack for a CPU
+    // that is slower or busier than the one the budget was measured on.
+    if (index > 0 && encodeSeconds(pixels, plan.format, attempt.palette === true, config, complexity) * 1000 > deadline.remainingMs() * LADDER_STEP_SHARE) {
+      log.reason = `no time left for the next step of the size ladder`;
+      break;
+    }
+    const timeoutSeconds = Math.max(1, Math.floor(deadline.remainingMs() / 1000));
+    let rendered = await deadline.race(render(input, plan, config, { ...attempt, timeoutSeconds }), 'encode');
+    log.ms.transform = elapsed(mark);
+    const originalFormat = fallback ? null : originalInstead(input.length, source, plan, rendered);
+    if (originalFormat) rendered = { ...rendered, data: input };
+    const body = rendered.data.toString('base64');
+    const timing = serverTiming({ fetch: log.ms.fetch, transform: log.ms.transform, total: elapsed(started) });
+    const headers = variantHeaders(response, rendered.data, FORMATS[originalFormat || plan.format].mimes[0], cacheControl, timing);
+    if (generatedResponseBytes(headers, body) <= ORIGIN_RESPONSE_LIMIT_BYTES) {
+      Object.assign(log, {
+        outcome: fallback ? 'fallback-image' : originalFormat ? 'original-smaller' : 'resized', status: variantStatus(fallback).status, bytesOut: rendered.data.length, width: rendered.width, height: rendered.height,
+        quality: attempt.quality !== undefined ? attempt.quality : plan.quality,
+      });
+      if (originalFormat) log.format = originalFormat;
+      const answer = variantAnswer(headers, body, 'base64', fallback);
+      if (keys.fallback) memos.fallbacks.set(keys.fallback, structuredClone(answer));
+      return answer;
+    }
+  }
+  log.outcome = 'fallback-too-large';
+  log.reason = log.reason || `every variant exceeded ${ORIGIN_RESPONSE_LIMIT_BYTES} bytes`;
+  return response;
+}
+
+/** A 4xx for this request: remembered, then the fallback image when configured, else the refusal. */
+async function refuse(invocation: Invocation, transform: CanonicalTransform, error: ResizerError, keys: MemoKeys): Promise<CloudFrontResultResponse> {
+  const { event, config, log, memos } = invocation;
+  if (keys.refusal) memos.refusals.set(keys.refusal, error);
+  // An undecodable or oversized original: the fallback image, when there is one and this
+  // was not already it.
+  if (config.fallback && error.status === 422) {
+    log.reason = error.message;
+    try {
+      return await resize(invocation, transform, { key: config.fallback, status: 422 });
+    } catch {
+      // The fallback itself failed: answer the original error.
+    }
+  }
+  const answer = refusalAnswer(event.Records[0].cf.response, error, config.errorCacheControl);
+  Object.assign(log, { outcome: 'rejected', status: Number(answer.status), reason: error.message });
+  return answer;
+}
+
+export async function resize(invocation: Invocation, transform: CanonicalTransform, fallback?: FallbackTarget): Promise<CloudFrontResultResponse> {
+  const location = sourceLocation(invocation.event, invocation.config, fallback && fallback.key);
+  invocation.log.key = location.key;
+  const keys = memoKeys(invocation, location, fallback);
+  try {
+    const remembered = recall(invocation, keys, fallback);
+    if (remembered) return remembered;
+    const input = await fetchOriginal(invocation, location);
+    const planned = await planOutput(invocation, transform, input);
+    if (isInfoFormat(transform.f)) return await answerInfo(invocation, transform.f, planned, fallback);
+    return await answerImage(invocation, planned, keys, fallback);
+  } catch (error) {
+    // A fallback image that cannot be served leaves the answer it stood in for.
+    if (!isResizerError(error) || error.status >= 500 || fallback) throw error;
+    return refuse(invocation, transform, error, keys);
+  }
+}

@@ -1,0 +1,47 @@
+// Which origin responses the resizer transforms, and where their original lives in S3.
+import type { CloudFrontResponse, CloudFrontResponseEvent } from 'aws-lambda';
+import { parseCanonical, type CanonicalTransform } from '../../shared/canonical';
+import { SOURCE_TYPES } from '../../shared/formats';
+import { header } from './invocation';
+import type { ResizerConfig } from './runtime-config';
+import { bucketFromDomain, type SourceLocation } from './source';
+
+/** The S3 key: the percent-decoded URI (UTF-8) below the origin path. */
+export function objectKey(uri: string, originPath: string | undefined): string {
+  const key = decodeURIComponent(uri.replace(/^\/+/, ''));
+  const prefix = (originPath || '').replace(/^\/+|\/+$/g, '');
+  return prefix ? `${prefix}/${key}` : key;
+}
+
+export function sourceLocation(event: CloudFrontResponseEvent, config: ResizerConfig, fallbackKey?: string): SourceLocation {
+  const request = event.Records[0].cf.request;
+  const s3 = request.origin && request.origin.s3;
+  const fromDomain = s3 ? bucketFromDomain(s3.domainName) : null;
+  const bucket = config.s3.bucket || (fromDomain && fromDomain.bucket);
+  if (!bucket) throw new Error(`no bucket: the origin is not S3 (${JSON.stringify(request.origin)}) and no bucket was passed in`);
+  const region = (s3 && s3.region) || (fromDomain && fromDomain.region) || 'us-east-1';
+  return { bucket, region, key: fallbackKey || objectKey(request.uri, s3 && s3.path), endpoint: config.s3.endpoint, credentials: config.s3.credentials };
+}
+
+export function isSvg(response: CloudFrontResponse): boolean {
+  return (header(response, 'content-type') || '').split(';')[0].trim().toLowerCase() === 'image/svg+xml';
+}
+
+/** A 404 for a transform, when config names a fallback image to serve in its place. */
+export function missingWithFallback(event: CloudFrontResponseEvent, config: ResizerConfig): CanonicalTransform | null {
+  const { request, response } = event.Records[0].cf;
+  if (response.status !== '404' || !config.fallback || (request.method !== 'GET' && request.method !== 'HEAD')) return null;
+  return parseCanonical(request.querystring || '', config);
+}
+
+/** Which transform this response calls for, or why it passes through. */
+export function decide(event: CloudFrontResponseEvent, config: ResizerConfig): CanonicalTransform | string {
+  const { request, response } = event.Records[0].cf;
+  if (response.status !== '200') return `origin status ${response.status}`;
+  if (request.method !== 'GET' && request.method !== 'HEAD') return `method ${request.method}`;
+  const transform = parseCanonical(request.querystring || '', config);
+  if (!transform) return request.querystring ? 'query not canonical' : 'bare url';
+  const type = (header(response, 'content-type') || '').split(';')[0].trim().toLowerCase();
+  if (SOURCE_TYPES.indexOf(type) < 0) return `content-type ${type || 'missing'}`;
+  return transform;
+}
