@@ -9,6 +9,7 @@
 // was built from the config it is about to serve; with signing on, the Lambda@Edge normalizer
 // also gets the keys of SIGNING_KEYS_FILE.
 import { build, type Plugin } from 'esbuild';
+import { minify } from 'terser';
 import { cpSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,13 +29,29 @@ const CLOUDFRONT_JS_2_EXTRAS = {
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const defaultDist = path.join(root, 'dist');
 
+/**
+ * A JavaScript literal of a baked value. The config's own keys are written unquoted so that the
+ * normalizers' property mangling (INTERNAL_PROPERTIES) renames them with the code that reads
+ * them; the keys of `presets` and `quality` are the site's preset names and format names, data
+ * that requests are looked up in, so they stay quoted and are never renamed.
+ */
+export function bakedLiteral(value: unknown, dataKeys = false): string {
+  if (Array.isArray(value)) return `[${value.map((item) => bakedLiteral(item)).join(',')}]`;
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+  const entries = Object.entries(value).map(([key, child]) => {
+    const name = !dataKeys && /^[A-Za-z_$][\w$]*$/.test(key) ? key : JSON.stringify(key);
+    return `${name}:${bakedLiteral(child, key === 'presets' || key === 'quality')}`;
+  });
+  return `{${entries.join(',')}}`;
+}
+
 export function bakeConfig(config: unknown): Plugin {
   return {
     name: 'bake-config',
     setup(b) {
       b.onResolve({ filter: /baked-config$/ }, () => ({ path: 'baked-config', namespace: 'baked-config' }));
       b.onLoad({ filter: /.*/, namespace: 'baked-config' }, () => ({
-        contents: `export const bakedConfig = ${JSON.stringify(config)};`,
+        contents: `export const bakedConfig = ${bakedLiteral(config)};`,
         loader: 'js',
       }));
     },
@@ -67,6 +84,27 @@ export function lambdaSigningKeys(config: Config, env: Readonly<Record<string, s
 
 /** The runtime modules the CloudFront Functions script imports (the names cloudfront-function-main.ts declares). */
 const CLOUDFRONT_FUNCTION_IMPORTS = "import cfCrypto from 'crypto';\nimport cf from 'cloudfront';\n";
+/** The top-level function the runtime calls; the script's IIFE assigns `normalizerHandler`. */
+const CLOUDFRONT_FUNCTION_HANDLER = 'async function handler(event) { return normalizerHandler(event); }';
+
+/**
+ * terser over esbuild's minified IIFE, for the CloudFront Function's 10 KB only: it folds
+ * what esbuild's single pass leaves (sequences, inlined one-use functions and constants,
+ * shorter conditionals). `ecma: 5` keeps it from writing syntax cloudfront-js-2.0 lacks
+ * (shorthand properties, destructuring); what esbuild emitted (let, arrows, template
+ * literals, async) it keeps as is. The IIFE is a script whose only effect is assigning the
+ * global the footer's `handler` calls, so nothing outside it is renamed or dropped.
+ */
+async function secondPass(code: string): Promise<string> {
+  const result = await minify(code, {
+    ecma: 5,
+    compress: { passes: 2, collapse_vars: false },
+    mangle: true,
+    format: { ecma: 5, ascii_only: true },
+  });
+  if (result.code === undefined) throw new Error('terser returned no code for the CloudFront Function');
+  return result.code;
+}
 
 function commonOptions(config: Config | NormalizerConfig) {
   return { bundle: true, minify: true, legalComments: 'none' as const, plugins: [bakeConfig(config)], logLevel: 'warning' as const };
@@ -85,7 +123,7 @@ function bakeFormats(): Plugin {
     setup(b) {
       b.onResolve({ filter: /^\.\/formats$/ }, (args) => (path.dirname(args.importer) === path.join(root, 'shared') ? { path: 'formats', namespace: 'baked-formats' } : undefined));
       b.onLoad({ filter: /.*/, namespace: 'baked-formats' }, () => ({
-        contents: `export const OUTPUT_FORMATS = ${JSON.stringify(OUTPUT_FORMATS)};\nexport const INFO_FORMATS = ${JSON.stringify(INFO_FORMATS)};\nexport const FORMATS = ${JSON.stringify(facts)};`,
+        contents: `export const OUTPUT_FORMATS = ${JSON.stringify(OUTPUT_FORMATS)};\nexport const INFO_FORMATS = ${JSON.stringify(INFO_FORMATS)};\nexport const FORMATS = ${bakedLiteral(facts, true)};`,
         loader: 'js',
       }));
     },
@@ -93,11 +131,26 @@ function bakeFormats(): Plugin {
 }
 
 /**
- * The parameter table's own field names, shortened in the normalizer bundles (they are read
- * nowhere but in shared/params.ts and shared/canonical.ts, never from JSON, never quoted).
- * `name`, `min` and `max` stay: Error and Math have properties of those names.
+ * Property names that only the normalizer's own code reads and writes, shortened in its bundles
+ * (esbuild's mangleProps; quoted keys are never renamed). Each is internal: the parameter table's
+ * fields (shared/params.ts), the baked config's keys, the format facts, the error's fields, the
+ * signed request and the viewer input. Never a name that a JavaScript built-in, the CloudFront
+ * Functions or Lambda@Edge event or response, or their crypto and KeyValueStore APIs use: a test
+ * (test/scripts/build-mangle.test.ts) checks the list against all of those. Left out on purpose:
+ * `name`, `min`, `max`, `message`, `keys`, `now`, `values`, `code` (built-ins' names, such as
+ * Object.values), `status`, `accept`, `uri` (events' fields), `widths` and `qualities` (read by
+ * a computed key, `config[row.snap.list]`), `signing` (a feature flag the build's `define`
+ * replaces, which renaming would defeat).
  */
-const PARAM_ROW_PROPERTIES = /^(kind|values|aliases|point|clamp|step|modulo|digits|zero|fold|canonical|byDpr|snap|list|up|follows|open)$/;
+export const INTERNAL_PROPERTIES = [
+  // shared/params.ts rows
+  'kind', 'aliases', 'point', 'clamp', 'step', 'modulo', 'digits', 'zero', 'fold', 'canonical', 'byDpr', 'snap', 'list', 'up', 'follows', 'open',
+  // the baked config (shared/config.ts NORMALIZER_KEYS) and format facts
+  'maxDimension', 'formats', 'outputs', 'autoAvif', 'quality', 'presets', 'presetsOnly', 'enabled', 'originals', 'alpha', 'animates',
+  // ResizerError, SignedRequest, ViewerInput, SigningRuntime
+  'isResizerError', 'query', 'signature', 'rawQuery', 'hmac',
+] as const;
+const MANGLED = new RegExp(`^(${INTERNAL_PROPERTIES.join('|')})$`);
 
 /**
  * shared/features.ts as the config has it: NORMALIZER_FEATURES.<name> becomes the config's true
@@ -149,7 +202,7 @@ export function checkBundleSize(file: string, bytes: number): void {
 export async function buildNormalizers(config: Config, signingKeys: readonly string[], outDir: string): Promise<void> {
   const features = featureOptions(config);
   const baked = features.config(normalizerConfig(config));
-  const common = { ...commonOptions(baked), plugins: [bakeConfig(baked), bakeFormats(), features.plugin], define: features.define, mangleProps: PARAM_ROW_PROPERTIES };
+  const common = { ...commonOptions(baked), plugins: [bakeConfig(baked), bakeFormats(), features.plugin], define: features.define, mangleProps: MANGLED };
   await build({
     ...common,
     plugins: [...common.plugins, bakeSigningKeys(signingKeys)],
@@ -163,15 +216,16 @@ export async function buildNormalizers(config: Config, signingKeys: readonly str
   // classes, destructuring). The runtime calls a top-level `handler`, which an IIFE cannot
   // declare, so the entry assigns a global that the footer's `handler` calls. The runtime's
   // modules are imported in the first lines, as CloudFront's helper-method pages require.
-  await build({
+  const script = await build({
     ...common,
     entryPoints: [path.join(root, 'functions/normalize/cloudfront-function-main.ts')],
-    outfile: path.join(outDir, 'normalize-cff/index.js'),
+    write: false,
     platform: 'neutral', format: 'iife', target: 'es5',
     supported: CLOUDFRONT_JS_2_EXTRAS,
-    banner: { js: CLOUDFRONT_FUNCTION_IMPORTS + 'var normalizerHandler;' },
-    footer: { js: 'async function handler(event) { return normalizerHandler(event); }' },
   });
+  const body = await secondPass(script.outputFiles[0].text);
+  mkdirSync(path.join(outDir, 'normalize-cff'), { recursive: true });
+  writeFileSync(path.join(outDir, 'normalize-cff/index.js'), `${CLOUDFRONT_FUNCTION_IMPORTS}var normalizerHandler;\n${body}\n${CLOUDFRONT_FUNCTION_HANDLER}\n`);
   // CommonJS inside a "type": "module" package.
   writeFileSync(path.join(outDir, 'normalize', 'package.json'), JSON.stringify({ type: 'commonjs' }) + '\n');
   // The CloudFront Functions script is held to its limit only where the stack deploys it: with

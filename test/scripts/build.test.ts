@@ -46,7 +46,8 @@ test('dist/normalize-cff declares a top-level async handler and imports only the
 test('the config is baked into the edge bundles, not read at run time', () => {
   for (const file of ['normalize/index.js', 'normalize-cff/index.js', 'resize/index.js']) {
     const source = readFileSync(path.join(distDir, file), 'utf8');
-    assert.match(source, /maxDimension:4096|maxDimension: 4096/, file);
+    // The normalizers shorten the config's key names (INTERNAL_PROPERTIES); the value is there.
+    assert.match(source, file === 'resize/index.js' ? /maxDimension: ?4096/ : /[{,][\w$]+:4096[,}]/, file);
     assert.not.match(source, /resizer\.config\.json/, file);
   }
 });
