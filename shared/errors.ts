@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'presets_only'
   | 'unsupported_source'
   | 'source_too_large'
+  | 'partial_origin'
   | 'bad_config';
 
 export interface ResizerError extends Error {

@@ -8,7 +8,7 @@ import { deadlineMs, startDeadline } from './deadline';
 import { elapsed, firstLine, type Invocation, type LogLine, type Memos } from './invocation';
 import { createMemo, memoTtlMs } from './memo';
 import { emfLine, metricNamespace } from './metrics';
-import { decide, isSvg, missingWithFallback } from './route';
+import { decide, isSvg, missingWithFallback, passThrough } from './route';
 import { resize } from './resize';
 import { resizerConfig, runtimeConfig, type ResizerConfig, type S3Overrides } from './runtime-config';
 
@@ -48,7 +48,7 @@ export function createHandler(config: ResizerConfig) {
           }
         }
         if (isSvg(response)) Object.assign(response.headers, toLambdaHeaders(SVG_HEADERS));
-        return response;
+        return passThrough(invocation);
       }
       return await resize(invocation, decision);
     } catch (error) {
@@ -57,7 +57,7 @@ export function createHandler(config: ResizerConfig) {
       log.outcome = 'fallback-error';
       log.reason = firstLine(error);
       response.headers['cache-control'] = [{ key: 'Cache-Control', value: 'no-store' }];
-      return response;
+      return passThrough(invocation);
     } finally {
       log.ms.total = elapsed(started);
       console.log(JSON.stringify(emfLine(log, metricNamespace(config.deploy.stackName), Date.now())));

@@ -12,7 +12,7 @@ import { capToBudget, encodeSeconds, LADDER_STEP_SHARE, sourceComplexity, type S
 import { describe } from './info';
 import { elapsed, header, type Invocation } from './invocation';
 import { originalInstead } from './never-larger';
-import { sourceLocation } from './route';
+import { passThrough, sourceLocation } from './route';
 import { fetchSource, type SourceLocation } from './source';
 import { checkPixels, inspectSource, render, type InspectedSource } from './transform';
 
@@ -145,7 +145,7 @@ async function answerImage(invocation: Invocation, planned: Planned, keys: MemoK
   }
   log.outcome = 'fallback-too-large';
   log.reason = log.reason || `every variant exceeded ${ORIGIN_RESPONSE_LIMIT_BYTES} bytes`;
-  return response;
+  return passThrough(invocation);
 }
 
 /** A 4xx for this request: remembered, then the fallback image when configured, else the refusal. */
