@@ -66,7 +66,9 @@ export function ttlSeconds(status: number, headers: FreshnessHeaders, policy: Ca
     return Math.min(policy.maxTtl, Math.max(errorCachingMinTtl, lifetime === undefined ? 0 : lifetime));
   }
 
-  if (status === 206 || status === 304) return 0;
+  // A 206 is a part of the object, stored like it ("CloudFront serves the requested range and
+  // also caches it for future requests": "How CloudFront processes partial requests").
+  if (status === 304) return 0;
   if (refuses) return policy.minTtl;
   if (lifetime === undefined) return policy.defaultTtl;
   return Math.min(policy.maxTtl, Math.max(policy.minTtl, lifetime));

@@ -98,6 +98,8 @@ export interface OriginExchange {
   readonly clientIp: string;
   readonly origin: { readonly domainName: string; readonly region: string };
   readonly response: { readonly status: number; readonly statusDescription: string; readonly headers: PlainHeaders };
+  /** The Range forwarded to the origin on this miss. */
+  readonly range?: string;
 }
 
 function lambdaHeaderLists(headers: PlainHeaders): Record<string, Array<{ key: string; value: string }>> {
@@ -113,7 +115,7 @@ export function originResponseEvent(exchange: OriginExchange, distribution: Dist
         config: { distributionDomainName: distribution.domainName, distributionId: distribution.id, eventType: 'origin-response', requestId: distribution.requestId },
         request: {
           clientIp: exchange.clientIp,
-          headers: lambdaHeaderLists({ host: [exchange.origin.domainName], 'user-agent': ['Amazon CloudFront'] }),
+          headers: lambdaHeaderLists({ host: [exchange.origin.domainName], 'user-agent': ['Amazon CloudFront'], ...(exchange.range === undefined ? {} : { range: [exchange.range] }) }),
           method: exchange.method,
           origin: {
             s3: { authMethod: 'origin-access-identity', customHeaders: {}, domainName: exchange.origin.domainName, path: '', region: exchange.origin.region },

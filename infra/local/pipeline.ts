@@ -1,6 +1,7 @@
 // The local edge's pipeline, as CloudFront runs a request: request in, response out.
 //   behaviour → viewer-request function → cache lookup (the cache policy's key)
 //   → on a miss, GET to the origin → origin-response function → store → response headers policy
+// (a Range is forwarded on a miss and served from a whole cached object on a hit: ranges.ts)
 // No sockets and no files: the cache, the origin, the functions and the clock are injected
 // (edge.ts wires the real ones and frames HTTP), so every step can be driven directly.
 import http from 'node:http';
@@ -16,6 +17,7 @@ import {
   checkOriginResponseResult, executionFailure, isFailure, timeoutFailure,
   type Failure, type PlainHeaders, type ViewerOutcome, type ViewerRuntime,
 } from './rules';
+import { servedRange } from './ranges';
 import { s3ErrorAnswer, type OriginAnswer } from './s3-origin';
 import { applyViewerHeaders, isOriginAllowed, isPreflight } from './viewer-headers';
 
@@ -52,7 +54,7 @@ export interface Origin {
   /** What the origin-response event names as the S3 origin. */
   readonly domainName: string;
   readonly region: string;
-  get(uri: string): Promise<OriginAnswer>;
+  get(uri: string, options?: { readonly range?: string }): Promise<OriginAnswer>;
 }
 
 export interface PipelineParts {
@@ -212,10 +214,11 @@ export function createPipeline(parts: PipelineParts): Pipeline {
   const { config, policies, cache, log } = parts;
   const inFlight = new Map<string, Promise<StoredResponse | Failure>>();
 
-  async function fetchFromOrigin(method: string, uri: string, forwarded: string, behavior: Behavior, clientIp: string, distribution: DistributionInfo): Promise<StoredResponse | Failure> {
-    const answer = await parts.origin.get(uri);
+  async function fetchFromOrigin(method: string, uri: string, forwarded: string, behavior: Behavior, clientIp: string, distribution: DistributionInfo, range: string | undefined): Promise<StoredResponse | Failure> {
+    // On a miss CloudFront forwards the viewer's Range to the origin (it may widen it; this does not).
+    const answer = await parts.origin.get(uri, range === undefined ? {} : { range });
     if (!behavior.resizes) return answer;
-    const event = originResponseEvent({ method, uri, querystring: forwarded, clientIp, origin: parts.origin, response: answer }, distribution);
+    const event = originResponseEvent({ method, uri, querystring: forwarded, clientIp, origin: parts.origin, response: answer, range }, distribution);
     const invocation = await parts.originFunction.invoke(event, parts.originTimeoutMs);
     if (invocation.outcome === 'timeout') return timeoutFailure('lambda-edge', parts.originTimeoutMs);
     if (invocation.outcome === 'error') return executionFailure('lambda-edge', invocation.error);
@@ -275,26 +278,35 @@ export function createPipeline(parts: PipelineParts): Pipeline {
 
     const forwarded = forwardedQuery(forwardQuery, behavior.cachePolicy.queryAllowlist);
     const key = cacheKey(forwardUri, forwarded, behavior.cachePolicy, header(keyHeaders, 'accept-encoding'));
+    // Range GETs (ranges.ts): the Range as the viewer function left it; GET only.
+    const range = method === 'GET' ? header(keyHeaders, 'range') : undefined;
     const hit = cache.get(key, parts.now());
     if (hit) {
       const xCache = hit.response.status >= 400 ? 'Error from cloudfront' : 'Hit from cloudfront';
-      return { ...hit.response, xCache, ageSeconds: hit.ageSeconds };
+      return { ...servedRange(hit.response, range, header(keyHeaders, 'if-range')), xCache, ageSeconds: hit.ageSeconds };
     }
+    // A part cached by an earlier miss with the same Range: the local edge serves a cached part
+    // only for the same Range (CloudFront may assemble more); a whole request never gets one.
+    const partKey = range === undefined ? undefined : `${key} range:${range}`;
+    const part = partKey === undefined ? undefined : cache.get(partKey, parts.now());
+    if (part) return { ...part.response, xCache: 'Hit from cloudfront', ageSeconds: part.ageSeconds };
 
-    // Concurrent misses for one key wait for one origin fetch, as CloudFront collapses them.
-    let pending = inFlight.get(key);
+    // Concurrent misses for one key (and Range) wait for one origin fetch, as CloudFront collapses them.
+    const flightKey = partKey || key;
+    let pending = inFlight.get(flightKey);
     if (!pending) {
-      pending = fetchFromOrigin(method, forwardUri, forwarded, behavior, clientIp, distribution).then((result) => {
+      pending = fetchFromOrigin(method, forwardUri, forwarded, behavior, clientIp, distribution, range).then((result) => {
         if (!isFailure(result)) {
           const freshness = { cacheControl: header(result.headers, 'cache-control'), expires: header(result.headers, 'expires') };
           const errorTtl = policies.errorCachingSeconds[result.status] ?? DEFAULT_ERROR_CACHING_SECONDS;
           const ttl = ttlSeconds(result.status, freshness, behavior.cachePolicy, errorTtl, parts.now());
-          cache.put(key, result, ttl, parts.now());
+          // "CloudFront serves the requested range and also caches it"; a whole answer to a ranged miss is the object.
+          cache.put(result.status === 206 && partKey !== undefined ? partKey : key, result, ttl, parts.now());
         }
         return result;
       });
-      inFlight.set(key, pending);
-      pending.finally(() => inFlight.delete(key)).catch(() => undefined);
+      inFlight.set(flightKey, pending);
+      pending.finally(() => inFlight.delete(flightKey)).catch(() => undefined);
     }
     let result: StoredResponse | Failure;
     try {

@@ -32,7 +32,7 @@ export interface S3Origin {
   /** What the origin-response event names as the S3 origin. */
   readonly domainName: string;
   readonly region: string;
-  get(uri: string): Promise<OriginAnswer>;
+  get(uri: string, options?: { readonly range?: string }): Promise<OriginAnswer>;
   close(): void;
 }
 
@@ -74,21 +74,22 @@ export function createS3Origin(options: S3OriginOptions): S3Origin {
   const client = createS3Client({ region: options.region, endpoint: options.endpoint, credentials: options.credentials, maxAttempts: 1 });
 
   /** CloudFront tries to connect to an origin 3 times by default (the origin's ConnectionAttempts) before it answers 502. */
-  async function get(uri: string): Promise<OriginAnswer> {
+  async function get(uri: string, options: { readonly range?: string } = {}): Promise<OriginAnswer> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await getOnce(uri);
+        return await getOnce(uri, options.range);
       } catch (error) {
         if (attempt >= ORIGIN_CONNECTION_ATTEMPTS) throw error;
       }
     }
   }
 
-  async function getOnce(uri: string): Promise<OriginAnswer> {
+  /** With `range`, the viewer's Range as CloudFront forwards it: S3 answers 206 with that part. */
+  async function getOnce(uri: string, range: string | undefined): Promise<OriginAnswer> {
     const key = objectKeyOf(uri);
     if (key === null) return s3ErrorAnswer(400, 'InvalidURI', 'Couldn\'t parse the specified URI.', uri);
     if (options.unstorableKey && options.unstorableKey(key) !== null) return s3ErrorAnswer(404, 'NoSuchKey', 'The specified key does not exist.', key);
-    const command = new GetObjectCommand({ Bucket: options.bucket, Key: key });
+    const command = new GetObjectCommand({ Bucket: options.bucket, Key: key, ...(range === undefined ? {} : { Range: range }) });
     let raw: RawResponse | undefined;
     // Inside the deserializer: sees S3's own status and headers, also when the SDK turns them into an error.
     const keepRawResponse = (next: (args: unknown) => Promise<{ response: unknown }>) => async (args: unknown) => {

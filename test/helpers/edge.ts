@@ -3,7 +3,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLocalEdge, type LocalEdge } from '../../infra/local/edge';
+import { createLocalEdge, type EdgeFunctions, type LocalEdge } from '../../infra/local/edge';
 import type { ViewerRuntime } from '../../infra/local/rules';
 import { contentTypeOf, S3RVER_CREDENTIALS, startEmbeddedS3, type EmbeddedS3 } from '../../infra/local/s3-server';
 import { configWith } from './config';
@@ -24,6 +24,8 @@ export async function startSampleEdge(options: {
   /** Extra objects: key to bytes. */
   files?: Record<string, Buffer>;
   viewerRuntime?: ViewerRuntime;
+  /** Stand-ins for built functions. */
+  functions?: EdgeFunctions;
 } = {}): Promise<SampleEdge> {
   const s3 = await startEmbeddedS3();
   await s3.seed(BUCKET, SAMPLE_BUCKET);
@@ -35,6 +37,7 @@ export async function startSampleEdge(options: {
     s3: { endpoint: s3.endpoint, bucket: BUCKET, region: 'us-east-1', credentials: S3RVER_CREDENTIALS },
     port: 0,
     viewerRuntime: options.viewerRuntime,
+    functions: options.functions,
     log: () => undefined,
   });
   return { s3, edge, url: edge.url, close: async () => { await edge.close(); await s3.stop(); } };
