@@ -7,9 +7,11 @@ import { quoteReceived, resizerError } from './errors';
 import { INFO_FORMATS, type InfoFormat } from './formats';
 import './features';
 import {
-  CACHE_KEY_PARAMS, PARAMS, PARAM_NAMES, findParam,
+  PARAMS, PARAM_NAMES, PLACE, findParam,
   type CanonicalName, type FormatValue, type OutputFormat, type ParamName, type ParamRow, type ParamValue,
 } from './params';
+
+const ENCODED = /[%+]/;
 
 /** What a URL asked for, validated and clamped, before defaults and `Accept` are folded in. */
 export type RequestedTransform = { [K in ParamName]?: ParamValue<K> };
@@ -20,6 +22,8 @@ export type CanonicalTransform =
   & { readonly f: OutputFormat | InfoFormat | 'source' };
 
 function decode(component: string, what: string): string {
+  // Most names and values have nothing to decode: no call, no try.
+  if (!ENCODED.test(component)) return component;
   try {
     return decodeURIComponent(component.replace(/\+/g, ' '));
   } catch (_) {
@@ -175,8 +179,18 @@ export function parsePresetQuery(query: string, config: Config): RequestedTransf
 }
 
 export function isTransform(requested: RequestedTransform): boolean {
-  for (let i = 0; i < PARAM_NAMES.length; i++) if (requested[PARAM_NAMES[i]] !== undefined) return true;
+  for (const name in requested) if (requested[name as ParamName] !== undefined) return true;
   return false;
+}
+
+/**
+ * A transform's values by their row's place in the table: one pass over the few parameters it
+ * names, where looking every row's name up in it costs a failed property look-up per row.
+ */
+function byPlace(transform: object): Array<string | number | undefined> {
+  const values: Array<string | number | undefined> = [];
+  for (const name in transform) if (PLACE[name] !== undefined) values[PLACE[name]] = (transform as Record<string, string | number | undefined>)[name];
+  return values;
 }
 
 function resolveFormat(f: FormatValue | undefined, accept: string | undefined, config: Config): CanonicalTransform['f'] {
@@ -206,11 +220,13 @@ export function canonicalize(requested: RequestedTransform, accept: string | und
   const out: Record<string, string | number | undefined> = {};
   // The factor snapping applied to each snapped row, for the rows that follow it.
   const snapped: Record<string, number> = {};
+  const values = byPlace(requested);
   for (let i = 0; i < PARAMS.length; i++) {
     const row: ParamRow & { name: ParamName } = PARAMS[i];
     const name = row.name;
-    if (row.canonical === false) continue;
-    let value: string | number | undefined = requested[name];
+    let value = values[i];
+    // Only `f` has something to fold in (Accept) when the URL does not name it.
+    if (row.canonical === false || (value === undefined && name !== 'f')) continue;
     if (typeof value === 'number' && row.kind === 'integer') {
       if (row.byDpr) value = scaled(value, dpr, config);
       // Constant `if`s the build drops when the config has no allowlists (shared/features.ts).
@@ -233,11 +249,9 @@ export function canonicalize(requested: RequestedTransform, accept: string | und
 /** Serializes a canonical transform in the table's order; '' for a bare request. */
 export function formatCanonical(transform: CanonicalTransform | null): string {
   if (!transform) return '';
+  const values = byPlace(transform);
   const parts: string[] = [];
-  for (let i = 0; i < CACHE_KEY_PARAMS.length; i++) {
-    const value = transform[CACHE_KEY_PARAMS[i]];
-    if (value !== undefined) parts.push(CACHE_KEY_PARAMS[i] + '=' + value);
-  }
+  for (let i = 0; i < values.length; i++) if (values[i] !== undefined && (PARAMS[i] as ParamRow).canonical !== false) parts.push(PARAMS[i].name + '=' + values[i]);
   return parts.join('&');
 }
 

@@ -155,12 +155,15 @@ export type ParamValue<K extends ParamName> =
         : string;
 export type CanonicalName = Exclude<Rows, { canonical: false }>['name'];
 
-export const PARAM_NAMES: readonly ParamName[] = PARAMS.map((row) => row.name);
+export const PARAM_NAMES: readonly ParamName[] = /* @__PURE__ */ PARAMS.map((row) => row.name);
+
+/** Each row's place in the table, by name, in an object without a prototype: `constructor` or `__proto__` names no row. */
+export const PLACE: Readonly<Record<string, number>> = Object.create(null);
+for (let i = 0; i < PARAMS.length; i++) (PLACE as Record<string, number>)[PARAMS[i].name] = i;
 
 /** The names CloudFront must keep in the cache key (and forward to the origin), in canonical order. */
-export const CACHE_KEY_PARAMS = PARAM_NAMES.filter((name) => findParam(name)!.canonical !== false) as readonly CanonicalName[];
+export const CACHE_KEY_PARAMS = /* @__PURE__ */ PARAM_NAMES.filter((name) => findParam(name)!.canonical !== false) as readonly CanonicalName[];
 
 export function findParam(name: string): ParamRow | undefined {
-  for (let i = 0; i < PARAMS.length; i++) if (PARAMS[i].name === name) return PARAMS[i];
-  return undefined;
+  return PARAMS[PLACE[name]];
 }
