@@ -10,7 +10,7 @@
 // also gets the keys of SIGNING_KEYS_FILE.
 import { build, type Plugin } from 'esbuild';
 import { minify } from 'terser';
-import { cpSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { normalizerConfig, type Config, type NormalizerConfig } from '../shared/config';
@@ -188,6 +188,20 @@ export const BUNDLE_LIMITS: Readonly<Record<string, number>> = {
   'normalize-cff/index.js': CLOUDFRONT_FUNCTION_MAX_BYTES,
 };
 
+/**
+ * The resizer's bundle (sharp beside it, not in it): a budget of ours, not a CloudFront limit.
+ * Its size is what a cold container parses before the first answer, and the AWS SDK, which
+ * alone took longer to load than sharp, must never come back into it (shared/s3-reader.ts).
+ */
+export const RESIZE_BUNDLE_MAX_BYTES = 150 * 1024;
+
+/** Fails the build for a resizer bundle over its budget or with the AWS SDK inside. */
+export function checkResizeBundle(text: string): void {
+  const bytes = Buffer.byteLength(text);
+  if (bytes > RESIZE_BUNDLE_MAX_BYTES) throw new Error(`dist/resize/index.js is ${bytes} bytes, over its ${RESIZE_BUNDLE_MAX_BYTES}-byte budget`);
+  if (text.indexOf('@aws-sdk') >= 0) throw new Error('dist/resize/index.js contains @aws-sdk: the resizer reads S3 through shared/s3-reader.ts, not the SDK');
+}
+
 /** Fails the build for a bundle over its limit, naming both. */
 export function checkBundleSize(file: string, bytes: number): void {
   const limit = BUNDLE_LIMITS[file];
@@ -262,6 +276,7 @@ export async function buildAll(options: BuildOptions = {}): Promise<void> {
     platform: 'node', format: 'cjs', target: 'node20',
     external: ['sharp'],
   });
+  checkResizeBundle(readFileSync(path.join(dist, 'resize/index.js'), 'utf8'));
   copySharp(path.join(dist, 'resize/node_modules'));
 
   await build({

@@ -1,15 +1,12 @@
-// The one S3 client factory: the resizer's source reads, the local edge's S3 origin and the
-// embedded S3 server all build their clients here, so the settings that make S3-compatible
-// servers work (path style, checksums) and the credentials are decided in one place.
-// Credentials are passed in, never written to the environment; undefined means the SDK's
-// default chain (Lambda's role at the edge, the standard AWS_* variables elsewhere).
+// The SDK client factory for the tools around the resizer (the local edge's S3 origin, the
+// embedded S3 server's seeding, tests and bench), so the settings that make S3-compatible
+// servers work (path style, checksums) are decided in one place. The resizer itself reads
+// through shared/s3-reader.ts and never loads the SDK. Credentials are passed in, never written
+// to the environment; undefined means the SDK's default chain (the standard AWS_* variables).
 import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Credentials } from './s3-reader';
 
-export interface S3Credentials {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken?: string;
-}
+export type { S3Credentials };
 
 export interface S3ClientSettings {
   readonly region: string;

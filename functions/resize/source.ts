@@ -1,14 +1,14 @@
-// Reading originals from S3: one client per region and endpoint, kept for the container's life.
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+// Reading originals from S3 through the one S3 reader (shared/s3-reader.ts): a SigV4-signed GET
+// over a kept-alive connection, no SDK on the hot path.
 import { resizerError } from '../../shared/errors';
-import { createS3Client, type S3Credentials } from '../../shared/s3-client';
+import { s3Read, type S3Credentials } from '../../shared/s3-reader';
 
 export interface SourceLocation {
   readonly bucket: string;
   readonly key: string;
   readonly region: string;
   readonly endpoint?: string;
-  /** Undefined at the edge: the function's role, through the SDK's default chain. */
+  /** At the edge: the function role's, from Lambda's reserved variables (runtime-config.ts). */
   readonly credentials?: S3Credentials;
 }
 
@@ -16,42 +16,22 @@ export const S3_MAX_ATTEMPTS = 2;
 export const S3_CONNECTION_TIMEOUT_MS = 1000;
 export const S3_REQUEST_TIMEOUT_MS = 3000;
 
-const clients = new Map<string, S3Client>();
-
-function clientFor(location: SourceLocation): S3Client {
-  const id = `${location.region} ${location.endpoint || ''} ${location.credentials ? location.credentials.accessKeyId : ''}`;
-  let client = clients.get(id);
-  if (!client) {
-    // One retry (maxAttempts 2) for S3's transient 500/503 and throttling; a 403 or 404 is
-    // not retried. Timeouts per attempt: 1 s to connect, 3 s of socket silence. Both attempts
-    // together (about 7 s at worst) stay inside the invocation's deadline, which also aborts
-    // the request through its signal (docs/behaviour.md, "Limits of one invocation").
-    client = createS3Client({
-      region: location.region,
-      endpoint: location.endpoint,
-      credentials: location.credentials,
-      maxAttempts: S3_MAX_ATTEMPTS,
-      timeouts: { connectionMs: S3_CONNECTION_TIMEOUT_MS, requestMs: S3_REQUEST_TIMEOUT_MS },
-    });
-    clients.set(id, client);
-  }
-  return client;
-}
-
 /** Fetches the original. A too-large object is refused before its body is read. */
 export async function fetchSource(location: SourceLocation, maxBytes: number, signal?: AbortSignal): Promise<Buffer> {
-  const output = await clientFor(location).send(
-    new GetObjectCommand({ Bucket: location.bucket, Key: location.key }),
-    { abortSignal: signal },
-  );
-  if (!output.Body) throw new Error(`S3 returned no body for ${location.key}`);
-  if (output.ContentLength !== undefined && output.ContentLength > maxBytes) {
-    (output.Body as { destroy?: () => void }).destroy?.();
-    throw resizerError(422, 'source_too_large', `source must be at most ${maxBytes} bytes (maxInputBytes), got ${output.ContentLength}`);
-  }
-  const bytes = await output.Body.transformToByteArray();
-  // A view over the SDK's array, not a copy: originals can be tens of megabytes.
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (!location.credentials) throw new Error(`no credentials to read s3://${location.bucket}/${location.key}: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set and none were passed in`);
+  // One retry (two attempts) for S3's transient 500/503 and for a connection that failed or
+  // went silent; a 403 or 404 is not retried. Timeouts per attempt: 1 s to connect, 3 s of
+  // socket silence. Both attempts together (about 7 s at worst) stay inside the invocation's
+  // deadline, which also aborts the request through its signal (docs, "Faults").
+  const answer = await s3Read(location, {
+    credentials: location.credentials,
+    maxAttempts: S3_MAX_ATTEMPTS,
+    timeouts: { connectionMs: S3_CONNECTION_TIMEOUT_MS, requestMs: S3_REQUEST_TIMEOUT_MS },
+    signal,
+    maxBytes,
+    tooLarge: (bytes) => resizerError(422, 'source_too_large', `source must be at most ${maxBytes} bytes (maxInputBytes), got ${bytes}`),
+  });
+  return answer.body;
 }
 
 /** Bucket and region from an S3 origin's domain name: bucket.s3.region.amazonaws.com and older forms. */

@@ -18,6 +18,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildAll } from '../../scripts/build';
+import { credentialsFromEnvironment, type S3Credentials } from '../../shared/s3-reader';
 import { signingKeysFromEnv } from '../../scripts/signing-keys';
 import type { Config } from '../../shared/config';
 import { projectConfig } from '../../shared/config-file';
@@ -41,6 +42,8 @@ export interface StartSettings {
   /** Set: use this S3-compatible server; unset: the embedded s3rver. */
   readonly s3Endpoint?: string;
   readonly s3Bucket: string;
+  /** For S3_ENDPOINT: from the standard AWS_* variables. */
+  readonly s3Credentials?: S3Credentials;
   readonly region: string;
   readonly viewerRuntime?: ViewerRuntime;
 }
@@ -60,12 +63,15 @@ export function readSettings(env: Readonly<Record<string, string | undefined>>, 
     throw new Error(`RESIZER_VIEWER must be one of ${VIEWER_RUNTIMES.join(', ')}, got ${JSON.stringify(viewer)}`);
   }
   if (env.S3_ENDPOINT && !env.S3_BUCKET) throw new Error('S3_ENDPOINT is set but S3_BUCKET is not: name the bucket to read originals from');
+  const s3Credentials = credentialsFromEnvironment(env);
+  if (env.S3_ENDPOINT && !s3Credentials) throw new Error('S3_ENDPOINT is set but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not: give the credentials of that server');
   return {
     port,
     demoPort,
     bucketDir: path.resolve(cwd, env.BUCKET_DIR || 'examples/bucket'),
     s3Endpoint: env.S3_ENDPOINT || undefined,
     s3Bucket: env.S3_BUCKET || EMBEDDED_BUCKET,
+    s3Credentials,
     region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
     viewerRuntime: (viewer as ViewerRuntime) || undefined,
   };
@@ -146,7 +152,7 @@ async function main(): Promise<void> {
       port: settings.port,
       viewerRuntime: settings.viewerRuntime,
       keyValueStore: signingKeys ? { [KEY_VALUE_STORE_KEY]: signingKeys.join('\n') } : undefined,
-      s3: s3 ? s3.originOptions(settings.s3Bucket) : { endpoint: settings.s3Endpoint, bucket: settings.s3Bucket, region: settings.region },
+      s3: s3 ? s3.originOptions(settings.s3Bucket) : { endpoint: settings.s3Endpoint, bucket: settings.s3Bucket, region: settings.region, credentials: settings.s3Credentials! },
     });
     opened.push(edge);
   } catch (error) {

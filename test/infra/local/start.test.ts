@@ -26,12 +26,12 @@ start.after((context) => {
 
 start('settings: defaults, PORT+1 for the demo page, paths against the working folder', () => {
   assert.equal(readSettings({}, '/repo'), {
-    port: 3000, demoPort: 3001, bucketDir: '/repo/examples/bucket', s3Endpoint: undefined, s3Bucket: 'local-originals', region: 'us-east-1', viewerRuntime: undefined,
+    port: 3000, demoPort: 3001, bucketDir: '/repo/examples/bucket', s3Endpoint: undefined, s3Bucket: 'local-originals', s3Credentials: undefined, region: 'us-east-1', viewerRuntime: undefined,
   });
   const custom = readSettings({ PORT: '4100', BUCKET_DIR: 'photos', RESIZER_VIEWER: 'cloudfront-function', AWS_REGION: 'eu-west-1' }, '/repo');
   assert.equal([custom.port, custom.demoPort, custom.bucketDir, custom.viewerRuntime, custom.region], [4100, 4101, '/repo/photos', 'cloudfront-function', 'eu-west-1']);
-  const external = readSettings({ S3_ENDPOINT: 'http://127.0.0.1:9000', S3_BUCKET: 'originals', DEMO_PORT: '8080' }, '/repo');
-  assert.equal([external.s3Endpoint, external.s3Bucket, external.demoPort], ['http://127.0.0.1:9000', 'originals', 8080]);
+  const external = readSettings({ S3_ENDPOINT: 'http://127.0.0.1:9000', S3_BUCKET: 'originals', DEMO_PORT: '8080', AWS_ACCESS_KEY_ID: 'K', AWS_SECRET_ACCESS_KEY: 'S' }, '/repo');
+  assert.equal([external.s3Endpoint, external.s3Bucket, external.demoPort, external.s3Credentials], ['http://127.0.0.1:9000', 'originals', 8080, { accessKeyId: 'K', secretAccessKey: 'S' }]);
 });
 
 const BAD_SETTINGS: Array<[Record<string, string>, RegExp]> = [
@@ -40,6 +40,7 @@ const BAD_SETTINGS: Array<[Record<string, string>, RegExp]> = [
   [{ DEMO_PORT: '0' }, /^DEMO_PORT must be a port number/],
   [{ RESIZER_VIEWER: 'lambda' }, /^RESIZER_VIEWER must be one of lambda-edge, cloudfront-function, got "lambda"$/],
   [{ S3_ENDPOINT: 'http://127.0.0.1:9000' }, /^S3_ENDPOINT is set but S3_BUCKET is not/],
+  [{ S3_ENDPOINT: 'http://127.0.0.1:9000', S3_BUCKET: 'b' }, /^S3_ENDPOINT is set but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not/],
 ];
 
 start('settings: each bad variable is one specific line', () => {
