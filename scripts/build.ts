@@ -84,22 +84,29 @@ export function lambdaSigningKeys(config: Config, env: Readonly<Record<string, s
 
 /** The runtime modules the CloudFront Functions script imports (the names cloudfront-function-main.ts declares). */
 const CLOUDFRONT_FUNCTION_IMPORTS = "import cfCrypto from 'crypto';\nimport cf from 'cloudfront';\n";
-/** The top-level function the runtime calls; the script's IIFE assigns `normalizerHandler`. */
-const CLOUDFRONT_FUNCTION_HANDLER = 'async function handler(event) { return normalizerHandler(event); }';
+/**
+ * The top-level function the runtime calls. The bundle's code assigns `normalizerHandler`, a
+ * name of the script's own top level like every other, which terser shortens; `handler` it keeps.
+ */
+const CLOUDFRONT_FUNCTION_HANDLER = 'var normalizerHandler;\nasync function handler(event) { return normalizerHandler(event); }';
 
 /**
- * terser over esbuild's minified IIFE, for the CloudFront Function's 10 KB only: it folds
+ * terser over esbuild's minified script, for the CloudFront Function's 10 KB only: it folds
  * what esbuild's single pass leaves (sequences, inlined one-use functions and constants,
- * shorter conditionals). `ecma: 5` keeps it from writing syntax cloudfront-js-2.0 lacks
- * (shorthand properties, destructuring); what esbuild emitted (let, arrows, template
- * literals, async) it keeps as is. The IIFE is a script whose only effect is assigning the
- * global the footer's `handler` calls, so nothing outside it is renamed or dropped.
+ * shorter conditionals) and shortens the script's top-level names, all but `handler`.
+ * `ecma: 5` keeps it from writing syntax cloudfront-js-2.0 lacks (shorthand properties,
+ * destructuring); what esbuild emitted (let, arrows, template literals, async) it keeps as is.
+ * collapse_vars is off: it moves `await x` into call arguments, which njs (and so CloudFront
+ * Functions) refuses ("await in arguments not supported"). unsafe_arrows writes function
+ * expressions as arrows (which cloudfront-js-2.0 has): unsafe only for code that reads `this`
+ * or `arguments` or calls them with `new`, which the normalizer never does.
  */
 async function secondPass(code: string): Promise<string> {
-  const result = await minify(code, {
+  const result = await minify(code + '\n' + CLOUDFRONT_FUNCTION_HANDLER, {
     ecma: 5,
-    compress: { passes: 2, collapse_vars: false },
-    mangle: true,
+    toplevel: true,
+    compress: { passes: 2, collapse_vars: false, top_retain: ['handler'], ecma: 2015, unsafe_arrows: true },
+    mangle: { reserved: ['handler'] },
     format: { ecma: 5, ascii_only: true },
   });
   if (result.code === undefined) throw new Error('terser returned no code for the CloudFront Function');
@@ -116,8 +123,13 @@ function commonOptions(config: Config | NormalizerConfig) {
  * would only weigh on the 10 KB script. Importing anything else from it fails the build.
  */
 function bakeFormats(): Plugin {
-  const facts: Record<string, { alpha: boolean; animates: boolean }> = {};
-  for (const name of [...OUTPUT_FORMATS, ...INFO_FORMATS]) facts[name] = { alpha: FORMATS[name].alpha, animates: FORMATS[name].animates };
+  // Only the facts that hold, as 1: the fold rules read them as true or not (a missing one is false).
+  const facts: Record<string, { alpha?: 1; animates?: 1 }> = {};
+  for (const name of [...OUTPUT_FORMATS, ...INFO_FORMATS]) {
+    facts[name] = {};
+    if (FORMATS[name].alpha) facts[name].alpha = 1;
+    if (FORMATS[name].animates) facts[name].animates = 1;
+  }
   return {
     name: 'bake-formats',
     setup(b) {
@@ -227,19 +239,19 @@ export async function buildNormalizers(config: Config, signingKeys: readonly str
 
   // cloudfront-js-2.0 is ES5.1 plus the few later features listed in CloudFront's "JavaScript
   // runtime 2.0 features"; esbuild fails the build on anything else it cannot lower (for-of,
-  // classes, destructuring). The runtime calls a top-level `handler`, which an IIFE cannot
-  // declare, so the entry assigns a global that the footer's `handler` calls. The runtime's
-  // modules are imported in the first lines, as CloudFront's helper-method pages require.
+  // classes, destructuring). The script is a module (its first lines import the runtime's
+  // modules, as CloudFront's helper-method pages require) whose top level holds the bundle's
+  // code, no IIFE, and the `handler` the runtime calls.
   const script = await build({
     ...common,
     entryPoints: [path.join(root, 'functions/normalize/cloudfront-function-main.ts')],
     write: false,
-    platform: 'neutral', format: 'iife', target: 'es5',
+    platform: 'neutral', format: 'esm', target: 'es5',
     supported: CLOUDFRONT_JS_2_EXTRAS,
   });
   const body = await secondPass(script.outputFiles[0].text);
   mkdirSync(path.join(outDir, 'normalize-cff'), { recursive: true });
-  writeFileSync(path.join(outDir, 'normalize-cff/index.js'), `${CLOUDFRONT_FUNCTION_IMPORTS}var normalizerHandler;\n${body}\n${CLOUDFRONT_FUNCTION_HANDLER}\n`);
+  writeFileSync(path.join(outDir, 'normalize-cff/index.js'), `${CLOUDFRONT_FUNCTION_IMPORTS}${body}\n`);
   // CommonJS inside a "type": "module" package.
   writeFileSync(path.join(outDir, 'normalize', 'package.json'), JSON.stringify({ type: 'commonjs' }) + '\n');
   // The CloudFront Functions script is held to its limit only where the stack deploys it: with

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildNormalizers } from '../../scripts/build';
+import { loadCloudFrontFunction } from '../../infra/local/functions';
 import { bakedConfig } from '../../shared/baked-config';
 import { distDir } from '../helpers/bundles';
 import { configWith } from '../helpers/config';
@@ -37,7 +38,9 @@ test('dist/normalize is CommonJS exporting handler, requiring nothing but node:c
 
 test('dist/normalize-cff declares a top-level async handler and imports only the runtime\'s crypto and cloudfront modules, first', () => {
   const source = readFileSync(path.join(distDir, 'normalize-cff/index.js'), 'utf8');
-  assert.match(source, /\nasync function handler\(event\) \{/);
+  // terser writes it minified, after the code: a function declaration at the script's top level (an IIFE's would not be the runtime's `handler`).
+  assert.match(source, /[;}\n]async function handler\(\w+\)\{/);
+  assert.is(typeof (loadCloudFrontFunction(source).context as { handler?: unknown }).handler, 'function');
   assert.equal(source.match(/\bimport\b[^;]*;/g), ["import cfCrypto from 'crypto';", "import cf from 'cloudfront';"]);
   assert.ok(source.startsWith("import cfCrypto from 'crypto';\nimport cf from 'cloudfront';\n"));
   assert.not.match(source, /\b(require|exports|module)\b|\bimport\(/);
