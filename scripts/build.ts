@@ -255,9 +255,9 @@ export async function buildNormalizers(config: Config, signingKeys: readonly str
   // CommonJS inside a "type": "module" package.
   writeFileSync(path.join(outDir, 'normalize', 'package.json'), JSON.stringify({ type: 'commonjs' }) + '\n');
   // The CloudFront Functions script is held to its limit only where the stack deploys it: with
-  // the Lambda@Edge normalizer (the setting for signing plus allowlists, which together do not
-  // fit 10 KB) it is built for the local edge's comparisons but never created in AWS, and the
-  // local edge refuses to run an over-limit script (infra/local/functions.ts).
+  // the Lambda@Edge normalizer (the setting for a config whose script would not fit 10 KB) it
+  // is built for the local edge's comparisons but never created in AWS, and the local edge
+  // refuses to run an over-limit script (infra/local/functions.ts).
   for (const file of Object.keys(BUNDLE_LIMITS)) {
     if (file === 'normalize-cff/index.js' && config.deploy.normalizer !== 'cloudfront-function') continue;
     checkBundleSize(file, statSync(path.join(outDir, file)).size);

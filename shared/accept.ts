@@ -5,9 +5,9 @@ export type NegotiableType = 'image/webp' | 'image/avif';
 
 /** True when `accept` names `type` explicitly with a non-zero q. Any `q=0` entry refuses it. */
 export function acceptsExplicitly(accept: string | undefined, type: NegotiableType): boolean {
-  if (!accept) return false;
   let accepted = false;
-  const entries = accept.split(',');
+  // No header is one empty entry, which names no type.
+  const entries = (accept || '').split(',');
   for (let i = 0; i < entries.length; i++) {
     const parts = entries[i].split(';');
     if (parts[0].trim().toLowerCase() !== type) continue;

@@ -34,7 +34,8 @@ export function resizerError(status: number, code: ErrorCode, message: string): 
 }
 
 export function isResizerError(value: unknown): value is ResizerError {
-  return typeof value === 'object' && value !== null && (value as { isResizerError?: unknown }).isResizerError === true;
+  // Anything without the flag is not one; only null and undefined have no properties to read.
+  return value != null && (value as { isResizerError?: unknown }).isResizerError === true;
 }
 
 const MAX_ECHO = 64;

@@ -23,7 +23,7 @@ export const SVG_HEADERS: Readonly<Record<string, string>> = {
 };
 
 const REASONS: Record<number, string> = {
-  400: 'Bad Request', 403: 'Forbidden', 413: 'Payload Too Large', 422: 'Unprocessable Entity', 500: 'Internal Server Error',
+  400: 'Bad Request', 403: 'Forbidden', 422: 'Unprocessable Entity', 500: 'Internal Server Error',
 };
 
 export function errorResponse(error: unknown, cacheControl: string): PlainResponse {

@@ -54,13 +54,13 @@ export function constantTimeEqual(a: string, b: string): boolean {
   return difference === 0;
 }
 
+/** The first pair named exactly `exp` (EXPIRY_PARAM, not decoded, as signed): `exp=v` or a bare `exp`. */
+const EXPIRY = /(?:^|&)exp(?:=([^&]*))?(?=&|$)/;
+
+/** The raw value of the first `exp` ('' for a bare `exp`), or undefined without one. */
 function expiry(query: string): string | undefined {
-  const pairs = query.split('&');
-  for (let i = 0; i < pairs.length; i++) {
-    const eq = pairs[i].indexOf('=');
-    if ((eq < 0 ? pairs[i] : pairs[i].slice(0, eq)) === EXPIRY_PARAM) return eq < 0 ? '' : pairs[i].slice(eq + 1);
-  }
-  return undefined;
+  const match = EXPIRY.exec(query);
+  return match ? match[1] || '' : undefined;
 }
 
 /**

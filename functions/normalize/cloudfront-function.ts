@@ -67,7 +67,7 @@ export function createCffHandler(config: Config, signing: SigningRuntime) {
     } catch (error) {
       const response = errorResponse(error, 'no-store');
       const headers: Record<string, { value: string }> = {};
-      Object.keys(response.headers).forEach((name) => { headers[name] = { value: response.headers[name] }; });
+      for (const name in response.headers) headers[name] = { value: response.headers[name] };
       return { statusCode: response.status, statusDescription: response.statusDescription, headers, body: response.body };
     }
   };
