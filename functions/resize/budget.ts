@@ -1,5 +1,6 @@
 // The encode budget: how many output pixels each encoder can be trusted to finish before the
-// deadline. libvips checks sharp's timeout() only on its progress signal, and several
+// deadline, after everything the plan does before the encoder (decoding every frame it reads,
+// a geometry pass, edits on every output pixel) has had its share. libvips checks sharp's timeout() only on its progress signal, and several
 // encoders report no progress while they run (libheif/aom for avif, libimagequant for a png
 // palette, libwebp per frame), so once such an encode has started nothing in the process can
 // stop it. The resizer therefore never starts an encode it cannot finish: the first encode's
@@ -8,6 +9,7 @@
 import type { Config } from '../../shared/config';
 import type { OutputFormat } from '../../shared/params';
 import type { TransformPlan } from '../../shared/plan';
+import { needsGeometryPass } from './operations';
 
 /**
  * Worst-case encode speed in output pixels per CPU-second: incompressible noise at the
@@ -21,6 +23,38 @@ export const WORST_CASE_PIXELS_PER_CPU_SECOND: Readonly<Record<OutputFormat, num
   png: 8_000_000,
   webp: 3_000_000,
   jpeg: 20_000_000,
+};
+/**
+ * gif of an animated source: every frame is quantised and dithered on its own. Seen at 74,000
+ * output px per CPU-second for a 500-frame noise WebP (issue 15), against 140,000 for a still.
+ */
+export const ANIMATED_GIF_PIXELS_PER_CPU_SECOND = 74_000;
+/**
+ * And a cost by the source's decoded pixels (all frames) whatever the output size: 100 frames
+ * of a 200x200 noise WebP took 2.1 CPU-seconds to become a 20x20 gif (1.9 million source px per
+ * CPU-second; decoding and resizing alone were 0.2 s), 2026-12-02. So the 500-frame source
+ * asked as gif cannot fit a 12 s deadline at any size, while 16000 frames of 8x8 (1 million
+ * pixels, hostile.test.ts) still can.
+ */
+export const ANIMATED_GIF_SOURCE_PIXELS_PER_CPU_SECOND = 1_900_000;
+/**
+ * Decoding, per decoded pixel (every frame the plan reads), and the raw geometry pass (a crop
+ * with a rotation, operations.ts) per source pixel: a noise JPEG (q95) decodes at 32.6 million
+ * px per CPU-second and goes through rotate-and-crop at 22.0 million (sharp 0.35.5, one core of
+ * the 2-core dev machine under other load, 2026-12-02); both rounded down. Neither shrinks with
+ * the output, so they come off the encode's share of the deadline first.
+ */
+export const DECODE_PIXELS_PER_CPU_SECOND = 20_000_000;
+export const GEOMETRY_PASS_PIXELS_PER_CPU_SECOND = 15_000_000;
+/**
+ * CPU-seconds per output pixel that an edit after the resize adds, by its parameter: measured
+ * on a 1-megapixel noise image as the time over a plain resize, same machine and day: blur 10
+ * adds 0.07 s per megapixel, blur 100 0.20 s; sharpen 1 adds 0.08 s, sharpen 10 0.22 s. The
+ * lines below are at or above each point. An operation that costs per pixel gets a row here.
+ */
+export const EDIT_SECONDS_PER_PIXEL: Readonly<Record<'blur' | 'sharpen', (value: number) => number>> = {
+  blur: (sigma) => (1 + sigma / 25) / 10_000_000,
+  sharpen: (sigma) => (1 + sigma / 3) / 15_000_000,
 };
 /** The png step of the ladder (a 256-colour palette) quantises with libimagequant. */
 export const PALETTE_PIXELS_PER_CPU_SECOND = 130_000;
@@ -54,22 +88,67 @@ function cpuShare(config: Config): number {
 
 /**
  * The share of the worst-case encode cost a source is charged, from MIN_COMPLEXITY to 1: its
- * bytes per decoded pixel (all frames) relative to noise's.
+ * bytes per decoded pixel (all frames) relative to noise's. gif gets no credit: a 64-px noise
+ * tile repeated over 4096x4096 is 0.09 bytes per pixel as PNG, but once resized it is noise
+ * again, and gif's quantiser and dither pay for every pixel of it (a 4096-wide gif of it ran
+ * the whole 12 s deadline with the credit; issue 15).
  */
-export function sourceComplexity(sourceBytes: number, decodedPixels: number): number {
+export function sourceComplexity(sourceBytes: number, decodedPixels: number, format?: OutputFormat): number {
+  if (format === 'gif') return 1;
   if (!(decodedPixels > 0)) return 1;
   return Math.min(1, Math.max(MIN_COMPLEXITY, sourceBytes / decodedPixels / NOISE_BYTES_PER_PIXEL));
 }
 
-/** Seconds one encode of `pixels` output pixels may take at worst, for a source of that complexity. */
-export function encodeSeconds(pixels: number, format: OutputFormat, palette: boolean, config: Config, complexity = 1): number {
-  const speed = palette ? PALETTE_PIXELS_PER_CPU_SECOND : WORST_CASE_PIXELS_PER_CPU_SECOND[format];
-  return (pixels * complexity) / (speed * cpuShare(config));
+/** What a plan costs besides its encoder's speed (pipelineCosts). */
+export interface PipelineCosts {
+  /** Seconds that do not shrink with the output: decoding, the geometry pass. */
+  readonly fixedSeconds: number;
+  /** Seconds per output pixel of the edits after the resize. */
+  readonly editSecondsPerPixel: number;
+  /** Whether the output is an animation (gif's slower speed). */
+  readonly animated: boolean;
 }
 
-/** The largest output (all frames) the first encode may have within `deadlineMs`. */
-export function pixelBudget(format: OutputFormat, deadlineMs: number, config: Config, complexity = 1): number {
-  return Math.floor((WORST_CASE_PIXELS_PER_CPU_SECOND[format] * cpuShare(config) * (deadlineMs / 1000) * FIRST_ENCODE_SHARE) / complexity);
+const NO_COSTS: PipelineCosts = { fixedSeconds: 0, editSecondsPerPixel: 0, animated: false };
+
+/** The costs of everything the plan runs before its encoder, on this source (stored size, frames). */
+export function pipelineCosts(plan: TransformPlan, source: Size, frames: number, config: Config): PipelineCosts {
+  const decoded = source.width * source.height * (plan.animated ? frames : 1);
+  let fixed = decoded / DECODE_PIXELS_PER_CPU_SECOND;
+  if (needsGeometryPass(plan)) fixed += decoded / GEOMETRY_PASS_PIXELS_PER_CPU_SECOND;
+  if (plan.animated && plan.format === 'gif') fixed += decoded / ANIMATED_GIF_SOURCE_PIXELS_PER_CPU_SECOND;
+  let perPixel = 0;
+  for (const name of Object.keys(EDIT_SECONDS_PER_PIXEL) as Array<keyof typeof EDIT_SECONDS_PER_PIXEL>) {
+    const value = Number(plan.transform[name]);
+    if (value > 0) perPixel += EDIT_SECONDS_PER_PIXEL[name](value);
+  }
+  return { fixedSeconds: fixed / cpuShare(config), editSecondsPerPixel: perPixel / cpuShare(config), animated: plan.animated };
+}
+
+function encodeSpeed(format: OutputFormat, palette: boolean, animated: boolean): number {
+  if (palette) return PALETTE_PIXELS_PER_CPU_SECOND;
+  return format === 'gif' && animated ? ANIMATED_GIF_PIXELS_PER_CPU_SECOND : WORST_CASE_PIXELS_PER_CPU_SECOND[format];
+}
+
+/**
+ * Seconds one render of `pixels` output pixels (all frames) may take at worst, for a source of
+ * that complexity: the pipeline's costs, then the encode.
+ */
+export function encodeSeconds(pixels: number, format: OutputFormat, palette: boolean, config: Config, complexity = 1, costs: PipelineCosts = NO_COSTS): number {
+  const speed = encodeSpeed(format, palette, costs.animated);
+  return costs.fixedSeconds + pixels * costs.editSecondsPerPixel + (pixels * complexity) / (speed * cpuShare(config));
+}
+
+/** Whether the pipeline's fixed costs alone (decoding, a geometry pass, gif's frames) overrun the first render's share of `deadlineMs`. */
+export function overrunPredicted(costs: PipelineCosts, deadlineMs: number): boolean {
+  return costs.fixedSeconds * 1000 > deadlineMs * FIRST_ENCODE_SHARE;
+}
+
+/** The largest output (all frames) the first render may have within `deadlineMs`: at least 1 pixel. */
+export function pixelBudget(format: OutputFormat, deadlineMs: number, config: Config, complexity = 1, costs: PipelineCosts = NO_COSTS): number {
+  const seconds = (deadlineMs / 1000) * FIRST_ENCODE_SHARE - costs.fixedSeconds;
+  const perPixel = complexity / (encodeSpeed(format, false, costs.animated) * cpuShare(config)) + costs.editSecondsPerPixel;
+  return Math.max(1, Math.floor(seconds / perPixel));
 }
 
 /** The size sharp will produce for this plan (one frame), from the source's displayed size. */
@@ -112,9 +191,9 @@ export interface CappedPlan {
  * the aspect ratio and the fit: `?w=4096&f=avif` of a large photo becomes the largest avif
  * that can be encoded in time, rather than an encode that runs on after the answer is gone.
  */
-export function capToBudget(plan: TransformPlan, source: Size, frames: number, deadlineMs: number, config: Config, complexity = 1): CappedPlan {
+export function capToBudget(plan: TransformPlan, source: Size, frames: number, deadlineMs: number, config: Config, complexity = 1, costs: PipelineCosts = NO_COSTS): CappedPlan {
   const size = outputSize(source, plan);
-  const budget = pixelBudget(plan.format, deadlineMs, config, complexity);
+  const budget = pixelBudget(plan.format, deadlineMs, config, complexity, costs);
   const pixels = size.width * size.height * (plan.animated ? frames : 1);
   if (pixels <= budget) return { plan, size };
   const factor = Math.sqrt(budget / pixels);

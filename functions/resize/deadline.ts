@@ -43,7 +43,27 @@ export function startDeadline(ms: number): Deadline {
 }
 
 function deadlineError(ms: number, stage: string): Error {
-  const error = new Error(`deadline of ${ms} ms passed during ${stage}`);
+  const error = new Error(`deadline of ${ms} ms passed during ${stage}`) as Error & { stage: string };
   error.name = DEADLINE_ERROR;
+  error.stage = stage;
   return error;
+}
+
+/**
+ * Whether an error is the transform overrunning its time (the deadline passing while decoding
+ * or encoding, or sharp's own timeout), as opposed to S3 being slow: the same original and
+ * query would overrun again, so the container remembers it (resize.ts).
+ */
+/** The error for a plan whose fixed costs alone would overrun: answered as an overrun, at once. */
+export function predictedOverrun(message: string): Error {
+  const error = new Error(`overrun predicted: ${message}`) as Error & { stage: string };
+  error.name = DEADLINE_ERROR;
+  error.stage = 'encode';
+  return error;
+}
+
+export function isOverrun(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === DEADLINE_ERROR) return (error as Error & { stage?: string }).stage === 'encode';
+  return /timeout/i.test(error.message) && !/S3 GET/.test(error.message);
 }

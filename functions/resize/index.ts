@@ -6,7 +6,7 @@ import type { CloudFrontResponseEvent, CloudFrontResultResponse } from 'aws-lamb
 import { SVG_HEADERS, toLambdaHeaders } from '../../shared/responses';
 import { deadlineMs, startDeadline } from './deadline';
 import { elapsed, firstLine, type Invocation, type LogLine, type Memos } from './invocation';
-import { createMemo, memoTtlMs } from './memo';
+import { createMemo, memoTtlMs, OVERRUN_MEMORY_MS } from './memo';
 import { emfLine, metricNamespace } from './metrics';
 import { decide, isSvg, missingWithFallback, passThrough } from './route';
 import { resize } from './resize';
@@ -26,7 +26,7 @@ export { objectKey } from './route';
 
 export function createHandler(config: ResizerConfig) {
   const ttl = memoTtlMs(config.errorCacheControl);
-  const memos: Memos = { refusals: createMemo(256, ttl), fallbacks: createMemo(16, ttl) };
+  const memos: Memos = { refusals: createMemo(256, ttl), fallbacks: createMemo(16, ttl), overruns: createMemo(256, OVERRUN_MEMORY_MS) };
   return async function handler(event: CloudFrontResponseEvent): Promise<CloudFrontResultResponse> {
     const started = performance.now();
     const { request, response } = event.Records[0].cf;

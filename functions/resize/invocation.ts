@@ -30,6 +30,8 @@ export interface Memos {
   readonly refusals: Memo<ResizerError>;
   /** Rendered fallback answers by fallback key, status and canonical query. */
   readonly fallbacks: Memo<CloudFrontResultResponse>;
+  /** Overruns (the transform ran out of time) by original, its S3 ETag and the canonical query. */
+  readonly overruns: Memo<Error>;
 }
 
 /** Everything one invocation carries through resize(). */

@@ -29,6 +29,14 @@ export function createMemo<V>(maxEntries: number, ttlMs: number, now: () => numb
   };
 }
 
+/**
+ * How long an overrun is remembered: ten minutes. Long, because each repeat would cost a whole
+ * deadline of billed time for an answer that CloudFront is told not to cache; not for ever,
+ * because a container that was only slow that once (another process on the host) gets the
+ * variant made on a later try.
+ */
+export const OVERRUN_MEMORY_MS = 10 * 60 * 1000;
+
 /** How long a refusal or a rendered fallback is remembered: the `max-age` of errorCacheControl, else 60 s. */
 export function memoTtlMs(errorCacheControl: string): number {
   const match = /(?:^|[,\s])max-age=(\d+)/.exec(errorCacheControl);

@@ -8,7 +8,8 @@ import { FORMATS, isInfoFormat, type InfoFormat } from '../../shared/formats';
 import { generatedResponseBytes, ORIGIN_RESPONSE_LIMIT_BYTES } from '../../shared/limits';
 import { planTransform, type TransformPlan } from '../../shared/plan';
 import { refusalAnswer, serverTiming, variantAnswer, variantHeaders, variantStatus, type FallbackTarget } from './answers';
-import { capToBudget, encodeSeconds, LADDER_STEP_SHARE, sourceComplexity, type Size } from './budget';
+import { capToBudget, encodeSeconds, LADDER_STEP_SHARE, overrunPredicted, pipelineCosts, sourceComplexity, type PipelineCosts, type Size } from './budget';
+import { isOverrun, predictedOverrun } from './deadline';
 import { describe } from './info';
 import { elapsed, header, type Invocation } from './invocation';
 import { originalInstead } from './never-larger';
@@ -21,7 +22,7 @@ export const QUALITY_LADDER = [70, 55, 40, 25];
 
 /** The container's memory keys for this request: at most one of them is set. */
 interface MemoKeys {
-  /** A refusal of this original version and canonical query. */
+  /** A refusal or an overrun of this original version and canonical query. */
   readonly refusal?: string;
   /** The rendered fallback image for this status and canonical query. */
   readonly fallback?: string;
@@ -34,6 +35,7 @@ interface Planned {
   readonly plan: TransformPlan;
   readonly size: Size;
   readonly complexity: number;
+  readonly costs: PipelineCosts;
   /** When planning (and so the transform stage) started. */
   readonly mark: number;
 }
@@ -49,7 +51,11 @@ function memoKeys(invocation: Invocation, location: SourceLocation, fallback?: F
   };
 }
 
-/** What this container already answered: a remembered refusal is thrown, a fallback image returned. */
+/**
+ * What this container already answered: a remembered refusal is thrown (its 4xx again), and so
+ * is a remembered overrun (the original uncached again, within milliseconds instead of another
+ * whole deadline); a fallback image is returned.
+ */
 function recall(invocation: Invocation, keys: MemoKeys, fallback?: FallbackTarget): CloudFrontResultResponse | undefined {
   const { log, memos } = invocation;
   const remembered = keys.refusal ? memos.refusals.get(keys.refusal) : undefined;
@@ -57,6 +63,8 @@ function recall(invocation: Invocation, keys: MemoKeys, fallback?: FallbackTarge
     log.reason = 'refusal remembered';
     throw remembered;
   }
+  const overrun = keys.refusal ? memos.overruns.get(keys.refusal) : undefined;
+  if (overrun) throw new Error(`overrun remembered: ${overrun.message}`);
   const rendered = keys.fallback ? memos.fallbacks.get(keys.fallback) : undefined;
   if (rendered) {
     Object.assign(log, { outcome: 'fallback-image', status: fallback!.status, reason: 'fallback remembered' });
@@ -81,11 +89,15 @@ async function planOutput(invocation: Invocation, transform: CanonicalTransform,
   const source = await inspectSource(input);
   const requested = planTransform(transform, source, config);
   checkPixels(source, requested, config);
-  const complexity = sourceComplexity(input.length, source.width * source.height * source.pages);
-  const { plan, size, cappedFrom } = capToBudget(requested, requested.input, source.pages, deadline.remainingMs(), config, complexity);
+  const complexity = sourceComplexity(input.length, source.width * source.height * source.pages, requested.format);
+  const costs = pipelineCosts(requested, source, source.pages, config);
+  // Decoding every frame (and gif's cost per frame) cannot be capped like the output: a plan
+  // whose fixed part alone overruns gets the overrun's answer now, not after the whole deadline.
+  if (overrunPredicted(costs, deadline.remainingMs())) throw predictedOverrun(`${source.pages} frames of ${source.width}x${source.height} to ${requested.format} need about ${costs.fixedSeconds.toFixed(1)} s before encoding`);
+  const { plan, size, cappedFrom } = capToBudget(requested, requested.input, source.pages, deadline.remainingMs(), config, complexity, costs);
   if (cappedFrom) log.capped = `${cappedFrom.width}x${cappedFrom.height}`;
   log.format = plan.format;
-  return { input, source, plan, size, complexity, mark };
+  return { input, source, plan, size, complexity, costs, mark };
 }
 
 /** `f=json` and the other info formats: the facts about the variant instead of its bytes. */
@@ -113,14 +125,14 @@ function ladder(plan: TransformPlan): Array<{ quality?: number; palette?: boolea
 async function answerImage(invocation: Invocation, planned: Planned, keys: MemoKeys, fallback?: FallbackTarget): Promise<CloudFrontResultResponse> {
   const { event, config, log, started, deadline, memos } = invocation;
   const response = event.Records[0].cf.response;
-  const { input, source, plan, size, complexity, mark } = planned;
+  const { input, source, plan, size, complexity, costs, mark } = planned;
   const pixels = size.width * size.height * (plan.animated ? source.pages : 1);
   const cacheControl = fallback ? config.errorCacheControl : config.cacheControl;
   for (const [index, attempt] of ladder(plan).entries()) {
     // A later step runs only if even its worst case fits in half the time left: an encode
     // cannot be stopped once started (budget.ts), and the other half is slack for a CPU
     // that is slower or busier than the one the budget was measured on.
-    if (index > 0 && encodeSeconds(pixels, plan.format, attempt.palette === true, config, complexity) * 1000 > deadline.remainingMs() * LADDER_STEP_SHARE) {
+    if (index > 0 && encodeSeconds(pixels, plan.format, attempt.palette === true, config, complexity, costs) * 1000 > deadline.remainingMs() * LADDER_STEP_SHARE) {
       log.reason = `no time left for the next step of the size ladder`;
       break;
     }
@@ -179,6 +191,7 @@ export async function resize(invocation: Invocation, transform: CanonicalTransfo
     if (isInfoFormat(transform.f)) return await answerInfo(invocation, transform.f, planned, fallback);
     return await answerImage(invocation, planned, keys, fallback);
   } catch (error) {
+    if (keys.refusal && isOverrun(error)) invocation.memos.overruns.set(keys.refusal, error as Error);
     // A fallback image that cannot be served leaves the answer it stood in for.
     if (!isResizerError(error) || error.status >= 500 || fallback) throw error;
     return refuse(invocation, transform, error, keys);

@@ -167,3 +167,14 @@ export async function maxChannelSpread(bytes: Buffer): Promise<number> {
   }
   return spread;
 }
+
+/** An animated WebP of `frames` frames of Gaussian noise (the worst case for every encoder). */
+export async function noiseAnimation(width: number, height: number, frames: number): Promise<Buffer> {
+  return sharp({ create: { width, height: height * frames, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 60 }, pageHeight: height } } as never).webp({ quality: 80, effort: 0, loop: 0 }).toBuffer();
+}
+
+/** A `tile`-px noise tile repeated over `width`x`height`: few bytes per pixel as PNG, noise again once resized. */
+export async function tiledNoise(width: number, height: number, tile = 64): Promise<Buffer> {
+  const piece = await noise(tile, tile, 'png');
+  return sharp({ create: { width, height, channels: 3, background: '#000' } }).composite([{ input: piece, tile: true }]).png().toBuffer();
+}
