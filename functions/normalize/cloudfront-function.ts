@@ -61,8 +61,11 @@ export function createCffHandler(config: Config, signing: SigningRuntime) {
     const accept = own.call(request.headers, 'accept') ? values(request.headers.accept).join(',') : '';
     try {
       const query = typeof request.rawQueryString === 'function' ? request.rawQueryString() : rawQuery(request.querystring || {});
-      const canonical = await normalizeRequest({ uri: request.uri, rawQuery: query, accept }, config, signing);
-      request.querystring = toCffQuery(canonical);
+      const normalized = await normalizeRequest({ uri: request.uri, rawQuery: query, accept }, config, signing);
+      request.uri = normalized.uri;
+      request.querystring = toCffQuery(normalized.query);
+      // A transform's answer is the whole variant: a Range would reach S3 on a miss (issue 14).
+      if (normalized.query) delete request.headers.range, delete request.headers['if-range'];
       return request;
     } catch (error) {
       const response = errorResponse(error, 'no-store');

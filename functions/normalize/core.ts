@@ -1,11 +1,11 @@
-// The normalizer's whole decision, shared by both builds: path rules, then the signature (when
-// signing is on), then the canonical query. Pure: the runtime's HMAC, key source and clock are
-// handed in by the adapters (index.ts, cloudfront-function.ts).
-import { canonicalize, formatCanonical, isTransform, parseQuery } from '../../shared/canonical';
+// The normalizer's whole decision, shared by both builds: the canonical path (with its rules),
+// then the signature (when signing is on), then the canonical query. Pure: the runtime's HMAC,
+// key source and clock are handed in by the adapters (index.ts, cloudfront-function.ts).
+import { canonicalize, formatCanonical, isTransform, parseQuery, type RequestedTransform } from '../../shared/canonical';
 import type { NormalizerConfig as Config } from '../../shared/config';
 import '../../shared/features';
 import { splitSignature, verifySignature, type Hmac } from '../../shared/signing';
-import { checkPath } from './path';
+import { canonicalPath } from './path';
 
 export interface SigningRuntime {
   readonly hmac: Hmac;
@@ -23,20 +23,36 @@ export interface ViewerInput {
   readonly accept: string;
 }
 
-/** The canonical query for a request, or a thrown 400/403 ResizerError. */
-export async function normalizeRequest(input: ViewerInput, config: Config, signing: SigningRuntime): Promise<string> {
-  checkPath(input.uri);
+/** What the adapters write back into the request: the cache key's path and query. */
+export interface NormalizedRequest {
+  /** The canonical path (functions/normalize/path.ts). */
+  readonly uri: string;
+  /** The canonical query; '' for the original. Not '' means a transform: Range and If-Range go. */
+  readonly query: string;
+}
+
+/** The canonical path and query for a request, or a thrown 400/403 ResizerError. */
+export async function normalizeRequest(input: ViewerInput, config: Config, signing: SigningRuntime): Promise<NormalizedRequest> {
+  const uri = canonicalPath(input.uri);
   // A constant `if` the build can drop whole when the config has signing off (shared/features.ts).
   if (NORMALIZER_FEATURES.signing && config.signing.enabled) {
     // `sig` (and with it `exp`) is not part of the parsed query: neither reaches the cache key.
     const signed = splitSignature(input.uri, input.rawQuery);
-    const requested = parseQuery(signed.query, config);
-    if (config.signing.originals || isTransform(requested) || signed.signature !== null) {
+    let requested: RequestedTransform | undefined;
+    let refusal: unknown;
+    try {
+      requested = parseQuery(signed.query, config);
+    } catch (error) {
+      refusal = error;
+    }
+    // The signature before any refusal of the query: an unsigned caller learns no allowed value, parameter or preset.
+    if (config.signing.originals || signed.signature !== null || refusal || isTransform(requested!)) {
       // `await` as a statement of its own: njs (CloudFront Functions' engine) refuses it inside arguments.
       const keys = await signing.keys();
       verifySignature(signed, keys, signing.hmac, signing.now());
     }
-    return formatCanonical(canonicalize(requested, input.accept, config));
+    if (refusal) throw refusal;
+    return { uri, query: formatCanonical(canonicalize(requested!, input.accept, config)) };
   }
-  return formatCanonical(canonicalize(parseQuery(input.rawQuery || '', config), input.accept, config));
+  return { uri, query: formatCanonical(canonicalize(parseQuery(input.rawQuery || '', config), input.accept, config)) };
 }

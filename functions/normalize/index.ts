@@ -21,7 +21,11 @@ export function createHandler(config: Config, keys: readonly string[]) {
     const acceptHeaders = Object.prototype.hasOwnProperty.call(request.headers, 'accept') ? request.headers.accept : [];
     const accept = acceptHeaders.map((header) => header.value).join(',');
     try {
-      request.querystring = await normalizeRequest({ uri: request.uri, rawQuery: request.querystring, accept }, config, signing);
+      const normalized = await normalizeRequest({ uri: request.uri, rawQuery: request.querystring, accept }, config, signing);
+      request.uri = normalized.uri;
+      request.querystring = normalized.query;
+      // A transform's answer is the whole variant: a Range would reach S3 on a miss (issue 14).
+      if (normalized.query) delete request.headers.range, delete request.headers['if-range'];
       return request;
     } catch (error) {
       const response = errorResponse(error, 'no-store');

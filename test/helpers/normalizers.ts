@@ -6,15 +6,17 @@ import type { KeyValueStoreData } from '../../infra/local/functions';
 import { cloudFrontFunctionNormalizer, distDir, lambdaNormalizer } from './bundles';
 import { cffViewerRequest, viewerRequest } from './events';
 
-export type Answer = { query: string } | { status: number; contentType: string; body: string };
+/** The canonical query, with the canonical path only when it is not the path as sent; or the generated response. */
+export type Answer = { query: string; uri?: string } | { status: number; contentType: string; body: string };
 export type Normalize = (query: string, accept?: string, uri?: string) => Promise<Answer>;
 
 function lambdaRuntime(dir: string): Normalize {
   const lambda = lambdaNormalizer(dir);
   return async (query, accept, uri) => {
     const event: CloudFrontRequestEvent = viewerRequest(query, accept, uri);
+    const sent = event.Records[0].cf.request.uri;
     const result = await lambda(event);
-    if (result && 'uri' in result) return { query: result.querystring };
+    if (result && 'uri' in result) return result.uri === sent ? { query: result.querystring } : { query: result.querystring, uri: result.uri };
     const response = result as { status: string; headers: Record<string, Array<{ value: string }>>; body: string };
     return { status: Number(response.status), contentType: response.headers['content-type'][0].value, body: response.body };
   };
@@ -29,9 +31,11 @@ function cloudFrontFunctionRuntime(dir: string, keyValueStore: KeyValueStoreData
     });
     const event = cffViewerRequest(pairs, accept);
     if (uri !== undefined) event.request.uri = uri;
+    const sent = event.request.uri;
     const result = await cff(event, query);
     if ('uri' in result) {
-      return { query: Object.keys(result.querystring).map((name) => `${name}=${result.querystring[name].value}`).join('&') };
+      const canonical = Object.keys(result.querystring).map((name) => `${name}=${result.querystring[name].value}`).join('&');
+      return result.uri === sent ? { query: canonical } : { query: canonical, uri: result.uri };
     }
     const response = result as CffResponse;
     return { status: response.statusCode, contentType: response.headers['content-type'].value, body: response.body };

@@ -30,15 +30,18 @@ for (const [runtime, normalize] of runtimes) {
   }
 }
 
-interface PathCase { uri: string; query: string; status: number; message?: string }
+interface PathCase { uri: string; query: string; status: number; message?: string; canonical?: string }
 const pathCases = fixture<{ cases: PathCase[] }>('normalize/paths.json').cases;
 
 for (const [runtime, normalize] of runtimes) {
-  test(`${runtime}: path rules (NUL and control characters, . and .. segments raw or encoded, S3's key and s3rver's segment limits)`, async () => {
+  test(`${runtime}: path rules (canonical spelling; NUL and control characters, encoded / and \\, empty, . and .. segments raw or encoded, S3's key and s3rver's segment limits)`, async () => {
     for (const row of pathCases) {
       const answer = await normalize(row.query, undefined, row.uri);
       const label = `${row.uri.slice(0, 80)}?${row.query}`;
-      if (row.status === 200) assert.ok('query' in answer, `${label}: ${JSON.stringify(answer)}`);
+      if (row.status === 200) {
+        assert.ok('query' in answer, `${label}: ${JSON.stringify(answer)}`);
+        assert.is('query' in answer && (answer.uri || row.uri), row.canonical, label);
+      }
       else assert.equal(answer, { status: row.status, contentType: 'text/plain; charset=utf-8', body: row.message + '\n' }, label);
     }
   });
@@ -81,6 +84,23 @@ test('lambda@edge: several Accept headers are read together', async () => {
   event.Records[0].cf.request.headers.accept = [{ key: 'Accept', value: 'image/jpeg' }, { key: 'Accept', value: 'image/webp' }];
   const result = await lambda(event);
   assert.is((result as { querystring: string }).querystring, 'w=200&f=webp');
+});
+
+test('both builds: a transform loses Range and If-Range (a miss would forward them to S3), an original keeps them; the uri is the canonical path', async () => {
+  for (const [query, keeps] of [['w=100', false], ['f=json', false], ['', true], ['utm=1', true]] as const) {
+    const event = viewerRequest(query, undefined, '/prod/photos/c%61t.jpg');
+    Object.assign(event.Records[0].cf.request.headers, { range: [{ key: 'Range', value: 'bytes=0-99' }], 'if-range': [{ key: 'If-Range', value: '"abc"' }] });
+    const result = (await lambda(event)) as { uri: string; headers: Record<string, unknown> };
+    assert.is(result.uri, '/prod/photos/cat.jpg');
+    assert.is('range' in result.headers && 'if-range' in result.headers, keeps, `lambda@edge ?${query}`);
+    assert.ok(result.headers.host, 'other headers stay');
+    const cffEvent = cffViewerRequest(query ? [[query.split('=')[0], query.split('=')[1]]] : []);
+    cffEvent.request.uri = '/prod/photos/c%61t.jpg';
+    Object.assign(cffEvent.request.headers, { range: { value: 'bytes=0-99' }, 'if-range': { value: '"abc"' } });
+    const cffResult = (await cff(cffEvent, query)) as { uri: string; headers: Record<string, unknown> };
+    assert.is(cffResult.uri, '/prod/photos/cat.jpg');
+    assert.is('range' in cffResult.headers && 'if-range' in cffResult.headers, keeps, `cloudfront-function ?${query}`);
+  }
 });
 
 test('lambda@edge: the request keeps its uri, method and headers', async () => {

@@ -17,7 +17,7 @@ const NEW_KEY = randomBytes(32).toString('base64url');
 const RETIRED_KEY = randomBytes(32).toString('base64url');
 const URI = '/prod/photos/cat.jpg';
 
-interface Context { dirs: string[]; transforms: Array<[string, Normalize]>; originals: Array<[string, Normalize]>; noKeys: Array<[string, Normalize]> }
+interface Context { dirs: string[]; transforms: Array<[string, Normalize]>; originals: Array<[string, Normalize]>; noKeys: Array<[string, Normalize]>; presets: Array<[string, Normalize]> }
 const signing = suite<Context>('signed URLs in both builds', { dirs: [] } as unknown as Context);
 
 async function built(context: Context, config: Record<string, unknown>, keys: string[]): Promise<Array<[string, Normalize]>> {
@@ -31,6 +31,9 @@ signing.before(async (context) => {
   context.transforms = await built(context, { signing: { enabled: true } }, [NEW_KEY, OLD_KEY]);
   context.originals = await built(context, { signing: { enabled: true, originals: true } }, [NEW_KEY]);
   context.noKeys = await built(context, { signing: { enabled: true } }, []);
+  // Built as the Lambda@Edge deploy builds it: both bundles, the CloudFront Function's size unchecked.
+  const presets = { presets: { card: 'w=400&h=300', secret_crop: 'w=96&rect=0,0,10,10' }, presetsOnly: true, widths: [100, 400] };
+  context.presets = await built(context, { signing: { enabled: true }, ...presets, deploy: { normalizer: 'lambda-edge' } }, [NEW_KEY]);
 });
 
 signing.after((context) => {
@@ -118,6 +121,19 @@ signing('path rules come before the signature: a signed URL with a NUL is still 
   for (const [runtime, normalize] of transforms) {
     const answer = await ask(normalize, signUrl('/prod/ok.png%00.jpg?w=10', NEW_KEY));
     assert.ok('status' in answer && answer.status === 400, `${runtime}: ${JSON.stringify(answer)}`);
+  }
+});
+
+signing('signature first: an unsigned request learns no parameter, allowed value or preset name, whatever its query', async ({ presets }) => {
+  const unsigned = ['f=__proto__', 'p=zzz', 'w=abc', 'w=100', 'f=bmp', 'fit=stretch', '%ZZ=1', 'p=card&dpr=x', 'q=500&p=card'];
+  for (const [runtime, normalize] of presets) {
+    for (const query of unsigned) {
+      assert.equal(await normalize(query, undefined, URI), refused(403, 'sig is missing: this URL must be signed'), `${runtime} ?${query}`);
+    }
+    // Signed, the same queries get their diagnostics.
+    const answer = await ask(normalize, signUrl(`${URI}?p=zzz`, NEW_KEY));
+    assert.equal(answer, refused(400, 'p must be one of card, secret_crop, got "zzz"'), runtime);
+    assert.equal(await ask(normalize, signUrl(`${URI}?w=100`, NEW_KEY)), refused(403, 'w is not allowed here: this site serves presets only (p, one of card, secret_crop; with dpr and f=auto), got "w=100"'), runtime);
   }
 });
 
