@@ -15,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { normalizerConfig, type Config, type NormalizerConfig } from '../shared/config';
 import { BAKED_CONFIG_NAME, bakedConfigText, projectConfig } from '../shared/config-file';
+import { keyBoundLine } from '../shared/key-bound';
 import { FORMATS, INFO_FORMATS, OUTPUT_FORMATS } from '../shared/formats';
 import { buildClient } from './build-client';
 import { CLOUDFRONT_FUNCTION_MAX_BYTES, LAMBDA_EDGE_VIEWER_PACKAGE_MAX_BYTES } from '../shared/limits';
@@ -157,9 +158,9 @@ function bakeFormats(): Plugin {
  */
 export const INTERNAL_PROPERTIES = [
   // shared/params.ts rows
-  'kind', 'aliases', 'point', 'clamp', 'step', 'modulo', 'digits', 'zero', 'fold', 'canonical', 'byDpr', 'snap', 'list', 'up', 'follows', 'open',
+  'kind', 'aliases', 'point', 'clamp', 'step', 'modulo', 'digits', 'zero', 'fold', 'canonical', 'byDpr', 'snap', 'list', 'up', 'follows', 'open', 'respell',
   // the baked config (shared/config.ts NORMALIZER_KEYS) and format facts
-  'maxDimension', 'formats', 'outputs', 'autoAvif', 'quality', 'presets', 'presetsOnly', 'enabled', 'originals', 'alpha', 'animates',
+  'maxDimension', 'formats', 'outputs', 'autoAvif', 'quality', 'presets', 'presetsOnly', 'densities', 'allowedParams', 'enabled', 'originals', 'alpha', 'animates',
   // ResizerError, SignedRequest, ViewerInput, SigningRuntime
   'isResizerError', 'query', 'signature', 'rawQuery', 'hmac',
 ] as const;
@@ -170,12 +171,12 @@ const MANGLED = new RegExp(`^(${INTERNAL_PROPERTIES.join('|')})$`);
  * or false where it is read, so esbuild drops the code of what is off, and the module that turns
  * everything on elsewhere is empty here.
  */
-const ALLOWLIST_KEYS = ['widths', 'qualities', 'presets', 'presetsOnly'] as const;
+const ALLOWLIST_KEYS = ['widths', 'qualities', 'densities', 'allowedParams', 'presets', 'presetsOnly'] as const;
 
 function featureOptions(config: Config) {
   const features = {
     signing: config.signing.enabled,
-    allowlists: config.widths !== null || config.qualities !== null || Object.keys(config.presets).length > 0,
+    allowlists: config.widths !== null || config.qualities !== null || config.densities !== null || config.allowedParams !== null || Object.keys(config.presets).length > 0,
   };
   const plugin: Plugin = {
     name: 'bake-features',
@@ -334,6 +335,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
         console.log(`dist/${file}  ${statSync(path.join(defaultDist, file)).size} bytes`);
       }
       console.log(`config ${path.relative(process.cwd(), projectConfig().file)} baked in`);
+      // The bound the README and SECURITY.md state (shared/key-bound.ts).
+      console.log(keyBoundLine(projectConfig().config));
       if (!existsSync(path.join(defaultDist, 'resize/node_modules/@img/sharp-linux-x64'))) process.exitCode = 1;
     },
     (error) => {

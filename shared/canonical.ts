@@ -8,7 +8,7 @@ import { INFO_FORMATS, type InfoFormat } from './formats';
 import './features';
 import {
   PARAMS, PARAM_NAMES, PLACE, findParam,
-  type CanonicalName, type FormatValue, type OutputFormat, type ParamName, type ParamRow, type ParamValue,
+  type CanonicalName, type FoldContext, type FormatValue, type OutputFormat, type ParamName, type ParamRow, type ParamValue,
 } from './params';
 
 const ENCODED = /[%+]/;
@@ -146,6 +146,9 @@ function parsePairs(rawQuery: string, config: Config, notViewer?: boolean): Requ
     const row = findParam(name);
     if (!row || own(requested, name)) continue;
     const raw = decode(eq < 0 ? '' : pairs[i].slice(eq + 1), name);
+    if (NORMALIZER_FEATURES.allowlists && !notViewer && config.allowedParams && config.allowedParams.indexOf(name as ParamName) < 0) {
+      throw resizerError(403, 'param_not_allowed', `${name} is not allowed here: this site allows only ${config.allowedParams.join(', ')}, got ${quoteReceived(name + '=' + raw)}`);
+    }
     // The rows that leave something open under presetsOnly are p, dpr and f=auto (a test holds this line to the table).
     if (NORMALIZER_FEATURES.allowlists && !notViewer && config.presetsOnly && row.open !== 'any' && !(row.open && row.open.indexOf(raw) >= 0)) {
       throw resizerError(403, 'presets_only', `${name} is not allowed here: this site serves presets only (p, ${presetNames(config)}; with dpr and f=auto), got ${quoteReceived(name + '=' + raw)}`);
@@ -202,45 +205,54 @@ function resolveFormat(f: FormatValue | undefined, accept: string | undefined, c
 }
 
 /** Accept headers that between them give every format `f=auto` can resolve to (it reads only these two types). */
-const EVERY_RESOLUTION = ['image/avif,image/webp', 'image/webp', undefined];
+export const EVERY_RESOLUTION = ['image/avif,image/webp', 'image/webp', undefined];
 
 function scaled(value: number, factor: number, config: Config): number {
   return clamp(Math.round(value * factor), 1, config.maxDimension);
 }
 
+/** `dpr` under presetsOnly without config `densities`. */
+const PRESET_DENSITIES = [1, 2, 3];
+
 /**
  * Folds defaults, `dpr` and `Accept` into the one canonical form; null for a bare request.
- * One pass in table order: `w` and `h` take `dpr`, `w` snaps to config `widths` and
- * `h` follows its factor, `q` snaps to `qualities`, `f` takes `Accept`, and each row's fold
- * rule sees the canonical values before it.
+ * `dpr` snaps up to config `densities` (1, 2, 3 under presetsOnly without them). One pass in
+ * table order: `w` and `h` take `dpr`, `w` snaps to config `widths` and a `h` given with it
+ * becomes the snapped `w` times the requested `h`/`w` (so it depends on nothing else), `q`
+ * snaps to `qualities`, `f` takes `Accept`, and each row's respell and fold rules see the
+ * canonical values before it.
  */
 export function canonicalize(requested: RequestedTransform, accept: string | undefined, config: Config): CanonicalTransform | null {
   if (!isTransform(requested)) return null;
-  const dpr = requested.dpr === undefined ? 1 : requested.dpr;
+  let dpr = requested.dpr === undefined ? 1 : requested.dpr;
   const out: Record<string, string | number | undefined> = {};
-  // The factor snapping applied to each snapped row, for the rows that follow it.
-  const snapped: Record<string, number> = {};
+  // The rows that snapped, for the rows that follow one.
+  const snapped: Record<string, boolean> = {};
   const values = byPlace(requested);
+  if (NORMALIZER_FEATURES.allowlists) {
+    const densities = config.densities || (config.presetsOnly ? PRESET_DENSITIES : null);
+    if (densities) dpr = snap(dpr, densities, true);
+  }
   for (let i = 0; i < PARAMS.length; i++) {
     const row: ParamRow & { name: ParamName } = PARAMS[i];
     const name = row.name;
     let value = values[i];
-    // Only `f` has something to fold in (Accept) when the URL does not name it.
-    if (row.canonical === false || (value === undefined && name !== 'f')) continue;
+    // Only `f` (Accept) and a row with a respell rule (rot, from flip) have something to fold in when the URL does not name them.
+    if (row.canonical === false || (value === undefined && name !== 'f' && !row.respell)) continue;
     if (typeof value === 'number' && row.kind === 'integer') {
       if (row.byDpr) value = scaled(value, dpr, config);
       // Constant `if`s the build drops when the config has no allowlists (shared/features.ts).
       if (NORMALIZER_FEATURES.allowlists) {
-        if (row.follows && snapped[row.follows] !== undefined) value = scaled(value, snapped[row.follows], config);
+        if (row.follows && snapped[row.follows]) value = scaled(out[row.follows] as number, (requested[name] as number) / (requested[row.follows as ParamName] as number), config);
         const list = row.snap && config[row.snap.list];
         if (list) {
-          const to = snap(value, list, row.snap!.up);
-          snapped[name] = to / value;
-          value = to;
+          value = snap(value, list, row.snap!.up);
+          snapped[name] = true;
         }
       }
     }
     if (name === 'f') value = resolveFormat(value as FormatValue | undefined, accept, config);
+    if (row.respell) value = row.respell(value as never, out, requested as FoldContext);
     if (value !== undefined && !(row.fold && row.fold(value as never, out, config))) out[name] = value;
   }
   return out as CanonicalTransform;

@@ -4,6 +4,7 @@ import { parsePresetQuery } from './canonical';
 import { isResizerError, resizerError } from './errors';
 import { deepFreeze } from './freeze';
 import { FORMATS, OUTPUT_FORMATS, QUALITY_FORMATS, type OutputFormat, type QualityFormat } from './formats';
+import { PARAM_NAMES, type ParamName } from './params';
 
 type Field =
   | { kind: 'integer'; min: number; max: number; default: number; doc: string }
@@ -11,8 +12,8 @@ type Field =
   | { kind: 'string'; default: string; pattern?: RegExp; form?: string; doc: string }
   | { kind: 'optionalString'; default: string | null; pattern?: RegExp; form?: string; doc: string }
   | { kind: 'enum'; values: readonly string[]; default: string; doc: string }
-  | { kind: 'list'; values?: readonly string[]; pattern?: RegExp; form?: string; default: readonly string[]; allowEmpty?: boolean; doc: string }
-  | { kind: 'integerList'; min: number; max: number; default: null; doc: string }
+  | { kind: 'list'; values?: readonly string[]; pattern?: RegExp; form?: string; default: readonly string[] | null; allowEmpty?: boolean; doc: string }
+  | { kind: 'integerList' | 'numberList'; min: number; max: number; default: null; doc: string }
   | { kind: 'presets'; default: Readonly<Record<string, string>>; doc: string }
   | { kind: 'object'; fields: Readonly<Record<string, Field>>; doc: string }
   | { kind: 'optionalObject'; fields: Readonly<Record<string, Field>>; doc: string };
@@ -50,8 +51,10 @@ export const CONFIG_SCHEMA = {
       doc: 'Default `q` per output format.',
       fields: QUALITY_FIELDS,
     },
-    widths: { kind: 'integerList', min: 1, max: 16383, default: null, doc: 'Allowed output widths, or null for any. When set, `w` (after `dpr`) snaps up to the next listed width, capped at the largest; a `h` given with it scales by the same factor, so the aspect ratio is kept. Each at most `maxDimension`.' },
+    widths: { kind: 'integerList', min: 1, max: 16383, default: null, doc: 'Allowed output widths, or null for any. When set, `w` (after `dpr`) snaps up to the next listed width, capped at the largest; a `h` given with it becomes the snapped width times the requested `h`/`w`, so the aspect ratio is kept and `h` depends on nothing else. Each at most `maxDimension`.' },
     qualities: { kind: 'integerList', min: 1, max: 100, default: null, doc: 'Allowed `q` values, or null for any. When set, `q` snaps to the nearest listed value (the higher one on a tie).' },
+    densities: { kind: 'numberList', min: 1, max: 4, default: null, doc: 'Allowed `dpr` values (from 1 to 4), or null for any (with `presetsOnly`: 1, 2 and 3). When set, `dpr` snaps up to the next listed value, capped at the largest, before it multiplies `w` and `h`.' },
+    allowedParams: { kind: 'list', values: PARAM_NAMES, default: null, doc: 'URL parameters a viewer may name (`["w", "f", "dpr"]`), or null for all; naming any other is 403, as `presetsOnly` refuses. Presets may still use any.' },
     presets: { kind: 'presets', default: {}, doc: 'Named transforms, name to query string (`{"card": "w=400&h=300&fit=cover"}`), used as `p=card`; each query must be valid, without `p`. Names are letters, digits, `_` and `-`.' },
     presetsOnly: { kind: 'boolean', default: false, doc: 'When true, a URL may name only `p`, `dpr` and `f=auto`; any other transform parameter is 403. Needs at least one preset.' },
     cacheControl: { kind: 'string', default: 'public, max-age=31536000, immutable', doc: '`cache-control` of every resized variant.' },
@@ -123,6 +126,8 @@ export interface Config {
   readonly quality: { readonly [F in QualityFormat]: number };
   readonly widths: readonly number[] | null;
   readonly qualities: readonly number[] | null;
+  readonly densities: readonly number[] | null;
+  readonly allowedParams: readonly ParamName[] | null;
   readonly presets: Readonly<Record<string, string>>;
   readonly presetsOnly: boolean;
   readonly cacheControl: string;
@@ -152,7 +157,7 @@ export interface Config {
 }
 
 /** The keys the normalizer reads: all that the build bakes into its bundles. */
-export const NORMALIZER_KEYS = ['maxDimension', 'formats', 'quality', 'widths', 'qualities', 'presets', 'presetsOnly', 'signing'] as const;
+export const NORMALIZER_KEYS = ['maxDimension', 'formats', 'quality', 'widths', 'qualities', 'densities', 'allowedParams', 'presets', 'presetsOnly', 'signing'] as const;
 export type NormalizerConfig = Pick<Config, (typeof NORMALIZER_KEYS)[number]>;
 
 export function normalizerConfig(config: Config): NormalizerConfig {
@@ -194,7 +199,8 @@ function validate(field: Field, value: unknown, path: string): unknown {
       return value;
     case 'list': {
       const item = field.values ? `one of ${field.values.join(', ')}` : field.form || 'a non-empty string';
-      if (!Array.isArray(value) || (value.length === 0 && !field.allowEmpty)) fail(path, `a non-empty list, each ${item}`, value);
+      if (value === null && field.default === null) return null;
+      if (!Array.isArray(value) || (value.length === 0 && !field.allowEmpty)) fail(path, `${field.default === null ? 'null or ' : ''}a non-empty list, each ${item}`, value);
       (value as unknown[]).forEach((entry, index) => {
         const ok = typeof entry === 'string' && entry !== '' && (field.values ? field.values.indexOf(entry) >= 0 : !field.pattern || field.pattern.test(entry));
         if (!ok) fail(`${path}[${index}]`, item, entry);
@@ -204,12 +210,14 @@ function validate(field: Field, value: unknown, path: string): unknown {
     case 'optionalObject':
       if (value === null) return null;
       return validate({ ...field, kind: 'object' }, value, path);
-    case 'integerList': {
-      const item = `an integer from ${field.min} to ${field.max}`;
+    case 'integerList':
+    case 'numberList': {
+      const integers = field.kind === 'integerList';
+      const item = `${integers ? 'an integer' : 'a number'} from ${field.min} to ${field.max}`;
       if (value === null) return null;
       if (!Array.isArray(value) || value.length === 0) fail(path, `null or a non-empty list, each ${item}`, value);
       (value as unknown[]).forEach((entry, index) => {
-        if (typeof entry !== 'number' || !Number.isInteger(entry) || entry < field.min || entry > field.max) fail(`${path}[${index}]`, item, entry);
+        if (typeof entry !== 'number' || !(integers ? Number.isInteger(entry) : Number.isFinite(entry)) || entry < field.min || entry > field.max) fail(`${path}[${index}]`, item, entry);
       });
       // Sorted and without repeats: snapping reads the list in order.
       return Array.from(new Set(value as number[])).sort((a, b) => a - b);

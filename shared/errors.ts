@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'signature_unverifiable'
   | 'bad_rect'
   | 'presets_only'
+  | 'param_not_allowed'
   | 'unsupported_source'
   | 'source_too_large'
   | 'partial_origin'

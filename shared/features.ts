@@ -9,7 +9,7 @@ declare global {
   var NORMALIZER_FEATURES: {
     /** Signed URLs (config `signing.enabled`). */
     readonly signing: boolean;
-    /** Width and quality allowlists, presets and presetsOnly (config `widths`, `qualities`, `presets`). */
+    /** Width, quality and density allowlists, allowedParams, presets and presetsOnly (config `widths`, `qualities`, `densities`, `allowedParams`, `presets`). */
     readonly allowlists: boolean;
   };
 }

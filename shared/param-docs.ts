@@ -18,7 +18,7 @@ export const PARAM_DOCS: { readonly [K in ParamName]: ParamDoc } = {
   },
   h: {
     default: 'source height',
-    summary: 'Height in pixels. Out of range is clamped. Alone, keeps the aspect ratio. With config `widths` and a `w`, scaled by the factor `w` snapped by; alone, not snapped.',
+    summary: 'Height in pixels. Out of range is clamped. Alone, keeps the aspect ratio. With config `widths` and a `w`, the snapped `w` times the requested `h`/`w`; alone, not snapped.',
   },
   f: {
     default: '`auto`',
@@ -46,11 +46,12 @@ export const PARAM_DOCS: { readonly [K in ParamName]: ParamDoc } = {
   },
   flip: {
     default: 'none',
+    folds: '`hv` into `rot` + 180; `v` into `rot` + 180 with `h` (one spelling for each of the 8 orientations)',
     summary: '`h` mirrors left-right, `v` top-bottom, after rotation.',
   },
   bg: {
     default: 'white for outputs without alpha, transparent otherwise',
-    folds: 'without a `contain` box when the output keeps alpha',
+    folds: 'without a `contain` box when the output keeps alpha; its alpha for outputs without alpha',
     summary: 'Colour of the `fit=contain` letterbox and of the flattening of transparency for outputs without alpha. Case-insensitive; `fff` is `ffffff`, `ffffffff` is `ffffff`.',
   },
   blur: {
@@ -79,7 +80,7 @@ export const PARAM_DOCS: { readonly [K in ParamName]: ParamDoc } = {
   },
   dpr: {
     default: '1',
-    summary: 'Device pixel ratio: multiplies `w` and `h` before clamping (and before `widths` snapping), then leaves the canonical query. Out of range is clamped.',
+    summary: 'Device pixel ratio: snaps up to config `densities` (1, 2, 3 under `presetsOnly` without them), multiplies `w` and `h` before clamping (and before `widths` snapping), then leaves the canonical query. Out of range is clamped.',
   },
   p: {
     default: 'none',

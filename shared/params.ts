@@ -36,6 +36,12 @@ interface RowBase {
   readonly canonical?: false;
   /** True when the value cannot change the output, given the rows before it: it is dropped. */
   readonly fold?: (value: never, t: FoldContext, config: Config) => boolean;
+  /**
+   * Where two values of this and another row make one output (a composition), the one canonical
+   * spelling: called before `fold` (also when the row is absent, `value` undefined) with the
+   * canonical values of the rows before it and the requested values of every row.
+   */
+  readonly respell?: (value: never, t: FoldContext, requested: FoldContext) => string | number | undefined;
   /** What config `presetsOnly` still lets a URL name: any value, or only these. Absent: 403. */
   readonly open?: 'any' | readonly string[];
 }
@@ -129,9 +135,17 @@ export const PARAMS = [
     name: 'pos', kind: 'enum', values: POSITIONS, point: true,
     fold: (pos, t) => !both(t) || pos === 'center' || (fitOf(t) !== 'cover' && (fitOf(t) !== 'contain' || pos === 'attention' || pos === 'entropy' || pos.indexOf(',') > 0)),
   },
-  { name: 'rot', kind: 'integer', min: -Infinity, max: Infinity, step: 90, modulo: 360, fold: (rot) => rot === 0 },
-  { name: 'flip', kind: 'enum', values: ['h', 'v', 'hv'], aliases: { vh: 'hv' } },
-  { name: 'bg', kind: 'colour', fold: (_bg, t) => !(both(t) && fitOf(t) === 'contain') && keepsAlpha(t.f) },
+  // The 16 spellings of rot x flip are the 8 orientations: flip=hv is a half turn and flip=v a half turn then h, so flip is h or absent.
+  {
+    name: 'rot', kind: 'integer', min: -Infinity, max: Infinity, step: 90, modulo: 360, fold: (rot) => rot === 0,
+    respell: (rot: number | undefined, _t, r) => (r.flip === 'v' || r.flip === 'hv' ? ((rot || 0) + 180) % 360 : rot),
+  },
+  { name: 'flip', kind: 'enum', values: ['h', 'v', 'hv'], aliases: { vh: 'hv' }, respell: (flip: string | undefined) => (flip === 'v' ? 'h' : flip === 'hv' ? undefined : flip) },
+  // An output without alpha ignores bg's alpha (flattening and the letterbox are opaque).
+  {
+    name: 'bg', kind: 'colour', fold: (_bg, t) => !(both(t) && fitOf(t) === 'contain') && keepsAlpha(t.f),
+    respell: (bg: string | undefined, t) => (bg && t.f !== 'source' && !keepsAlpha(t.f) ? bg.slice(0, 6) : bg),
+  },
   { name: 'blur', kind: 'decimal', min: 0.3, max: 100, digits: 1, zero: true, fold: (blur) => blur === 0 },
   { name: 'sharpen', kind: 'decimal', min: 0.5, max: 10, digits: 1, zero: true, fold: (sharpen) => sharpen === 0 },
   { name: 'gray', kind: 'enum', values: ['0', '1'], fold: (gray) => gray === '0' },

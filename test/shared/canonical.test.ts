@@ -51,6 +51,20 @@ test('the resizer reads back exactly the canonical queries, nothing else', () =>
   assert.is(parseCanonical('', DEFAULT_CONFIG), null);
 });
 
+test('allowedParams: a parameter outside the list is 403 naming it and the list; presets may use any parameter', () => {
+  const config = configWith({ allowedParams: ['w', 'f', 'p', 'dpr'], presets: { card: 'w=100&h=50&fit=contain&q=60' } });
+  for (const [query, line] of [
+    ['w=100&h=50', 'h is not allowed here: this site allows only w, f, p, dpr, got "h=50"'],
+    ['q=abc', 'q is not allowed here: this site allows only w, f, p, dpr, got "q=abc"'],
+    ['p=card&blur=2', 'blur is not allowed here: this site allows only w, f, p, dpr, got "blur=2"'],
+  ]) {
+    assert.throws(() => canonicalQuery(query, undefined, config), (error: unknown) => isResizerError(error) && error.status === 403 && error.code === 'param_not_allowed' && error.message === line, query);
+  }
+  assert.is(canonicalQuery('p=card&dpr=2&f=jpeg', undefined, config), 'w=200&h=100&f=jpeg&q=60&fit=contain');
+  // The resizer reads the canonical query back: allowedParams is the viewer's rule, not the key's.
+  assert.ok(parseCanonical('w=200&h=100&f=jpeg&q=60&fit=contain', config));
+});
+
 // Properties over generated queries: names from the table (and some others), values derived
 // from each row's kind (valid, out of range, near misses) or malformed.
 /** A site that snaps widths and qualities and has presets (config §2 of issue 10). */
@@ -193,15 +207,15 @@ test('property: output always within limits', () => {
 
 const join = (pairs: Array<[string, string]>) => pairs.map(([n, v]) => `${n}=${v}`).join('&');
 
-test('property: with widths, w snaps up to a listed width (capped at the largest) and h keeps the aspect ratio', () => {
+test('property: with widths, w snaps up to a listed width (capped at the largest) and h is the snapped w times the requested h/w', () => {
   fc.assert(fc.property(fc.integer({ min: 1, max: 4096 }), fc.option(fc.integer({ min: 1, max: 4096 })), fc.constantFrom('1', '1.5', '2', '3'), (w, h, dpr) => {
     const out = new URLSearchParams(canonicalQuery(`w=${w}${h === null ? '' : `&h=${h}`}&dpr=${dpr}&f=webp`, undefined, SNAPPING));
     const scaledW = Math.min(4096, Math.round(w * Number(dpr)));
     const expectW = WIDTHS.find((listed) => listed >= scaledW) ?? WIDTHS[WIDTHS.length - 1];
     assert.is(Number(out.get('w')), expectW);
     if (h === null) return assert.not.ok(out.has('h'));
-    const scaledH = Math.min(4096, Math.round(h * Number(dpr)));
-    assert.is(Number(out.get('h')), Math.max(1, Math.min(4096, Math.round(scaledH * (expectW / scaledW)))));
+    // The snapped width and the requested aspect ratio, nothing else: dpr and rounding never shift h by a pixel.
+    assert.is(Number(out.get('h')), Math.max(1, Math.min(4096, Math.round(expectW * (h / w)))));
   }), { numRuns: 1000 });
 });
 
