@@ -31,7 +31,7 @@ export const PARAM_DOCS: { readonly [K in ParamName]: ParamDoc } = {
   },
   fit: {
     default: '`cover`',
-    folds: 'unless both `w` and `h` are given; `cover`',
+    folds: 'unless both `w` and `h` are given (but `fill` with one of them stays: it stretches that side alone); `cover`',
     summary: 'How the image fits `w`x`h`, as sharp defines it.',
   },
   pos: {
@@ -51,7 +51,7 @@ export const PARAM_DOCS: { readonly [K in ParamName]: ParamDoc } = {
   },
   bg: {
     default: 'white for outputs without alpha, transparent otherwise',
-    folds: 'without a `contain` box when the output keeps alpha; its alpha for outputs without alpha',
+    folds: 'without a `contain` box when the output keeps alpha (and for `source` when png is an output); at the default colour (`ffffff` without alpha, `00000000` with it; not for `source`); its alpha for outputs without alpha',
     summary: 'Colour of the `fit=contain` letterbox and of the flattening of transparency for outputs without alpha. Case-insensitive; `fff` is `ffffff`, `ffffffff` is `ffffff`.',
   },
   blur: {

@@ -114,7 +114,10 @@ export type ParamRow = IntegerRow | DecimalRow | EnumRow | ColourRow | RectRow |
 const both = (t: FoldContext) => t.w !== undefined && t.h !== undefined;
 const fitOf = (t: FoldContext) => (t.fit === undefined ? 'cover' : t.fit);
 const defaultQuality = (t: FoldContext, config: Config) => (config.quality as Record<string, number | undefined>)[t.f as string];
-const keepsAlpha = (f: unknown) => f !== 'source' && FORMATS[f as OutputFormat].alpha;
+/** Whether the output format keeps alpha (not for `source`). */
+const alpha = (t: FoldContext) => FORMATS[t.f as OutputFormat].alpha;
+/** A `contain` letterbox, which `bg` colours. */
+const box = (t: FoldContext) => both(t) && fitOf(t) === 'contain';
 
 /**
  * In canonical order: the canonical query lists parameters in this order. New rows go last.
@@ -130,7 +133,8 @@ export const PARAMS = [
     // No quality setting (png, gif), or the format's default; `source` may be either.
     fold: (q, t, config) => t.f !== 'source' && (defaultQuality(t, config) === undefined || defaultQuality(t, config) === q),
   },
-  { name: 'fit', kind: 'enum', values: FITS, fold: (fit, t) => !both(t) || fit === 'cover' },
+  // With one side only, fit changes nothing but fill, which stretches that side alone (found by test/shared/keys-pixels.test.ts).
+  { name: 'fit', kind: 'enum', values: FITS, fold: (fit, t) => fit === 'cover' || (!both(t) && (fit !== 'fill' || !(t.w || t.h))) },
   {
     name: 'pos', kind: 'enum', values: POSITIONS, point: true,
     fold: (pos, t) => !both(t) || pos === 'center' || (fitOf(t) !== 'cover' && (fitOf(t) !== 'contain' || pos === 'attention' || pos === 'entropy' || pos.indexOf(',') > 0)),
@@ -138,13 +142,17 @@ export const PARAMS = [
   // The 16 spellings of rot x flip are the 8 orientations: flip=hv is a half turn and flip=v a half turn then h, so flip is h or absent.
   {
     name: 'rot', kind: 'integer', min: -Infinity, max: Infinity, step: 90, modulo: 360, fold: (rot) => rot === 0,
-    respell: (rot: number | undefined, _t, r) => (r.flip === 'v' || r.flip === 'hv' ? ((rot || 0) + 180) % 360 : rot),
+    // 'v' and 'hv' sort after 'h' (and undefined sorts after nothing).
+    respell: (rot: number | undefined, _t, r) => ((r.flip as string) > 'h' ? ((rot || 0) + 180) % 360 : rot),
   },
-  { name: 'flip', kind: 'enum', values: ['h', 'v', 'hv'], aliases: { vh: 'hv' }, respell: (flip: string | undefined) => (flip === 'v' ? 'h' : flip === 'hv' ? undefined : flip) },
-  // An output without alpha ignores bg's alpha (flattening and the letterbox are opaque).
+  { name: 'flip', kind: 'enum', values: ['h', 'v', 'hv'], aliases: { vh: 'hv' }, respell: (flip: string | undefined) => (flip && flip !== 'hv' ? 'h' : undefined) },
+  // Without a box, bg only flattens: never for an output that keeps alpha, nor for f=source when png is an output (every
+  // source with alpha then keeps it). The default colour folds (white without alpha, transparent black with it), except for
+  // f=source, whose default depends on the source. An output without alpha ignores bg's alpha (flattening and the letterbox are opaque).
   {
-    name: 'bg', kind: 'colour', fold: (_bg, t) => !(both(t) && fitOf(t) === 'contain') && keepsAlpha(t.f),
-    respell: (bg: string | undefined, t) => (bg && t.f !== 'source' && !keepsAlpha(t.f) ? bg.slice(0, 6) : bg),
+    name: 'bg', kind: 'colour',
+    fold: (bg, t, config) => (t.f === 'source' ? !box(t) && config.formats.outputs.indexOf('png') >= 0 : alpha(t) ? !box(t) || bg === '00000000' : bg === 'ffffff'),
+    respell: (bg: string | undefined, t) => (bg && t.f !== 'source' && !alpha(t) ? bg.slice(0, 6) : bg),
   },
   { name: 'blur', kind: 'decimal', min: 0.3, max: 100, digits: 1, zero: true, fold: (blur) => blur === 0 },
   { name: 'sharpen', kind: 'decimal', min: 0.5, max: 10, digits: 1, zero: true, fold: (sharpen) => sharpen === 0 },

@@ -34,14 +34,16 @@ export interface NormalizedRequest {
 /** The canonical path and query for a request, or a thrown 400/403 ResizerError. */
 export async function normalizeRequest(input: ViewerInput, config: Config, signing: SigningRuntime): Promise<NormalizedRequest> {
   const uri = canonicalPath(input.uri);
+  let query = input.rawQuery || '';
+  let requested: RequestedTransform | undefined;
   // A constant `if` the build can drop whole when the config has signing off (shared/features.ts).
   if (NORMALIZER_FEATURES.signing && config.signing.enabled) {
     // `sig` (and with it `exp`) is not part of the parsed query: neither reaches the cache key.
-    const signed = splitSignature(input.uri, input.rawQuery);
-    let requested: RequestedTransform | undefined;
+    const signed = splitSignature(input.uri, query);
     let refusal: unknown;
+    query = signed.query;
     try {
-      requested = parseQuery(signed.query, config);
+      requested = parseQuery(query, config);
     } catch (error) {
       refusal = error;
     }
@@ -52,7 +54,6 @@ export async function normalizeRequest(input: ViewerInput, config: Config, signi
       verifySignature(signed, keys, signing.hmac, signing.now());
     }
     if (refusal) throw refusal;
-    return { uri, query: formatCanonical(canonicalize(requested!, input.accept, config)) };
   }
-  return { uri, query: formatCanonical(canonicalize(parseQuery(input.rawQuery || '', config), input.accept, config)) };
+  return { uri, query: formatCanonical(canonicalize(requested || parseQuery(query, config), input.accept, config)) };
 }

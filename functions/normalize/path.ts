@@ -29,7 +29,6 @@ function bad(message: string, uri: string) {
  * result is its own canonical spelling.
  */
 export function canonicalPath(uri: string): string {
-  if (uri === '/') return uri;
   // Checked before decoding, where an encoded separator still differs from a real one.
   if (/%2f|%5c|\\/i.test(uri)) throw bad('not contain %2F, %5C or \\', uri);
   let key: string;
@@ -43,8 +42,8 @@ export function canonicalPath(uri: string): string {
   const segments = key.split('/');
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i];
-    // The first is what precedes the leading `/`.
-    if (segment === '' && i) throw bad('not contain // or end in /', uri);
+    // The first is what precedes the leading `/`; `/` alone is the root.
+    if (segment === '' && i && uri !== '/') throw bad('not contain // or end in /', uri);
     if (segment === '.' || segment === '..') throw bad('not contain "." or ".." segments', uri);
     const bytes = utf8Length(segment);
     if (bytes > MAX_SEGMENT_BYTES) throw resizerError(400, 'bad_path', `each path segment must be at most ${MAX_SEGMENT_BYTES} bytes, got one of ${bytes}`);

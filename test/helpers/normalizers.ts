@@ -10,7 +10,7 @@ import { cffViewerRequest, viewerRequest } from './events';
 export type Answer = { query: string; uri?: string } | { status: number; contentType: string; body: string };
 export type Normalize = (query: string, accept?: string, uri?: string) => Promise<Answer>;
 
-function lambdaRuntime(dir: string): Normalize {
+export function lambdaRuntime(dir: string): Normalize {
   const lambda = lambdaNormalizer(dir);
   return async (query, accept, uri) => {
     const event: CloudFrontRequestEvent = viewerRequest(query, accept, uri);

@@ -4,6 +4,8 @@ import type { CloudFrontResponse, CloudFrontResultResponse } from 'aws-lambda';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHandler } from '../../../functions/resize/index';
+import { canonicalQuery } from '../../../shared/canonical';
+import { DEFAULT_CONFIG } from '../../../shared/config';
 import { resizerConfig } from '../../../functions/resize/runtime-config';
 import { generatedResponseBytes, ORIGIN_RESPONSE_LIMIT_BYTES, type EdgeHeaders } from '../../../shared/limits';
 import { configWith } from '../../helpers/config';
@@ -300,7 +302,8 @@ const EDITS: Array<{ query: string; size: [number, number]; corners: string[]; w
 
 for (const edit of EDITS) {
   resize(`edit ?${edit.query}: ${edit.why}`, async (context) => {
-    const { result } = await run(context, 'prod/quadrants.png', edit.query);
+    // As a viewer asks it: the normalizer's canonical query (flip=v and flip=hv are respelled as turns) must still look as asked.
+    const { result } = await run(context, 'prod/quadrants.png', canonicalQuery(edit.query, undefined, DEFAULT_CONFIG));
     assert.is(result.status, '200');
     const output = body(result);
     const decoded = await decode(output);
