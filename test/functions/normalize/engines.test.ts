@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cloudFrontFunctionNormalizer, distDir } from '../../helpers/bundles';
 import { cffViewerRequest } from '../../helpers/events';
-import { acceptCases, distinctRequests, equivalentGroups, rejectedCases, type RequestCase } from '../../helpers/fixtures';
+import { acceptCases, distinctRequests, equivalentGroups, fixture, rejectedCases, type RequestCase } from '../../helpers/fixtures';
 import { keyValueStoreModule, njsVersion, runInNjs } from '../../helpers/njs';
 
 const version = njsVersion();
@@ -39,12 +39,19 @@ if (!version) {
     const script = readFileSync(path.join(distDir, 'normalize-cff/index.js'), 'utf8');
     const requests = fixtureRequests();
     const events = requests.map((r) => cffViewerRequest(pairs(r.query), r.accept));
+    // The path rows too: the canonical path (decodeURIComponent, encodeURIComponent, the regular expressions) in njs.
+    for (const row of fixture<{ cases: Array<{ uri: string; query: string }> }>('normalize/paths.json').cases) {
+      const event = cffViewerRequest(pairs(row.query));
+      event.request.uri = row.uri;
+      requests.push({ query: row.query });
+      events.push(event);
+    }
     const vm = cloudFrontFunctionNormalizer();
     const answers = runInNjs(script, events.map((event, i) => ({ event, rawQueryString: requests[i].query })), { cloudfront: keyValueStoreModule() });
     assert.is(answers.length, events.length);
     assert.ok(events.length > 50, `${events.length} cases`);
     for (let i = 0; i < requests.length; i++) {
-      assert.equal(answers[i], { ok: await vm(events[i], requests[i].query) }, `?${requests[i].query} Accept: ${requests[i].accept}`);
+      assert.equal(answers[i], { ok: await vm(JSON.parse(JSON.stringify(events[i])), requests[i].query) }, `${events[i].request.uri}?${requests[i].query} Accept: ${requests[i].accept}`);
     }
   });
 
