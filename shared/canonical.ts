@@ -146,12 +146,12 @@ function parsePairs(rawQuery: string, config: Config, notViewer?: boolean): Requ
     const row = findParam(name);
     if (!row || own(requested, name)) continue;
     const raw = decode(eq < 0 ? '' : pairs[i].slice(eq + 1), name);
-    if (NORMALIZER_FEATURES.allowlists && !notViewer && config.allowedParams && config.allowedParams.indexOf(name as ParamName) < 0) {
-      throw resizerError(403, 'param_not_allowed', `${name} is not allowed here: this site allows only ${config.allowedParams.join(', ')}, got ${quoteReceived(name + '=' + raw)}`);
-    }
     // The rows that leave something open under presetsOnly are p, dpr and f=auto (a test holds this line to the table).
-    if (NORMALIZER_FEATURES.allowlists && !notViewer && config.presetsOnly && row.open !== 'any' && !(row.open && row.open.indexOf(raw) >= 0)) {
-      throw resizerError(403, 'presets_only', `${name} is not allowed here: this site serves presets only (p, ${presetNames(config)}; with dpr and f=auto), got ${quoteReceived(name + '=' + raw)}`);
+    if (NORMALIZER_FEATURES.allowlists && !notViewer) {
+      const closed = config.presetsOnly && row.open !== 'any' && !(row.open && row.open.indexOf(raw) >= 0);
+      if (closed || (config.allowedParams && config.allowedParams.indexOf(name as ParamName) < 0)) {
+        throw resizerError(403, closed ? 'presets_only' : 'param_not_allowed', `${name} is not allowed here: this site ${closed ? `serves presets only (p, ${presetNames(config)}; with dpr and f=auto)` : `allows only ${config.allowedParams!.join(', ')}`}, got ${quoteReceived(name + '=' + raw)}`);
+      }
     }
     const value = parseValue(name, row, raw, config);
     if (value === undefined) throw resizerError(400, 'bad_parameter', `${name} must be ${allowedText(name, row, config)}, got ${quoteReceived(raw)}`);
@@ -211,9 +211,6 @@ function scaled(value: number, factor: number, config: Config): number {
   return clamp(Math.round(value * factor), 1, config.maxDimension);
 }
 
-/** `dpr` under presetsOnly without config `densities`. */
-const PRESET_DENSITIES = [1, 2, 3];
-
 /**
  * Folds defaults, `dpr` and `Accept` into the one canonical form; null for a bare request.
  * `dpr` snaps up to config `densities` (1, 2, 3 under presetsOnly without them). One pass in
@@ -230,8 +227,8 @@ export function canonicalize(requested: RequestedTransform, accept: string | und
   const snapped: Record<string, boolean> = {};
   const values = byPlace(requested);
   if (NORMALIZER_FEATURES.allowlists) {
-    const densities = config.densities || (config.presetsOnly ? PRESET_DENSITIES : null);
-    if (densities) dpr = snap(dpr, densities, true);
+    // Under presetsOnly config parsing has made them 1, 2 and 3 when the file says null.
+    if (config.densities) dpr = snap(dpr, config.densities, true);
   }
   for (let i = 0; i < PARAMS.length; i++) {
     const row: ParamRow & { name: ParamName } = PARAMS[i];

@@ -258,6 +258,8 @@ export function parseConfig(raw: unknown): Config {
     fail(`widths[${config.widths.length - 1}]`, `at most maxDimension (${config.maxDimension})`, config.widths[config.widths.length - 1]);
   }
   if (config.presetsOnly && Object.keys(config.presets).length === 0) fail('presetsOnly', 'false when presets is empty', true);
+  // presetsOnly without densities: dpr snaps to 1, 2 and 3 (the normalizer reads only densities).
+  if (config.presetsOnly && !config.densities) (config as { densities: readonly number[] | null }).densities = [1, 2, 3];
   // Each preset is parsed now, against this config, so a typo fails the build and not a request.
   for (const name of Object.keys(config.presets)) {
     try {

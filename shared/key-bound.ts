@@ -45,8 +45,8 @@ export type KeyBound =
 /** dpr values that reach every distinct key a preset can make: the list it snaps to, or (unsnapped, with widths) one per width. */
 function presetDensities(config: Config, presetQuery: string): number[] | null {
   const open: Config = { ...config, presetsOnly: false, allowedParams: null };
+  // Under presetsOnly, config parsing has made them 1, 2 and 3 when the file says null.
   if (config.densities) return config.densities.slice();
-  if (config.presetsOnly) return [1, 2, 3];
   const w = parseQuery(presetQuery, open).w;
   // Without widths, any dpr makes another w (and h): unbounded unless the preset names neither.
   if (!config.widths) return w === undefined && parseQuery(presetQuery, open).h === undefined ? [1] : null;
