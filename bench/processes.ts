@@ -91,20 +91,57 @@ export interface ColdStart {
   readonly firstMs: Summary;
 }
 
-export async function coldStarts(root: string, s3Env: Readonly<Record<string, string>>, resizeEvent: unknown, runs: number): Promise<{ bareNode: Summary; bundles: ColdStart[] }> {
+/**
+ * The yardstick of the resizer's cold start: a fresh process that only loads sharp (the
+ * bundle's own copy) and makes the same 200x150 webp (our encoder settings) from the same bytes
+ * already in memory. Prints ms since the process started, once sharp is loaded and once the
+ * output is made.
+ */
+const SHARP_ONLY = `
+const bytes = require('node:fs').readFileSync(process.env.BENCH_SOURCE);
+const started = performance.now();
+const sharp = require(process.env.BENCH_SHARP);
+const loadedMs = performance.now();
+sharp(bytes).resize(200, 150).webp({ quality: 80, effort: 2 }).toBuffer().then(() => {
+  console.log(JSON.stringify({ loadedMs, firstMs: performance.now(), readMs: started }));
+});
+`;
+
+function sharpOnlyChild(sharpModule: string, sourceFile: string): { loadedMs: number; firstMs: number } {
+  const result = spawnSync(process.execPath, ['-e', SHARP_ONLY], { encoding: 'utf8', env: { PATH: process.env.PATH, BENCH_SHARP: sharpModule, BENCH_SOURCE: sourceFile } });
+  const line = JSON.parse(result.stdout.trim().split('\n').pop() || '{}');
+  if (!line.firstMs) throw new Error(`the sharp-only child failed: ${result.stderr.split('\n').slice(0, 3).join(' ')}`);
+  return line;
+}
+
+export interface ColdStarts {
+  readonly bareNode: Summary;
+  readonly bundles: ColdStart[];
+  /** The sharp-only process, run in turn with the resize bundle. */
+  readonly sharpOnly: ColdStart;
+  /** Median over the interleaved pairs of (bundle's first response) / (sharp-only's output made). */
+  readonly resizeOverSharpOnly: number;
+}
+
+export async function coldStarts(root: string, s3Env: Readonly<Record<string, string>>, resizeEvent: unknown, runs: number, sourceFile: string): Promise<ColdStarts> {
   const bare = Array.from({ length: runs }, bareNodeMs);
   const viewer = viewerRequest('w=200&h=150&f=webp&utm_source=x', 'image/avif,image/webp,*/*');
-  const cases: Array<[string, ChildOptions]> = [
-    ['dist/resize/index.js', { bundle: path.join(root, 'dist/resize/index.js'), events: [resizeEvent], env: s3Env }],
-    ['dist/normalize/index.js', { bundle: path.join(root, 'dist/normalize/index.js'), events: [viewer], env: {} }],
-  ];
-  const bundles: ColdStart[] = [];
-  for (const [bundle, options] of cases) {
-    const reports: ChildReport[] = [];
-    for (let i = 0; i < runs; i++) reports.push(await runChild(options));
-    bundles.push( { bundle, loadedMs: summarize(reports.map((r) => r.loadedMs)), firstMs: summarize(reports.map((r) => r.firstMs)) });
+  const resize: ChildOptions = { bundle: path.join(root, 'dist/resize/index.js'), events: [resizeEvent], env: s3Env };
+  const sharpModule = path.join(root, 'dist/resize/node_modules/sharp');
+  // The resize bundle and the sharp-only process in turn, so both see the same machine.
+  const resizeRuns: ChildReport[] = [];
+  const sharpRuns: Array<{ loadedMs: number; firstMs: number }> = [];
+  for (let i = 0; i < runs; i++) {
+    resizeRuns.push(await runChild(resize));
+    sharpRuns.push(sharpOnlyChild(sharpModule, sourceFile));
   }
-  return { bareNode: summarize(bare), bundles };
+  const ratios = resizeRuns.map((r, i) => r.firstMs / sharpRuns[i].firstMs);
+  const bundles: ColdStart[] = [{ bundle: 'dist/resize/index.js', loadedMs: summarize(resizeRuns.map((r) => r.loadedMs)), firstMs: summarize(resizeRuns.map((r) => r.firstMs)) }];
+  const normalize: ChildReport[] = [];
+  for (let i = 0; i < runs; i++) normalize.push(await runChild({ bundle: path.join(root, 'dist/normalize/index.js'), events: [viewer], env: {} }));
+  bundles.push({ bundle: 'dist/normalize/index.js', loadedMs: summarize(normalize.map((r) => r.loadedMs)), firstMs: summarize(normalize.map((r) => r.firstMs)) });
+  const sharpOnly: ColdStart = { bundle: 'sharp only (same output from the same bytes in memory)', loadedMs: summarize(sharpRuns.map((r) => r.loadedMs)), firstMs: summarize(sharpRuns.map((r) => r.firstMs)) };
+  return { bareNode: summarize(bare), bundles, sharpOnly, resizeOverSharpOnly: summarize(ratios).median };
 }
 
 export interface MemoryCase {

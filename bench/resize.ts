@@ -5,7 +5,7 @@
 //   floor  the S3 GET plus bare sharp with our exact encoder settings, each timed on its own
 //   naive  the seed's pipeline: buffered GetObject, sharp(body).resize(w, h).toFormat(f, { quality })
 //   ipx    unjs/ipx in-process, reading the same object through the SDK
-// Each output's bytes and luma SSIM against a lossless reference resize of the same geometry.
+// Each output's bytes and luma and chroma SSIM against a lossless reference resize of the same geometry.
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { CloudFrontResultResponse } from 'aws-lambda';
 import { createIPX, type IPXStorage } from 'ipx';
@@ -15,7 +15,7 @@ import { DEFAULT_CONFIG } from '../shared/config';
 import { ENCODERS } from '../functions/resize/operations';
 import { originResponse } from '../test/helpers/events';
 import type { BenchSource } from './sources';
-import { luma, ssim, type Luma } from './ssim';
+import { chromaSsim, luma, ssim, type Luma } from './ssim';
 import { geomean, mean, summarize, type Summary } from './stats';
 
 export const PIPELINES = ['ours', 'floor', 'naive', 'ipx'] as const;
@@ -42,6 +42,8 @@ export interface ResizeCaseResult {
   readonly ms: Record<Pipeline, Summary>;
   readonly bytes: Record<Pipeline, number>;
   readonly ssim: Record<Pipeline, number>;
+  /** Mean SSIM of the Cb and Cr planes against the reference's. */
+  readonly chroma: Record<Pipeline, number>;
   /** The handler's logged outcome (resized, original-smaller…). */
   readonly outcome: string;
   /** The floor's two parts, medians. */
@@ -91,6 +93,12 @@ export async function reference(bytes: Buffer, geometry: Geometry): Promise<Luma
 
 export async function scoreOutput(output: Buffer, ref: Luma): Promise<number> {
   return ssim(await luma(output), ref);
+}
+
+/** Luma and chroma SSIM of an output against the reference. */
+export async function scoreBoth(output: Buffer, ref: Luma): Promise<{ luma: number; chroma: number }> {
+  const decoded = await luma(output);
+  return { luma: ssim(decoded, ref), chroma: chromaSsim(decoded, ref) };
 }
 
 type Run = () => Promise<{ bytes: Buffer; parts?: { get: number; sharp: number } }>;
@@ -153,15 +161,18 @@ export async function benchResize(sources: readonly BenchSource[], geometries: r
           }
         }
         const scores = {} as Record<Pipeline, number>;
+        const chroma = {} as Record<Pipeline, number>;
         const sizes = {} as Record<Pipeline, number>;
         for (const pipeline of PIPELINES) {
           sizes[pipeline] = outputs[pipeline].length;
-          scores[pipeline] = await scoreOutput(outputs[pipeline], ref);
+          const both = await scoreBoth(outputs[pipeline], ref);
+          scores[pipeline] = both.luma;
+          chroma[pipeline] = both.chroma;
         }
         const result: ResizeCaseResult = {
           source: source.name, geometry: geometry.label, format, outcome,
           ms: { ours: summarize(ms.ours), floor: summarize(ms.floor), naive: summarize(ms.naive), ipx: summarize(ms.ipx) },
-          bytes: sizes, ssim: scores,
+          bytes: sizes, ssim: scores, chroma,
           floorParts: { get: summarize(gets).median, sharp: summarize(sharps).median },
         };
         results.push(result);
@@ -183,6 +194,8 @@ export interface FormatVerdict {
   readonly bytesVsNaive: number;
   /** Mean of ours SSIM minus naive SSIM, same cases. */
   readonly ssimVsNaive: number;
+  /** The same for chroma SSIM. */
+  readonly chromaVsNaive: number;
   /** Cases left out of bytes and SSIM because naive's output is wrong (transparency on black for jpeg). */
   readonly naiveWrong: number;
   /** Geometric mean of ours ms / floor ms (medians, and minimums). */
@@ -205,6 +218,7 @@ export function verdicts(results: readonly ResizeCaseResult[]): FormatVerdict[] 
       speedVsIpxByMin: geomean(rows.map((r) => r.ms.ipx.min / r.ms.ours.min)),
       bytesVsNaive: geomean(valid.map((r) => r.bytes.ours / r.bytes.naive)) - 1,
       ssimVsNaive: mean(valid.map((r) => r.ssim.ours - r.ssim.naive)),
+      chromaVsNaive: mean(valid.map((r) => r.chroma.ours - r.chroma.naive)),
       naiveWrong: rows.length - valid.length,
       oursOverFloor: geomean(rows.map((r) => r.ms.ours.median / r.ms.floor.median)),
       oursOverFloorByMin: geomean(rows.map((r) => r.ms.ours.min / r.ms.floor.min)),

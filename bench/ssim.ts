@@ -13,13 +13,34 @@ export interface Luma {
   readonly data: Buffer;
   readonly width: number;
   readonly height: number;
+  /** The two chroma planes (Rec. 601 Cb and Cr, full resolution), for chromaSsim. */
+  readonly chroma: readonly [Buffer, Buffer];
 }
 
-/** The first frame, flattened onto white, as luma. */
+/**
+ * The first frame, flattened onto white, as luma (sharp's greyscale) and as Cb and Cr planes
+ * computed from its sRGB pixels: 4:2:0 chroma subsampling and colour shifts show in the
+ * chroma SSIM only.
+ */
 export async function luma(input: Buffer | Sharp): Promise<Luma> {
   const image = Buffer.isBuffer(input) ? sharp(input) : input;
-  const { data, info } = await image.flatten({ background: '#ffffff' }).greyscale().raw().toBuffer({ resolveWithObject: true });
-  return { data, width: info.width, height: info.height };
+  const flat = image.flatten({ background: '#ffffff' });
+  const { data: rgb, info } = await flat.clone().toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data } = await flat.greyscale().raw().toBuffer({ resolveWithObject: true });
+  const pixels = info.width * info.height;
+  const cb = Buffer.alloc(pixels);
+  const cr = Buffer.alloc(pixels);
+  for (let i = 0, j = 0; i < pixels; i++, j += info.channels) {
+    const r = rgb[j], g = rgb[j + 1], b = rgb[j + 2];
+    cb[i] = Math.max(0, Math.min(255, Math.round(128 - 0.168736 * r - 0.331264 * g + 0.5 * b)));
+    cr[i] = Math.max(0, Math.min(255, Math.round(128 + 0.5 * r - 0.418688 * g - 0.081312 * b)));
+  }
+  return { data, width: info.width, height: info.height, chroma: [cb, cr] };
+}
+
+/** Mean SSIM of the Cb and Cr planes. */
+export function chromaSsim(a: Luma, b: Luma): number {
+  return (ssim({ ...a, data: a.chroma[0] }, { ...b, data: b.chroma[0] }) + ssim({ ...a, data: a.chroma[1] }, { ...b, data: b.chroma[1] })) / 2;
 }
 
 export function ssim(a: Luma, b: Luma): number {

@@ -5,7 +5,7 @@ import { createS3Client } from '../shared/s3-client';
 import type { Readable } from 'node:stream';
 import sharp, { type ResizeOptions } from 'sharp';
 import { S3RVER_CREDENTIALS } from '../infra/local/s3-server';
-import { reference, scoreOutput, type Geometry } from './resize';
+import { reference, scoreBoth, type Geometry } from './resize';
 import type { BenchSource } from './sources';
 import { geomean, mean, summarize } from './stats';
 
@@ -31,6 +31,8 @@ export interface TuningRow {
   /** Mean SSIM change against the baseline. */
   readonly ssimChange?: number;
   readonly ssim?: number;
+  /** Mean chroma SSIM change against the baseline. */
+  readonly chromaChange?: number;
 }
 
 const resize = (g: Geometry, options: ResizeOptions = {}) => (input: Buffer) => sharp(input).resize(g.width, g.height, { withoutEnlargement: true, ...options });
@@ -43,6 +45,25 @@ function encoderTrials(g: Geometry): Trial[] {
       variants: Object.fromEntries([4, 3, 2, 1, 0].map((e) => [e === 4 ? 'effort 4 (default)' : `effort ${e}`, (i: Buffer) => r(i).avif({ quality: 50, effort: e }).toBuffer()])),
     },
     {
+      // sharp encodes avif 4:4:4 unless told; web encoders (and every jpeg here) use 4:2:0.
+      setting: `avif chroma (q50 effort 3, ${g.label})`, baseline: '4:4:4 (default)', scored: true,
+      variants: {
+        '4:4:4 (default)': (i) => r(i).avif({ quality: 50, effort: 3 }).toBuffer(),
+        '4:2:0': (i) => r(i).avif({ quality: 50, effort: 3, chromaSubsampling: '4:2:0' }).toBuffer(),
+        '4:2:0 effort 2': (i) => r(i).avif({ quality: 50, effort: 2, chromaSubsampling: '4:2:0' }).toBuffer(),
+        '4:2:0 q55': (i) => r(i).avif({ quality: 55, effort: 3, chromaSubsampling: '4:2:0' }).toBuffer(),
+      },
+    },
+    {
+      setting: `webp options (q80 effort 2, ${g.label})`, baseline: 'effort 2', scored: true,
+      variants: {
+        'effort 2': (i) => r(i).webp({ quality: 80, effort: 2 }).toBuffer(),
+        'effort 2, smartSubsample': (i) => r(i).webp({ quality: 80, effort: 2, smartSubsample: true }).toBuffer(),
+        'effort 2, preset photo': (i) => r(i).webp({ quality: 80, effort: 2, preset: 'photo' }).toBuffer(),
+        'effort 1': (i) => r(i).webp({ quality: 80, effort: 1 }).toBuffer(),
+      },
+    },
+    {
       setting: `webp effort (q80, ${g.label})`, baseline: 'effort 4 (default)', scored: true,
       variants: Object.fromEntries([4, 3, 2, 1, 0].map((e) => [e === 4 ? 'effort 4 (default)' : `effort ${e}`, (i: Buffer) => r(i).webp({ quality: 80, effort: e }).toBuffer()])),
     },
@@ -52,6 +73,7 @@ function encoderTrials(g: Geometry): Trial[] {
         progressive: (i) => r(i).jpeg({ quality: 80, progressive: true }).toBuffer(),
         baseline: (i) => r(i).jpeg({ quality: 80 }).toBuffer(),
         mozjpeg: (i) => r(i).jpeg({ quality: 80, mozjpeg: true }).toBuffer(),
+        'mozjpeg, no trellis': (i) => r(i).jpeg({ quality: 80, mozjpeg: true, trellisQuantisation: false, overshootDeringing: false, optimiseScans: false }).toBuffer(),
       },
     },
     {
@@ -74,7 +96,7 @@ function encoderTrials(g: Geometry): Trial[] {
 
 async function runTrial(trial: Trial, sources: readonly BenchSource[], geometry: Geometry, rounds: number): Promise<TuningRow[]> {
   const names = Object.keys(trial.variants);
-  const perSource: Record<string, { ms: number; bytes: number; ssim: number }[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const perSource: Record<string, { ms: number; bytes: number; ssim: number; chroma: number }[]> = Object.fromEntries(names.map((n) => [n, []]));
   for (const source of sources) {
     const ref = trial.scored ? await reference(source.bytes, geometry) : undefined;
     const ms: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
@@ -88,7 +110,8 @@ async function runTrial(trial: Trial, sources: readonly BenchSource[], geometry:
       }
     }
     for (const name of names) {
-      perSource[name].push({ ms: summarize(ms[name]).median, bytes: last[name].length, ssim: ref ? await scoreOutput(last[name], ref) : NaN });
+      const scores = ref ? await scoreBoth(last[name], ref) : { luma: NaN, chroma: NaN };
+      perSource[name].push({ ms: summarize(ms[name]).median, bytes: last[name].length, ssim: scores.luma, chroma: scores.chroma });
     }
   }
   const base = perSource[trial.baseline];
@@ -102,6 +125,7 @@ async function runTrial(trial: Trial, sources: readonly BenchSource[], geometry:
         bytesRatio: geomean(rows.map((r, i) => r.bytes / base[i].bytes)),
         ssimChange: mean(rows.map((r, i) => r.ssim - base[i].ssim)),
         ssim: mean(rows.map((r) => r.ssim)),
+        chromaChange: mean(rows.map((r, i) => r.chroma - base[i].chroma)),
       } : {}),
     };
   });
