@@ -2,6 +2,8 @@
 // Each row says where it was read on PRICES_READ_ON (with the search tool's stored pages; the
 // machine has no other network) or that it was not found there and is AWS's list price as
 // this project knew it: check those before relying on a figure.
+import { LAMBDA_EDGE_GB_SECOND_USD, LAMBDA_EDGE_REQUEST_USD } from '../shared/lambda-edge-prices';
+
 export const PRICES_READ_ON = '2026-12-01';
 
 interface Price { readonly dollars: number; readonly per: string; readonly source: string }
@@ -10,8 +12,8 @@ const READ_EDGE = 'read: aws.amazon.com/cloudfront/pricing (stored copy) and sha
 const UNVERIFIED = 'not found in the stored pages: list price as known, verify';
 
 export const PRICE_TABLE = {
-  lambdaEdgeRequest: { dollars: 0.6 / 1e6, per: 'Lambda@Edge request ($0.60 per million)', source: READ_EDGE },
-  lambdaEdgeGbSecond: { dollars: 0.00005001, per: 'Lambda@Edge GB-second, billed per ms', source: READ_EDGE },
+  lambdaEdgeRequest: { dollars: LAMBDA_EDGE_REQUEST_USD, per: 'Lambda@Edge request ($0.60 per million)', source: READ_EDGE },
+  lambdaEdgeGbSecond: { dollars: LAMBDA_EDGE_GB_SECOND_USD, per: 'Lambda@Edge GB-second, billed per ms', source: READ_EDGE },
   cloudFrontFunction: { dollars: 0.1 / 1e6, per: 'CloudFront Functions invocation ($0.10 per million)', source: READ_EDGE },
   cloudFrontTransferGb: { dollars: 0.085, per: 'CloudFront data transfer out, US, first 10 TB, GB', source: 'read: aws.amazon.com/cloudfront/pricing (stored copy)' },
   cloudFrontHttpsRequest: { dollars: 0.01 / 1e4, per: 'CloudFront HTTPS request, US ($0.0100 per 10,000)', source: UNVERIFIED },

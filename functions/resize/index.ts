@@ -3,6 +3,7 @@
 // steps); every other response passes through untouched. It never throws: each failure has a
 // documented answer.
 import type { CloudFrontResponseEvent, CloudFrontResultResponse } from 'aws-lambda';
+import { lambdaEdgeCostUsd } from '../../shared/lambda-edge-prices';
 import { SVG_HEADERS, toLambdaHeaders } from '../../shared/responses';
 import { deadlineMs, startDeadline } from './deadline';
 import { elapsed, firstLine, type Invocation, type LogLine, type Memos } from './invocation';
@@ -60,6 +61,7 @@ export function createHandler(config: ResizerConfig) {
       return passThrough(invocation);
     } finally {
       log.ms.total = elapsed(started);
+      log.costUsd = lambdaEdgeCostUsd(log.ms.total, config.deploy.resizeMemoryMb);
       console.log(JSON.stringify(emfLine(log, metricNamespace(config.deploy.stackName), Date.now())));
     }
   };

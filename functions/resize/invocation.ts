@@ -21,6 +21,8 @@ export interface LogLine {
   quality?: number;
   /** The size asked for when the encode budget made the output smaller. */
   capped?: string;
+  /** Estimated bill of this invocation in US dollars. */
+  costUsd?: number;
   ms: Record<string, number>;
 }
 

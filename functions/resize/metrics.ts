@@ -16,6 +16,8 @@ export interface ResizeLog {
   readonly bytesIn?: number;
   readonly bytesOut?: number;
   readonly quality?: number;
+  /** Estimated bill of this invocation in US dollars (shared/lambda-edge-prices.ts). */
+  readonly costUsd?: number;
   /** Milliseconds per stage (fetch, transform, total). */
   readonly ms: Readonly<Record<string, number>>;
 }
@@ -31,6 +33,7 @@ export const METRICS = {
   BytesIn: { unit: 'Bytes', doc: 'size of the original' },
   BytesOut: { unit: 'Bytes', doc: 'size of the variant' },
   Quality: { unit: 'None', doc: 'the quality the variant was encoded at (after the 1 MB ladder)' },
+  CostUsd: { unit: 'None', doc: 'estimated bill of the invocation in US dollars: the request fee plus the handler\'s time rounded up to the millisecond at `deploy.resizeMemoryMb` (Lambda bills the whole invocation, a little more)' },
 } as const satisfies Record<string, { unit: Unit; doc: string }>;
 export type MetricName = keyof typeof METRICS;
 
@@ -64,6 +67,7 @@ export function emfLine(log: ResizeLog, namespace: string, timestamp: number): R
   if (log.bytesIn !== undefined) values.BytesIn = log.bytesIn;
   if (log.bytesOut !== undefined) values.BytesOut = log.bytesOut;
   if (log.quality !== undefined) values.Quality = log.quality;
+  if (log.costUsd !== undefined) values.CostUsd = log.costUsd;
   const metric = (name: MetricName) => ({ Name: name, Unit: METRICS[name].unit });
   const directives: Directive[] = [
     { Namespace: namespace, Dimensions: [['outcome']], Metrics: (Object.keys(values) as MetricName[]).map(metric) },

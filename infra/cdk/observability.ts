@@ -212,6 +212,12 @@ export class Observability extends Construct {
           }),
         ],
         [
+          new cloudwatch.GraphWidget({
+            title: 'Resizer estimated cost, US$ per hour by outcome (all regions; the log line\'s CostUsd)', width: 24, height, stacked: true,
+            left: OUTCOMES.map((outcome) => sum('CostUsd', outcome)), period: Duration.hours(1),
+          }),
+        ],
+        [
           new cloudwatch.GraphWidget({ title: 'Resizer total time p99, resized (ms)', width, height, left: perRegion('totalMs', 'resized', 'p99') }),
           new cloudwatch.GraphWidget({
             title: 'Resizer fetch and transform p50, resized (ms)', width, height,

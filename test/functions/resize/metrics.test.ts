@@ -4,6 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHandler } from '../../../functions/resize/index';
+import { LAMBDA_EDGE_REQUEST_USD, lambdaEdgeCostUsd } from '../../../shared/lambda-edge-prices';
 import { emfLine, METRICS, metricNamespace, NO_FORMAT, OUTCOMES, type ResizeLog } from '../../../functions/resize/metrics';
 import { resizerConfig } from '../../../functions/resize/runtime-config';
 import { configWith } from '../../helpers/config';
@@ -93,6 +94,12 @@ test('EMF: the real handler writes one valid line per invocation, in the stack\'
     assert.is(fallback.outcome, 'fallback-error');
     assert.is(fallback.key, 'prod/photo.jpg');
     assert.is(fallback.Requests, 1);
+    // The estimated bill: the request fee plus the handler's time at the configured memory.
+    for (const line of [passthrough, fallback]) {
+      assert.is(line.CostUsd, line.costUsd);
+      assert.is(line.costUsd, lambdaEdgeCostUsd(line.ms.total, config.deploy.resizeMemoryMb));
+      assert.ok(line.costUsd >= LAMBDA_EDGE_REQUEST_USD && line.costUsd < 0.001, String(line.costUsd));
+    }
   } finally {
     console.log = original;
   }

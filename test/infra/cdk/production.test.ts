@@ -190,6 +190,17 @@ test('dashboard: in us-east-1, resizer outcomes summed over the price class\'s r
   defaults.template.resourceCountIs('AWS::CloudFront::MonitoringSubscription', 1);
 });
 
+test('dashboard: the resizer\'s estimated dollars per hour (CostUsd summed hourly over outcomes and regions) beside the counts', () => {
+  const widgets = widgetsOf(defaults.json);
+  const cost = widgets.find((w) => w.properties.title?.startsWith('Resizer estimated cost, US$ per hour'));
+  assert.ok(cost);
+  assert.is(cost.properties.period, 3600);
+  const metrics: unknown[][] = cost.properties.metrics;
+  const sources = metrics.filter((m) => m[0] === metricNamespace('EdgeImageResizer'));
+  assert.is(sources.length, OUTCOMES.length * PRICE_CLASS_REGIONS.PriceClass_100.length);
+  for (const m of sources) assert.is(m[1], 'CostUsd');
+});
+
 test('alarms: 5xx rate and the resizer\'s errors, fallback rate and p99 near the timeout; notify an SNS topic only when configured', () => {
   const names = resourcesOf(defaults.json, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties.AlarmName).sort();
   assert.equal(names, [
