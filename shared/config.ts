@@ -157,7 +157,7 @@ export interface Config {
 }
 
 /** The keys the normalizer reads: all that the build bakes into its bundles. */
-export const NORMALIZER_KEYS = ['maxDimension', 'formats', 'quality', 'widths', 'qualities', 'densities', 'allowedParams', 'presets', 'presetsOnly', 'signing'] as const;
+export const NORMALIZER_KEYS = ['maxDimension', 'formats', 'quality', 'widths', 'qualities', 'densities', 'allowedParams', 'presets', 'presetsOnly', 'signing', 'behaviors'] as const;
 export type NormalizerConfig = Pick<Config, (typeof NORMALIZER_KEYS)[number]>;
 
 export function normalizerConfig(config: Config): NormalizerConfig {

@@ -63,7 +63,7 @@ export function createCffHandler(config: Config, signing: SigningRuntime) {
       const query = typeof request.rawQueryString === 'function' ? request.rawQueryString() : rawQuery(request.querystring || {});
       const normalized = await normalizeRequest({ uri: request.uri, rawQuery: query, accept }, config, signing);
       request.uri = normalized.uri;
-      request.querystring = toCffQuery(normalized.query);
+      if (normalized.query !== null) request.querystring = toCffQuery(normalized.query);
       // A transform's answer is the whole variant: a Range would reach S3 on a miss (issue 14).
       if (normalized.query) delete request.headers.range, delete request.headers['if-range'];
       return request;

@@ -5,7 +5,8 @@ import { canonicalize, formatCanonical, isTransform, parseQuery, type RequestedT
 import type { NormalizerConfig as Config } from '../../shared/config';
 import '../../shared/features';
 import { splitSignature, verifySignature, type Hmac } from '../../shared/signing';
-import { canonicalPath } from './path';
+import { resizingPrefix } from './behaviors';
+import { bad, canonicalPath } from './path';
 
 export interface SigningRuntime {
   readonly hmac: Hmac;
@@ -27,13 +28,21 @@ export interface ViewerInput {
 export interface NormalizedRequest {
   /** The canonical path (functions/normalize/path.ts). */
   readonly uri: string;
-  /** The canonical query; '' for the original. Not '' means a transform: Range and If-Range go. */
-  readonly query: string;
+  /**
+   * The canonical query; '' for the original. Not '' means a transform: Range and If-Range go.
+   * null: a path under no resizing behaviour (behaviors.ts), whose query is left as sent.
+   */
+  readonly query: string | null;
 }
 
 /** The canonical path and query for a request, or a thrown 400/403 ResizerError. */
 export async function normalizeRequest(input: ViewerInput, config: Config, signing: SigningRuntime): Promise<NormalizedRequest> {
   const uri = canonicalPath(input.uri);
+  // Every behaviour runs this function (behaviors.ts): a path under no resizing behaviour gets
+  // the path rules only; one CloudFront could not have matched on its own behaviour is refused.
+  const home = resizingPrefix(uri, config.behaviors);
+  if (home && input.uri.indexOf(home)) throw bad(`be spelled ${uri} (${home}*)`, input.uri);
+  if (!home) return { uri, query: null };
   let query = input.rawQuery || '';
   let requested: RequestedTransform | undefined;
   // A constant `if` the build can drop whole when the config has signing off (shared/features.ts).

@@ -23,7 +23,7 @@ export function createHandler(config: Config, keys: readonly string[]) {
     try {
       const normalized = await normalizeRequest({ uri: request.uri, rawQuery: request.querystring, accept }, config, signing);
       request.uri = normalized.uri;
-      request.querystring = normalized.query;
+      if (normalized.query !== null) request.querystring = normalized.query;
       // A transform's answer is the whole variant: a Range would reach S3 on a miss (issue 14).
       if (normalized.query) delete request.headers.range, delete request.headers['if-range'];
       return request;

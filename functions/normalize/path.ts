@@ -19,7 +19,7 @@ import { quoteReceived, resizerError } from '../../shared/errors';
 import { MAX_KEY_BYTES, MAX_SEGMENT_BYTES } from '../../shared/s3-key-limits';
 import { utf8Length } from '../../shared/utf8';
 
-function bad(message: string, uri: string) {
+export function bad(message: string, uri: string) {
   return resizerError(400, 'bad_path', `the path must ${message}, got ${quoteReceived(uri)}`);
 }
 
