@@ -225,6 +225,15 @@ export class ImageResizer extends Construct {
       originRequestPolicy: cloudfront.OriginRequestPolicy.CORS_S3_ORIGIN,
       responseHeadersPolicy,
     };
+    // The normalizer runs on the viewer request of every behaviour, the default one included
+    // (functions/normalize/behaviors.ts): a spelling of a key under a resizing behaviour that
+    // CloudFront matched on another behaviour (`/dev%2Fphoto.jpg`: a reserved %2F is not decoded
+    // for matching, S3 decodes it) is refused there instead of reaching S3 unchecked, and every
+    // other path gets the path rules. One CloudFront Function is associated with all of them.
+    const viewerOnly = (viewer: ReturnType<typeof viewerRequest>): Partial<cloudfront.BehaviorOptions> => ({
+      ...(viewer.functionAssociations.length ? { functionAssociations: viewer.functionAssociations } : {}),
+      ...(viewer.edgeLambdas.length ? { edgeLambdas: viewer.edgeLambdas } : {}),
+    });
     const additionalBehaviors: Record<string, cloudfront.BehaviorOptions> = {};
     for (const pattern of config.behaviors) {
       const prod = deploy.prodBehaviors.indexOf(pattern) >= 0;
@@ -237,8 +246,7 @@ export class ImageResizer extends Construct {
           ...common,
           compress: true,
           cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
-          ...functionAssociations,
-          ...(viewer.edgeLambdas.length ? { edgeLambdas: viewer.edgeLambdas } : {}),
+          ...viewerOnly(viewer),
         };
       }
       additionalBehaviors[pattern] = {
@@ -258,8 +266,9 @@ export class ImageResizer extends Construct {
     const acl = deploy.waf ? webAcl(this, 'WebAcl', deploy.stackName, deploy.waf) : undefined;
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: `${deploy.stackName}: originals and resized variants`,
-      // Everything else serves originals untouched, without the functions.
-      defaultBehavior: { ...common, compress: true, cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED },
+      // Everything else serves originals untouched, after the normalizer's path rules. It runs the
+      // latest normalizer: the behaviours it guards are the ones this deploy's config baked in.
+      defaultBehavior: { ...common, compress: true, cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED, ...viewerOnly(viewerRequest(false)) },
       additionalBehaviors,
       // With s3:ListBucket granted, a request for `/` would list the bucket's keys; a default
       // root object turns it into a request for one (absent) key, answered 404.

@@ -81,8 +81,6 @@ export interface Pipeline {
 }
 
 interface Behavior {
-  /** Whether the viewer-request function (the normalizer) runs. */
-  readonly normalizes: boolean;
   /** Whether the origin-response function (the resizer) runs. */
   readonly resizes: boolean;
   readonly cachePolicy: CacheKeyPolicy;
@@ -90,17 +88,18 @@ interface Behavior {
 
 /**
  * The distribution's behaviours in CloudFront's order, as the CDK app builds them: for each
- * configured pattern, first its compressible originals (`dev/*.svg`: the normalizer, no
- * resizer, CachingOptimized), then the pattern itself; the default behaviour last.
+ * configured pattern, first its compressible originals (`dev/*.svg`: no resizer,
+ * CachingOptimized), then the pattern itself; the default behaviour last (no resizer,
+ * CachingOptimized). The viewer-request function (the normalizer) runs on every one of them.
  */
 export function behaviorFor(path: string, config: Config, policies: DistributionPolicies): Behavior {
   for (const pattern of config.behaviors) {
     if (compressedPathPatterns(pattern).some((compressed) => matchesPathPattern(path, compressed))) {
-      return { normalizes: true, resizes: false, cachePolicy: policies.defaultCache };
+      return { resizes: false, cachePolicy: policies.defaultCache };
     }
-    if (matchesPathPattern(path, pattern)) return { normalizes: true, resizes: true, cachePolicy: policies.variantCache };
+    if (matchesPathPattern(path, pattern)) return { resizes: true, cachePolicy: policies.variantCache };
   }
-  return { normalizes: false, resizes: false, cachePolicy: policies.defaultCache };
+  return { resizes: false, cachePolicy: policies.defaultCache };
 }
 
 /** What the pipeline decided, before the response headers policy and framing. */
@@ -257,24 +256,19 @@ export function createPipeline(parts: PipelineParts): Pipeline {
     if (method !== 'GET' && method !== 'HEAD') return plainAnswer(403, 'This distribution is not configured to allow the HTTP request method that was used for this request.', 'Error from cloudfront');
 
     const behavior = behaviorFor(normalizedPath(uri), config, policies);
-    let forwardUri = uri;
-    let forwardQuery = querystring;
-    // The cache key reads headers as the viewer function left them.
-    let keyHeaders = headers;
-    if (behavior.normalizes) {
-      const outcome = await parts.viewerFunction.run({ method, uri, querystring, hasQuery: queryAt >= 0, headers: request.headers, clientIp }, distribution);
-      if (isFailure(outcome)) {
-        reportFailure(log, outcome, 'viewer-request', url);
-        return failurePage(outcome, requestId);
-      }
-      if (outcome.kind === 'response') {
-        const kind = parts.viewerFunction.runtime === 'cloudfront-function' ? 'FunctionGeneratedResponse' : 'LambdaGeneratedResponse';
-        return { ...outcome.response, body: outcome.response.body || Buffer.alloc(0), xCache: `${kind} from cloudfront` };
-      }
-      forwardUri = outcome.request.uri;
-      forwardQuery = outcome.request.querystring;
-      keyHeaders = outcome.request.headers;
+    // Every behaviour runs the viewer function; the cache key reads the request as it left it.
+    const outcome = await parts.viewerFunction.run({ method, uri, querystring, hasQuery: queryAt >= 0, headers: request.headers, clientIp }, distribution);
+    if (isFailure(outcome)) {
+      reportFailure(log, outcome, 'viewer-request', url);
+      return failurePage(outcome, requestId);
     }
+    if (outcome.kind === 'response') {
+      const kind = parts.viewerFunction.runtime === 'cloudfront-function' ? 'FunctionGeneratedResponse' : 'LambdaGeneratedResponse';
+      return { ...outcome.response, body: outcome.response.body || Buffer.alloc(0), xCache: `${kind} from cloudfront` };
+    }
+    const forwardUri = outcome.request.uri;
+    const forwardQuery = outcome.request.querystring;
+    const keyHeaders = outcome.request.headers;
 
     const forwarded = forwardedQuery(forwardQuery, behavior.cachePolicy.queryAllowlist);
     const key = cacheKey(forwardUri, forwarded, behavior.cachePolicy, header(keyHeaders, 'accept-encoding'));

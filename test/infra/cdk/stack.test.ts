@@ -185,11 +185,25 @@ test('behaviours: SVGs under a resizing path skip the resizer and are compressed
   ]);
 });
 
-test('behaviours: the default behaviour serves originals: no functions, managed CachingOptimized', () => {
+test('behaviours: the default behaviour serves originals behind the normalizer\'s path rules (the same CloudFront Function; the latest Lambda@Edge version), no resizer, managed CachingOptimized', () => {
+  const [[functionId]] = resourcesOf(defaults.json, 'AWS::CloudFront::Function');
   const b = distributionConfig(defaults.json).DefaultCacheBehavior;
-  assert.is(b.FunctionAssociations, undefined);
+  assert.equal(b.FunctionAssociations, [{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [functionId, 'FunctionARN'] } }]);
   assert.is(b.LambdaFunctionAssociations, undefined);
   assert.is(b.CachePolicyId, '658327ea-f89d-4fab-a63d-7e88639e58f6');
+  const lambdaDefault = distributionConfig(edge.json).DefaultCacheBehavior;
+  assert.is(lambdaDefault.FunctionAssociations, undefined);
+  assert.equal(lambdaDefault.LambdaFunctionAssociations, [{ EventType: 'viewer-request', LambdaFunctionARN: versionRef(edge.json, 'EdgeImageResizer-normalize') }]);
+});
+
+test('behaviours: every behaviour, default included, runs the normalizer on viewer request, in both normalizer modes (no spelling reaches S3 unchecked)', () => {
+  defaults.template.resourceCountIs('AWS::CloudFront::Function', 1);
+  for (const json of [defaults.json, edge.json, three.json]) {
+    for (const b of allBehaviors(json)) {
+      const viewer = [...(b.FunctionAssociations || []), ...(b.LambdaFunctionAssociations || [])].filter((a: Json) => a.EventType === 'viewer-request');
+      assert.is(viewer.length, 1, `${b.PathPattern || 'default'}: ${JSON.stringify(viewer)}`);
+    }
+  }
 });
 
 test('behaviours: every one redirects HTTP to HTTPS; only those that may serve compressible types compress', () => {

@@ -14,6 +14,7 @@ interface Context {
   clock: { now: number };
   originGets: string[];
   resizes: number;
+  viewerRuns: string[];
 }
 
 const pipeline = suite<Context>('local edge pipeline', {} as Context);
@@ -37,12 +38,13 @@ pipeline.before.each((context) => {
   context.clock = { now: Date.UTC(2026, 0, 1) };
   context.originGets = [];
   context.resizes = 0;
+  context.viewerRuns = [];
   const config = configWith();
   context.pipeline = createPipeline({
     config,
     policies: distributionPolicies(config),
     // The viewer function lets every request through unchanged.
-    viewerFunction: { runtime: 'lambda-edge', run: async (request) => ({ kind: 'request', request: { uri: request.uri, querystring: request.querystring, headers: {} } }) },
+    viewerFunction: { runtime: 'lambda-edge', run: async (request) => { context.viewerRuns.push(request.uri); return { kind: 'request', request: { uri: request.uri, querystring: request.querystring, headers: {} } }; } },
     // The origin function replaces the body, keeping the origin's headers.
     originFunction: {
       invoke: async (event): Promise<Invocation> => {
@@ -74,9 +76,9 @@ pipeline('a miss runs the origin and the origin function; the answer is kept for
   assert.equal([context.originGets, context.resizes], [['/dev/a.png', '/dev/a.png'], 2]);
 });
 
-pipeline('the default behaviour runs no function, and HEAD and 304 answers carry no body', async (context) => {
+pipeline('the default behaviour runs the viewer function but not the origin one, and HEAD and 304 answers carry no body', async (context) => {
   const plain = await get(context, '/a.txt?w=10');
-  assert.equal([plain.status, plain.body.toString(), context.resizes], [200, 'original', 0]);
+  assert.equal([plain.status, plain.body.toString(), context.resizes, context.viewerRuns], [200, 'original', 0, ['/a.txt']]);
   const head = await context.pipeline.handle({ method: 'HEAD', target: '/a.txt', headers: [], clientIp: '127.0.0.1' });
   assert.equal([head.status, head.body.length, head.headers['content-length']], [200, 0, ['8']]);
 });

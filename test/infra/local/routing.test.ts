@@ -25,6 +25,12 @@ routing('path patterns match as CloudFront matches them', () => {
   for (const [uri, pattern, expected] of PATTERNS) assert.is(matchesPathPattern(uri, pattern), expected, `${uri} ~ ${pattern}`);
 });
 
+routing('a reserved %2F is not decoded for matching (RFC 3986 section 2.2; S3 decodes it): /dev%2Fphoto.jpg is the default behaviour, as are encoded letters in the prefix', () => {
+  for (const uri of ['/dev%2Fphoto.jpg', '/dev%2fphoto.jpg', '/%64ev/photo.jpg', '/d%65v/photo.jpg']) {
+    assert.is(matchingBehavior(normalizedPath(uri), ['dev/*', 'prod/*']), null, uri);
+  }
+});
+
 routing('the first matching configured behaviour wins; no match is the default behaviour', () => {
   assert.is(matchingBehavior('/prod/a.jpg', ['dev/*', 'prod/*']), 'prod/*');
   assert.is(matchingBehavior('/prod/a.jpg', ['prod/a*', 'prod/*']), 'prod/a*');

@@ -151,7 +151,7 @@ start('a BUCKET_DIR file whose name the embedded S3 cannot store is skipped with
   const originals = path.join(folder, 'long-names');
   mkdirSync(path.join(originals, 'dev'), { recursive: true });
   const longName = `${'n'.repeat(246)}.jpg`;
-  // At the root: the default behaviour, which has no normalizer to refuse the name first.
+  // At the root: the default behaviour, whose normalizer refuses the name before S3 (every behaviour runs it).
   writeFileSync(path.join(originals, longName), await gradient(40, 30));
   writeFileSync(path.join(originals, 'dev', 'short.jpg'), await gradient(40, 30));
   // A private temporary folder, so that only this start's S3 folder can appear in it.
@@ -162,7 +162,7 @@ start('a BUCKET_DIR file whose name the embedded S3 cannot store is skipped with
     assert.is(readdirSync(tmp).filter((name) => name.startsWith('local-edge-s3-')).length, 1, 'the embedded S3 keeps its objects in the temporary folder');
     const short = await fetch(`http://127.0.0.1:${port}/dev/short.jpg?w=20&f=png`);
     assert.is(short.status, 200);
-    assert.is((await fetch(`http://127.0.0.1:${port}/${longName}`)).status, 404, 'the skipped file is absent, as S3 answers');
+    assert.is((await fetch(`http://127.0.0.1:${port}/${longName}`)).status, 400, 'the path rules refuse the name on every behaviour');
     stop();
   });
   assert.is(run.code, 0, run.stderr);
