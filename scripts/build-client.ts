@@ -29,7 +29,7 @@ function walk(dir: string): string[] {
 }
 
 /** Relative imports in the declarations get their `.js`, as Node's ESM resolution (and `nodenext`) needs. */
-function addExtensions(typesDir: string): void {
+export function addExtensions(typesDir: string): void {
   for (const file of walk(typesDir)) {
     const text = readFileSync(file, 'utf8');
     writeFileSync(file, text.replace(/(from\s+|import\()(['"])(\.\.?\/[^'"]+?)(\.js)?\2/g, '$1$2$3.js$2'));

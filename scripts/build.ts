@@ -4,6 +4,7 @@
 //   dist/resize/                 Lambda@Edge origin-response, CommonJS, plus sharp's node_modules for linux-x64 glibc
 //   dist/purge/index.js          regional Lambda (SQS of S3 events -> CloudFront invalidations), CommonJS
 //   client/dist/                 the client package's ESM bundles and types (scripts/build-client.ts)
+//   cdk/dist/                    the construct package: its code and the bundle templates (scripts/build-cdk.ts)
 // The config in use (shared/config-file.ts: RESIZER_CONFIG or resizer.config.json) is baked into
 // the functions, and written to dist/baked-config.json so `npm start` can tell whether dist/
 // was built from the config it is about to serve; with signing on, the Lambda@Edge normalizer
@@ -13,10 +14,12 @@ import { minify } from 'terser';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { normalizerConfig, type Config, type NormalizerConfig } from '../shared/config';
+import type { Config, NormalizerConfig } from '../shared/config';
+import { MANGLE_CACHE_FILE, normalizerBakedConfig, normalizerFeatures, type NormalizerFeatures } from '../infra/cdk/bundles';
 import { BAKED_CONFIG_NAME, bakedConfigText, projectConfig } from '../shared/config-file';
 import { keyBoundLine } from '../shared/key-bound';
 import { FORMATS, INFO_FORMATS, OUTPUT_FORMATS } from '../shared/formats';
+import { buildCdkPackage } from './build-cdk';
 import { buildClient } from './build-client';
 import { CLOUDFRONT_FUNCTION_MAX_BYTES, LAMBDA_EDGE_VIEWER_PACKAGE_MAX_BYTES } from '../shared/limits';
 import { SIGNING_KEYS_VARIABLE, signingKeysFromEnv } from './signing-keys';
@@ -46,26 +49,33 @@ export function bakedLiteral(value: unknown, dataKeys = false): string {
   return `{${entries.join(',')}}`;
 }
 
+/** A value the build leaves to a later step: the bundle holds this free identifier in its place (infra/cdk/bundles.ts fills it). */
+export class Placeholder {
+  constructor(readonly name: string) {}
+}
+
+const bakedSource = (value: unknown) => (value instanceof Placeholder ? value.name : bakedLiteral(value));
+
 export function bakeConfig(config: unknown): Plugin {
   return {
     name: 'bake-config',
     setup(b) {
       b.onResolve({ filter: /baked-config$/ }, () => ({ path: 'baked-config', namespace: 'baked-config' }));
       b.onLoad({ filter: /.*/, namespace: 'baked-config' }, () => ({
-        contents: `export const bakedConfig = ${bakedLiteral(config)};`,
+        contents: `export const bakedConfig = ${bakedSource(config)};`,
         loader: 'js',
       }));
     },
   };
 }
 
-function bakeSigningKeys(keys: readonly string[]): Plugin {
+function bakeSigningKeys(keys: readonly string[] | Placeholder): Plugin {
   return {
     name: 'bake-signing-keys',
     setup(b) {
       b.onResolve({ filter: /(^|\/)signing-keys$/ }, () => ({ path: 'signing-keys', namespace: 'signing-keys' }));
       b.onLoad({ filter: /.*/, namespace: 'signing-keys' }, () => ({
-        contents: `export const bakedSigningKeys = ${JSON.stringify(keys)};`,
+        contents: `export const bakedSigningKeys = ${bakedSource(keys)};`,
         loader: 'js',
       }));
     },
@@ -115,7 +125,7 @@ async function secondPass(code: string): Promise<string> {
   return result.code;
 }
 
-function commonOptions(config: Config | NormalizerConfig) {
+function commonOptions(config: Config | NormalizerConfig | Placeholder) {
   return { bundle: true, minify: true, legalComments: 'none' as const, plugins: [bakeConfig(config)], logLevel: 'warning' as const };
 }
 
@@ -171,13 +181,7 @@ const MANGLED = new RegExp(`^(${INTERNAL_PROPERTIES.join('|')})$`);
  * or false where it is read, so esbuild drops the code of what is off, and the module that turns
  * everything on elsewhere is empty here.
  */
-const ALLOWLIST_KEYS = ['widths', 'qualities', 'densities', 'allowedParams', 'presets', 'presetsOnly'] as const;
-
-function featureOptions(config: Config) {
-  const features = {
-    signing: config.signing.enabled,
-    allowlists: config.widths !== null || config.qualities !== null || config.densities !== null || config.allowedParams !== null || Object.keys(config.presets).length > 0,
-  };
+function featureOptions(features: NormalizerFeatures) {
   const plugin: Plugin = {
     name: 'bake-features',
     setup(b) {
@@ -187,15 +191,7 @@ function featureOptions(config: Config) {
   };
   const define: Record<string, string> = {};
   for (const [name, on] of Object.entries(features)) define[`NORMALIZER_FEATURES.${name}`] = String(on);
-  /** The baked config without the keys that only the dropped code reads. */
-  const bakedConfig = (baked: NormalizerConfig): NormalizerConfig => {
-    const out: Partial<Record<keyof NormalizerConfig, unknown>> = { ...baked };
-    if (!features.allowlists) for (const key of ALLOWLIST_KEYS) delete out[key];
-    // Read only inside `if (NORMALIZER_FEATURES.signing && ...)`, which the build drops when off.
-    if (!features.signing) delete out.signing;
-    return out as NormalizerConfig;
-  };
-  return { plugin, define, config: bakedConfig };
+  return { plugin, define };
 }
 
 /** Each edge bundle's own size limit. */
@@ -224,20 +220,25 @@ export function checkBundleSize(file: string, bytes: number): void {
   if (limit !== undefined && bytes > limit) throw new Error(`dist/${file} is ${bytes} bytes, over its ${limit}-byte limit`);
 }
 
+/** Where each normalizer build goes under outDir, by default normalize/ and normalize-cff/. */
+export interface NormalizerOutputs { readonly normalize: string; readonly cff: string }
+
 /**
- * Both normalizers, into `outDir`/normalize and `outDir`/normalize-cff. They bake only the
- * config keys they read: the CloudFront Functions script is limited to 10 KB, and nothing else
- * of the config (stack name, deploy settings) belongs in it.
+ * Both normalizers for one feature combination, with the config and keys given (or placeholders
+ * for them: the construct package's templates).
  */
-export async function buildNormalizers(config: Config, signingKeys: readonly string[], outDir: string): Promise<void> {
-  const features = featureOptions(config);
-  const baked = features.config(normalizerConfig(config));
-  const common = { ...commonOptions(baked), plugins: [bakeConfig(baked), bakeFormats(), features.plugin], define: features.define, mangleProps: MANGLED };
-  await build({
+export async function buildNormalizerPair(features: NormalizerFeatures, baked: NormalizerConfig | Placeholder, signingKeys: readonly string[] | Placeholder, outDir: string, outputs: NormalizerOutputs = { normalize: 'normalize', cff: 'normalize-cff' }): Promise<void> {
+  const featureBuild = featureOptions(features);
+  const common = { ...commonOptions(baked), plugins: [bakeConfig(baked), bakeFormats(), featureBuild.plugin], define: featureBuild.define, mangleProps: MANGLED };
+  // A template records the property names the build shortened, so that the config written in
+  // later gets the names the code reads (infra/cdk/bundles.ts).
+  const template = baked instanceof Placeholder;
+  const lambda = await build({
     ...common,
+    ...(template ? { mangleCache: {} } : {}),
     plugins: [...common.plugins, bakeSigningKeys(signingKeys)],
     entryPoints: [path.join(root, 'functions/normalize/index.ts')],
-    outfile: path.join(outDir, 'normalize/index.js'),
+    outfile: path.join(outDir, outputs.normalize, 'index.js'),
     platform: 'node', format: 'cjs', target: 'node20',
   });
 
@@ -248,16 +249,31 @@ export async function buildNormalizers(config: Config, signingKeys: readonly str
   // code, no IIFE, and the `handler` the runtime calls.
   const script = await build({
     ...common,
+    ...(template ? { mangleCache: {} } : {}),
     entryPoints: [path.join(root, 'functions/normalize/cloudfront-function-main.ts')],
     write: false,
     platform: 'neutral', format: 'esm', target: 'es5',
     supported: CLOUDFRONT_JS_2_EXTRAS,
   });
   const body = await secondPass(script.outputFiles[0].text);
-  mkdirSync(path.join(outDir, 'normalize-cff'), { recursive: true });
-  writeFileSync(path.join(outDir, 'normalize-cff/index.js'), `${CLOUDFRONT_FUNCTION_IMPORTS}${body}\n`);
+  mkdirSync(path.join(outDir, outputs.cff), { recursive: true });
+  writeFileSync(path.join(outDir, outputs.cff, 'index.js'), `${CLOUDFRONT_FUNCTION_IMPORTS}${body}
+`);
   // CommonJS inside a "type": "module" package.
-  writeFileSync(path.join(outDir, 'normalize', 'package.json'), JSON.stringify({ type: 'commonjs' }) + '\n');
+  writeFileSync(path.join(outDir, outputs.normalize, 'package.json'), JSON.stringify({ type: 'commonjs' }) + '\n');
+  if (template) {
+    writeFileSync(path.join(outDir, outputs.normalize, MANGLE_CACHE_FILE), JSON.stringify(lambda.mangleCache) + '\n');
+    writeFileSync(path.join(outDir, outputs.cff, MANGLE_CACHE_FILE), JSON.stringify(script.mangleCache) + '\n');
+  }
+}
+
+/**
+ * Both normalizers, into `outDir`/normalize and `outDir`/normalize-cff. They bake only the
+ * config keys they read: the CloudFront Functions script is limited to 10 KB, and nothing else
+ * of the config (stack name, deploy settings) belongs in it.
+ */
+export async function buildNormalizers(config: Config, signingKeys: readonly string[], outDir: string): Promise<void> {
+  await buildNormalizerPair(normalizerFeatures(config), normalizerBakedConfig(config), signingKeys, outDir);
   // The CloudFront Functions script is held to its limit only where the stack deploys it: with
   // the Lambda@Edge normalizer (the setting for a config whose script would not fit 10 KB) it
   // is built for the local edge's comparisons but never created in AWS, and the local edge
@@ -280,42 +296,50 @@ export async function buildAll(options: BuildOptions = {}): Promise<void> {
   const dist = options.outDir || defaultDist;
   const signingKeys = lambdaSigningKeys(config);
   rmSync(dist, { recursive: true, force: true });
-  const common = commonOptions(config);
-
   await buildNormalizers(config, signingKeys, dist);
 
+  await buildResize(config, dist);
+  copySharp(path.join(dist, 'resize/node_modules'));
+  await buildPurge(dist);
+
+  writeFileSync(path.join(dist, BAKED_CONFIG_NAME), bakedConfigText(config));
+  // The client and construct packages beside the repository's own build only (a build into another folder is a test's or a tool's).
+  if (!options.outDir) {
+    await buildClient(config);
+    await buildCdkPackage();
+  }
+}
+
+/** The resizer into `outDir`/resize, its config baked (or a placeholder for it); sharp stays outside the bundle. */
+export async function buildResize(config: Config | Placeholder, outDir: string): Promise<void> {
   await build({
-    ...common,
+    ...commonOptions(config),
     keepNames: true,
     entryPoints: [path.join(root, 'functions/resize/index.ts')],
-    outfile: path.join(dist, 'resize/index.js'),
+    outfile: path.join(outDir, 'resize/index.js'),
     platform: 'node', format: 'cjs', target: 'node20',
     external: ['sharp'],
   });
-  checkResizeBundle(readFileSync(path.join(dist, 'resize/index.js'), 'utf8'));
-  copySharp(path.join(dist, 'resize/node_modules'));
+  checkResizeBundle(readFileSync(path.join(outDir, 'resize/index.js'), 'utf8'));
+  // CommonJS inside a "type": "module" package.
+  writeFileSync(path.join(outDir, 'resize', 'package.json'), JSON.stringify({ type: 'commonjs' }) + '\n');
+}
 
+/** The purge function into `outDir`/purge: it reads no config. */
+export async function buildPurge(outDir: string): Promise<void> {
   await build({
-    ...common,
+    bundle: true, minify: true, legalComments: 'none', logLevel: 'warning',
     entryPoints: [path.join(root, 'functions/purge/index.ts')],
-    outfile: path.join(dist, 'purge/index.js'),
+    outfile: path.join(outDir, 'purge/index.js'),
     platform: 'node', format: 'cjs', target: 'node22',
     // The nodejs22.x runtime ships the AWS SDK v3; this function is not at the edge, so no size limit argues for bundling it.
     external: ['@aws-sdk/*'],
   });
-
-  // Each dist folder is CommonJS inside a "type": "module" package.
-  for (const name of ['resize', 'purge']) {
-    writeFileSync(path.join(dist, name, 'package.json'), JSON.stringify({ type: 'commonjs' }) + '\n');
-  }
-
-  writeFileSync(path.join(dist, BAKED_CONFIG_NAME), bakedConfigText(config));
-  // The client package beside the repository's own build only (a build into another folder is a test's or a tool's).
-  if (!options.outDir) await buildClient(config);
+  writeFileSync(path.join(outDir, 'purge', 'package.json'), JSON.stringify({ type: 'commonjs' }) + '\n');
 }
 
 /** sharp loads its native binding from @img/sharp-linux-x64 and libvips from @img/sharp-libvips-linux-x64. */
-function copySharp(target: string): void {
+export function copySharp(target: string): void {
   const packages = ['sharp', '@img/sharp-linux-x64', '@img/sharp-libvips-linux-x64', '@img/colour', 'detect-libc', 'semver'];
   mkdirSync(target, { recursive: true });
   for (const name of packages) {

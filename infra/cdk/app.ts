@@ -3,6 +3,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { projectConfig } from '../../shared/config-file';
+import { signingKeysFromEnv } from '../../scripts/signing-keys';
 import { addRegionalAlarmStacks } from './observability';
 import { EDGE_REGION } from './image-resizer';
 import { ResizerStack } from './resizer-stack';
@@ -13,8 +14,10 @@ const app = new App();
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 new ResizerStack(app, bakedConfig.deploy.stackName, {
   config: bakedConfig,
-  // The region is fixed: Lambda@Edge functions are created in us-east-1. The account is left to
-  // the CLI's credentials, so synth works offline without any.
+  signingKeys: signingKeysFromEnv() ?? undefined,
+  // us-east-1, where Lambda@Edge functions are created, so they stay in this one stack (the
+  // construct works in any region). The account is left to the CLI's credentials, so synth
+  // works offline without any.
   env: { region: EDGE_REGION, account: process.env.CDK_DEFAULT_ACCOUNT },
   description: 'edge-image-resizer: S3 originals resized on the fly at the CloudFront edge',
 });

@@ -4,7 +4,7 @@
 // any region) next to the distribution's own metrics. Alarms cannot read another region's
 // metrics, so every region gets the resizer's alarms in its own small stack; the distribution's
 // 5xx alarm lives in us-east-1, where CloudFront publishes.
-import { App, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Annotations, App, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -174,7 +174,10 @@ export class Observability extends Construct {
       monitoringSubscription: { realtimeMetricsSubscriptionConfig: { realtimeMetricsSubscriptionStatus: 'Enabled' } },
     });
 
-    const fiveXx = notify(new cloudwatch.Alarm(this, 'ErrorRate5xx', {
+    // Alarms read only their own region's metrics: CloudFront's are in us-east-1, the resizer's
+    // in each region it ran in (the other regions get RegionalAlarmsStack).
+    const here = Stack.of(this).region;
+    const fiveXx = here !== 'us-east-1' ? [] : [notify(new cloudwatch.Alarm(this, 'ErrorRate5xx', {
       alarmName: `${config.deploy.stackName} distribution 5xx rate`,
       alarmDescription: `More than ${ERROR_RATE_5XX_THRESHOLD}% of viewer requests got a 5xx (a 502 is often a Lambda@Edge answer CloudFront refused, a 503 a function that timed out or was throttled)`,
       metric: distributionMetric(distribution, '5xxErrorRate', 'Average'),
@@ -183,9 +186,12 @@ export class Observability extends Construct {
       evaluationPeriods: 3,
       datapointsToAlarm: 2,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }), this.topic);
-    const resizer = regions.indexOf('us-east-1') >= 0 ? new ResizerAlarms(this, 'ResizerAlarms', { config, topic: this.topic }).alarms : [];
-    this.alarms = [fiveXx, ...resizer];
+    }), this.topic)];
+    if (here !== 'us-east-1') {
+      Annotations.of(this).addInfo(`The distribution's 5xx alarm reads CloudFront's metrics, which are in us-east-1 only: alarms cannot read another region, so a stack in ${here} has none (the dashboard shows the rate)`);
+    }
+    const resizer = regions.indexOf(here) >= 0 ? new ResizerAlarms(this, 'ResizerAlarms', { config, topic: this.topic }).alarms : [];
+    this.alarms = [...fiveXx, ...resizer];
 
     const sum = (name: MetricName, outcome: Outcome) => sumOverRegions(config, name, outcome, regions, outcome);
     const perRegion = (name: MetricName, outcome: Outcome, statistic: string) => regions.map((region) => {
@@ -235,7 +241,7 @@ export class Observability extends Construct {
             left: [distributionMetric(distribution, '4xxErrorRate', 'Average'), distributionMetric(distribution, '5xxErrorRate', 'Average')],
           }),
         ],
-        [new cloudwatch.AlarmStatusWidget({ title: 'Alarms in us-east-1', width: 24, height: 3, alarms: this.alarms })],
+        [new cloudwatch.AlarmStatusWidget({ title: `Alarms in ${here}`, width: 24, height: 3, alarms: this.alarms })],
       ],
     });
   }
@@ -252,9 +258,9 @@ export class RegionalAlarmsStack extends Stack {
   }
 }
 
-/** One alarms stack per metrics region besides us-east-1 (which the main stack covers). */
-export function addRegionalAlarmStacks(app: App, config: Config, account: string | undefined): RegionalAlarmsStack[] {
-  return metricsRegions(config).filter((region) => region !== 'us-east-1').map((region) => new RegionalAlarmsStack(app, `${config.deploy.stackName}-alarms-${region}`, {
+/** One alarms stack per metrics region besides the ImageResizer's own (which its stack covers). */
+export function addRegionalAlarmStacks(app: App, config: Config, account: string | undefined, resizerRegion = 'us-east-1'): RegionalAlarmsStack[] {
+  return metricsRegions(config).filter((region) => region !== resizerRegion).map((region) => new RegionalAlarmsStack(app, `${config.deploy.stackName}-alarms-${region}`, {
     config,
     env: { region, account },
     description: `edge-image-resizer: alarms on the resizer's metrics in ${region}`,

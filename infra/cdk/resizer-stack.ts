@@ -9,8 +9,10 @@ import { ImageResizer } from './image-resizer';
 
 export interface ResizerStackProps extends StackProps {
   readonly config: Config;
-  /** Where `npm run build` wrote the bundles. */
-  readonly distDir?: string;
+  /** The Lambda@Edge normalizer's signing keys (SIGNING_KEYS_FILE), when it signs. */
+  readonly signingKeys?: readonly string[];
+  /** The bundle templates; default: cdk/dist/assets, written by `npm run build`. */
+  readonly assetsDir?: string;
 }
 
 export class ResizerStack extends Stack {
@@ -18,6 +20,6 @@ export class ResizerStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ResizerStackProps) {
     super(scope, id, props);
-    this.resizer = new ImageResizer(this, 'Default', { config: props.config, distDir: props.distDir });
+    this.resizer = new ImageResizer(this, 'Default', { config: props.config, signingKeys: props.signingKeys, assetsDir: props.assetsDir });
   }
 }

@@ -7,9 +7,11 @@ import * as assert from 'uvu/assert';
 import { ResizerStack } from '../../../infra/cdk/resizer-stack';
 import { parseConfig } from '../../../shared/config';
 
+const KEY = 'k'.repeat(32);
+
 function template(raw: object): Template {
   const app = new App();
-  return Template.fromStack(new ResizerStack(app, 'Resizer', { config: parseConfig(raw), env: { region: 'us-east-1' } }));
+  return Template.fromStack(new ResizerStack(app, 'Resizer', { config: parseConfig(raw), signingKeys: [KEY], env: { region: 'us-east-1' } }));
 }
 
 test('signing on with the CloudFront Function: a KeyValueStore without data, associated with the function, its ARN an output', () => {

@@ -9,7 +9,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ERROR_CACHING_STATUSES, MAX_CACHE_KEY_QUERY_STRINGS } from '../../../infra/cdk/policies';
 import { BATCHING_WINDOW, MAX_RECEIVES, PURGE_TIMEOUT } from '../../../infra/cdk/purge';
-import { checkDeployConfig, DEFAULT_DIST_DIR } from '../../../infra/cdk/image-resizer';
+import { ASSETS_DIR } from '../../../infra/cdk/assets-dir';
+import { CONFIG_PLACEHOLDER, fillTemplateDir, normalizerBakedConfig } from '../../../infra/cdk/bundles';
+import { checkDeployConfig } from '../../../infra/cdk/image-resizer';
 import type { ResizerStack } from '../../../infra/cdk/resizer-stack';
 import { MAX_WILDCARD_PATHS_IN_PROGRESS } from '../../../functions/purge/plan';
 import { parseConfig } from '../../../shared/config';
@@ -320,7 +322,12 @@ test('errors: 4xx and 5xx cached for errorCachingSeconds and passed through (no 
   assert.is(edge.config.deploy.errorCachingSeconds, 30);
 });
 
-test('resizer: Lambda@Edge in us-east-1, nodejs22.x, x86_64, memory and timeout from config, code from dist/resize, no environment', () => {
+/** A bundle template of the construct with the config written in (what the construct deploys). */
+function filled(template: string, value: unknown): string {
+  return fillTemplateDir(path.join(ASSETS_DIR, template), { [CONFIG_PLACEHOLDER]: value });
+}
+
+test('resizer: Lambda@Edge in us-east-1, nodejs22.x, x86_64, memory and timeout from config, code the resize template with the config, no environment', () => {
   assert.is(defaults.stack.region, 'us-east-1');
   for (const { template, config } of [defaults, edge]) {
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -329,7 +336,8 @@ test('resizer: Lambda@Edge in us-east-1, nodejs22.x, x86_64, memory and timeout 
     });
   }
   assert.is(edge.config.deploy.resizeMemoryMb, 2048);
-  assert.is(stagedCode(defaults, 'EdgeImageResizer-resize'), readFileSync(path.join(DEFAULT_DIST_DIR, 'resize/index.js'), 'utf8'));
+  assert.is(stagedCode(defaults, 'EdgeImageResizer-resize'), filled('resize', defaults.config));
+  assert.is(stagedCode(edge, 'EdgeImageResizer-resize'), filled('resize', edge.config));
 });
 
 test('edge role: trusted by lambda and edgelambda, allowed only GetObject on the originals\' objects and its own logs', () => {
@@ -370,12 +378,12 @@ test('versions: every Lambda version is retained on delete and replace, in both 
   assert.is(resourcesOf(edge.json, 'AWS::Lambda::Version').length, 2, 'resize and normalize');
 });
 
-test('normalizer, default mode: a cloudfront-js-2.0 CloudFront Function holding dist/normalize-cff, published live', () => {
+test('normalizer, default mode: a cloudfront-js-2.0 CloudFront Function holding the normalize-cff template with the config, published live', () => {
   const [[, fn]] = resourcesOf(defaults.json, 'AWS::CloudFront::Function');
   assert.is(fn.Properties.Name, 'EdgeImageResizer-normalize');
   assert.is(fn.Properties.AutoPublish, true);
   assert.is(fn.Properties.FunctionConfig.Runtime, 'cloudfront-js-2.0');
-  assert.is(fn.Properties.FunctionCode, readFileSync(path.join(DEFAULT_DIST_DIR, 'normalize-cff/index.js'), 'utf8'));
+  assert.is(fn.Properties.FunctionCode, filled('normalize-cff', normalizerBakedConfig(defaults.config)));
   defaults.template.resourcePropertiesCountIs('AWS::Lambda::Function', { FunctionName: 'EdgeImageResizer-normalize' }, 0);
 });
 
@@ -392,7 +400,7 @@ test('normalizer, lambda-edge mode: a Lambda@Edge viewer-request function within
   ]);
   const actions = roleStatements(edge.json, 'EdgeImageResizer-normalize').flatMap((s) => list(s.Action));
   assert.equal(actions, ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents']);
-  assert.is(stagedCode(edge, 'EdgeImageResizer-normalize'), readFileSync(path.join(DEFAULT_DIST_DIR, 'normalize/index.js'), 'utf8'));
+  assert.is(stagedCode(edge, 'EdgeImageResizer-normalize'), filled('normalize', normalizerBakedConfig(edge.config)));
 });
 
 test('dev and prod: prod behaviours run the versions named in config, dev the latest deploy', () => {
@@ -427,7 +435,7 @@ test('origin shield and price class come from config', () => {
 
 test('purge: S3 created and removed events go to an encrypted queue that only this bucket may send to', () => {
   const { stack, template } = defaults;
-  const queueId = logicalId(stack, stack.resizer.purge.queue);
+  const queueId = logicalId(stack, stack.resizer.purge!.queue);
   template.hasResourceProperties('Custom::S3BucketNotifications', {
     BucketName: { Ref: logicalId(stack, stack.resizer.bucket) },
     NotificationConfiguration: {
@@ -441,21 +449,21 @@ test('purge: S3 created and removed events go to an encrypted queue that only th
   assert.is(senders.length, 1);
   assert.equal(senders[0].statement.Condition, { ArnLike: { 'aws:SourceArn': bucketArn(stack) } });
   // Both queues refuse plain HTTP.
-  for (const queue of [stack.resizer.purge.queue, stack.resizer.purge.deadLetters]) {
+  for (const queue of [stack.resizer.purge!.queue, stack.resizer.purge!.deadLetters]) {
     const policy = allStatements(defaults.json).find(({ statement }) => statement.Effect === 'Deny' && JSON.stringify(statement.Resource) === JSON.stringify({ 'Fn::GetAtt': [logicalId(stack, queue), 'Arn'] }));
     assert.equal(policy?.statement.Condition, { Bool: { 'aws:SecureTransport': 'false' } });
   }
   template.hasResourceProperties('AWS::SQS::Queue', {
     SqsManagedSseEnabled: true,
     VisibilityTimeout: PURGE_TIMEOUT.toSeconds() * 6,
-    RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(stack, stack.resizer.purge.deadLetters), 'Arn'] }, maxReceiveCount: MAX_RECEIVES },
+    RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(stack, stack.resizer.purge!.deadLetters), 'Arn'] }, maxReceiveCount: MAX_RECEIVES },
   });
 });
 
 test('purge: the function takes batches of at most 15 changes, reports partial failures, and knows the distribution', () => {
   const { stack, template } = defaults;
   template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-    EventSourceArn: { 'Fn::GetAtt': [logicalId(stack, stack.resizer.purge.queue), 'Arn'] },
+    EventSourceArn: { 'Fn::GetAtt': [logicalId(stack, stack.resizer.purge!.queue), 'Arn'] },
     BatchSize: MAX_WILDCARD_PATHS_IN_PROGRESS,
     MaximumBatchingWindowInSeconds: BATCHING_WINDOW.toSeconds(),
     FunctionResponseTypes: ['ReportBatchItemFailures'],
@@ -464,7 +472,7 @@ test('purge: the function takes batches of at most 15 changes, reports partial f
     FunctionName: 'EdgeImageResizer-purge', Runtime: 'nodejs24.x', Handler: 'index.handler',
     Environment: { Variables: { DISTRIBUTION_ID: { Ref: logicalId(stack, stack.resizer.distribution) } } },
   });
-  assert.is(stagedCode(defaults, 'EdgeImageResizer-purge'), readFileSync(path.join(DEFAULT_DIST_DIR, 'purge/index.js'), 'utf8'));
+  assert.is(stagedCode(defaults, 'EdgeImageResizer-purge'), readFileSync(path.join(ASSETS_DIR, 'purge/index.js'), 'utf8'));
 });
 
 test('purge: least privilege: CreateInvalidation on this distribution only, queue consumption, own logs', () => {
