@@ -52,12 +52,13 @@ export interface ImageResizerProps {
    */
   readonly config?: unknown;
   /**
-   * The team's existing bucket of originals, in any region. Its bucket policy is not changed (the
+   * The team's existing bucket of originals, in any region: `{ bucketName, region }`, or a bucket
+   * imported with s3.Bucket.fromBucketAttributes (its region, else the stack's). Its bucket policy is not changed (the
    * OriginalsBucketPolicyCommand output is the one command that adds the distribution's read
    * access); its event notifications for purge are added beside the ones it has, when the stack
    * is in the bucket's region. Default: a new private bucket in the stack's region.
    */
-  readonly bucket?: ImportedBucket;
+  readonly bucket?: ImportedBucket | s3.IBucket;
   /**
    * An existing Distribution of the same stack to add the resizing behaviours to (its default
    * behaviour and its settings stay the team's). Default: a new distribution.
@@ -95,14 +96,14 @@ export function checkDeployConfig(config: Config): void {
 }
 
 /** The rules that depend on where the construct is and what it is given, one line each. */
-function checkPlacement(config: Config, stack: Stack, props: ImageResizerProps): void {
+function checkPlacement(config: Config, stack: Stack, props: ImageResizerProps, imported: ImportedBucket | undefined): void {
   const { deploy } = config;
   if (Token.isUnresolved(stack.region)) {
     configError(`ImageResizer needs a stack with an explicit region (env: { region }), as Lambda@Edge functions are made in ${EDGE_REGION} from it; stack ${stack.stackName} has none`);
   }
-  if (props.bucket) {
-    if (typeof props.bucket.bucketName !== 'string' || !BUCKET_NAME.test(props.bucket.bucketName)) configError(`ImageResizer bucket.bucketName must be an S3 bucket name like "my-originals", got ${JSON.stringify(props.bucket.bucketName)}`);
-    if (typeof props.bucket.region !== 'string' || !AWS_REGION.test(props.bucket.region)) configError(`ImageResizer bucket.region must be the bucket's AWS region like "eu-west-1", got ${JSON.stringify(props.bucket.region)}`);
+  if (imported) {
+    if (typeof imported.bucketName !== 'string' || !BUCKET_NAME.test(imported.bucketName)) configError(`ImageResizer bucket.bucketName must be an S3 bucket name like "my-originals", got ${JSON.stringify(imported.bucketName)}`);
+    if (typeof imported.region !== 'string' || !AWS_REGION.test(imported.region)) configError(`ImageResizer bucket.region must be the bucket's AWS region like "eu-west-1", got ${JSON.stringify(imported.region)}`);
   }
   if (props.distribution) {
     const theirs = Stack.of(props.distribution);
@@ -118,6 +119,16 @@ function checkPlacement(config: Config, stack: Stack, props: ImageResizerProps):
     // The keys are baked into the function: the same rules as a SIGNING_KEYS_FILE.
     parseSigningKeys((props.signingKeys ?? []).join('\n'), 'ImageResizer signingKeys (signing.enabled with deploy.normalizer "lambda-edge")');
   }
+}
+
+/** The team's bucket as a name and a region, from either form the props take. */
+function importedBucket(bucket: ImageResizerProps['bucket'], stack: Stack): ImportedBucket | undefined {
+  if (!bucket) return undefined;
+  if (!('bucketArn' in bucket)) return bucket;
+  if (Token.isUnresolved(bucket.bucketName)) {
+    configError('ImageResizer bucket must be an existing bucket named at synth ({ bucketName, region } or s3.Bucket.fromBucketAttributes); leave it out for a new one');
+  }
+  return { bucketName: bucket.bucketName, region: Token.isUnresolved(bucket.env.region) ? stack.region : bucket.env.region };
 }
 
 /** A config as given to the construct: parsed and checked, each error one line naming the key. */
@@ -177,14 +188,14 @@ export class ImageResizer extends Construct {
     this.config = config;
     const { deploy } = config;
     const stack = Stack.of(this);
-    checkPlacement(config, stack, props);
+    const imported = importedBucket(props.bucket, stack);
+    checkPlacement(config, stack, props, imported);
     const edgeStack = edgeStackOf(stack);
     // The roles of the edge functions live beside them; in the support stack, under this construct's unique id.
     const edgeScope: Construct = edgeStack ?? this;
     const edgeId = (name: string) => (edgeStack ? `${Names.uniqueId(this)}${name}` : name);
     const bundles = stageBundles(props.assetsDir ?? ASSETS_DIR, config, props.signingKeys ?? []);
     const names = { resize: `${deploy.stackName}-resize`, normalize: `${deploy.stackName}-normalize`, purge: `${deploy.stackName}-purge` };
-    const imported = props.bucket;
 
     // Access logs (deploy.accessLogs): CloudFront standard logs under cloudfront/ and the originals
     // bucket's S3 server access logs under s3-originals/, expired after accessLogsRetentionDays.

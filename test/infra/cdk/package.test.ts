@@ -136,4 +136,42 @@ try {
   assert.is(stderr, 'config key quality.webp must be an integer from 1 to 100, got 101\n');
 });
 
+/** The README's construct snippet, word by word (TypeScript, as a team writes it). */
+function readmeSnippet(): string {
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('### Into your own CDK app'));
+  const match = /```ts\n([\s\S]*?)```/.exec(section);
+  assert.ok(match, 'the README has the construct snippet');
+  return match![1];
+}
+
+pack('the README\'s snippet, compiled as a team would, synthesizes in eu-west-1 with cdk-nag (the team acknowledges its own distribution\'s findings)', async ({ project }) => {
+  const { transform } = await import('esbuild');
+  writeFileSync(path.join(project, 'site-stack.mjs'), (await transform(readmeSnippet(), { loader: 'ts', format: 'esm' })).code);
+  writeFileSync(path.join(project, 'resizer.config.json'), JSON.stringify({ widths: [320, 640, 1280], deploy: { stackName: 'SiteImages' } }));
+  writeFileSync(path.join(project, 'readme-app.mjs'), `
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { SiteStack } from './site-stack.mjs';
+const app = new App({ outdir: process.argv[2] });
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+const stack = new SiteStack(app, 'Site', { env: { region: 'eu-west-1' } });
+for (const id of ['AwsSolutions-CFR1', 'AwsSolutions-CFR2', 'AwsSolutions-CFR3', 'AwsSolutions-CFR4', 'AwsSolutions-CFR5']) {
+  Validations.of(stack.node.findChild('Cdn')).acknowledge({ id, reason: "the team's own distribution" });
+}
+app.synth();
+`);
+  const { outdir, status, stderr } = run(project, 'readme-app.mjs');
+  try {
+    const report = JSON.parse(readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
+    assert.equal((report.pluginReports as Json[]).flatMap((plugin) => plugin.violations.map((v: Json) => v.ruleName)), []);
+    assert.is(status, 0, stderr);
+    const site = template(outdir, 'Site');
+    const [cdn] = resourcesOf(site, 'AWS::CloudFront::Distribution');
+    assert.ok(cdn.Properties.DistributionConfig.Origins.some((o: Json) => o.DomainName === 'my-site-originals.s3.eu-west-1.amazonaws.com'));
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+});
+
 pack.run();

@@ -5,6 +5,7 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -95,8 +96,11 @@ test('imported bucket in the stack\'s region: purge notifications are added besi
   assert.is(notifications.Properties.Managed, false);
 });
 
-test('imported bucket in another region: purge is off with a warning naming why; the origin is still the bucket\'s region', () => {
-  const far = synth('eu-west-1', () => ({ bucket: { bucketName: 'team-originals', region: 'ap-northeast-2' } }));
+test('imported bucket in another region (by name and region, or s3.Bucket.fromBucketAttributes): purge is off with a warning naming why; the origin is still the bucket\'s region', () => {
+  for (const far of [
+    synth('eu-west-1', () => ({ bucket: { bucketName: 'team-originals', region: 'ap-northeast-2' } })),
+    synth('eu-west-1', (stack) => ({ bucket: s3.Bucket.fromBucketAttributes(stack, 'TeamBucket', { bucketName: 'team-originals', region: 'ap-northeast-2' }) })),
+  ]) {
   assert.equal(far.findings, []);
   assert.is(resourcesOf(far.template, 'Custom::S3BucketNotifications').length, 0);
   assert.is(resourcesOf(far.template, 'AWS::SQS::Queue').length, 0);
@@ -104,6 +108,7 @@ test('imported bucket in another region: purge is off with a warning naming why;
   assert.ok(warnings.some((text) => /Purge on change is off: .*ap-northeast-2.*eu-west-1/.test(text)), warnings.join('\n'));
   const [[, distribution]] = resourcesOf(far.template, 'AWS::CloudFront::Distribution');
   assert.is(distribution.Properties.DistributionConfig.Origins[0].DomainName, 'team-originals.s3.ap-northeast-2.amazonaws.com');
+  }
 });
 
 test('existing distribution, new bucket, eu-west-1: cdk-nag finds nothing unacknowledged; the behaviours join the team\'s distribution', () => {
