@@ -2,6 +2,7 @@
 // concurrency 1), so a Lambda function at `memoryMb` gets min(1, memoryMb / 1769) of the one
 // core this machine gave it: duration = measured ms / that share. Assumes one of this
 // machine's cores is about one Lambda vCPU.
+import { lambdaEdgeCostUsd } from '../shared/lambda-edge-prices';
 import { FULL_VCPU_MB, PRICES } from './prices';
 
 export function lambdaMs(measuredMs: number, memoryMb: number): number {
@@ -10,8 +11,7 @@ export function lambdaMs(measuredMs: number, memoryMb: number): number {
 
 /** Dollars per million resizes: requests plus duration (1 ms billing granularity). */
 export function perMillionTransforms(measuredMs: number, memoryMb: number): number {
-  const ms = Math.ceil(lambdaMs(measuredMs, memoryMb));
-  return 1e6 * (PRICES.lambdaEdgeRequest + (ms / 1000) * (memoryMb / 1024) * PRICES.lambdaEdgeGbSecond);
+  return 1e6 * lambdaEdgeCostUsd(lambdaMs(measuredMs, memoryMb), memoryMb);
 }
 
 /** Dollars per million cache hits: the CloudFront request and the viewer-request CloudFront Function (transfer apart). */
