@@ -1,8 +1,10 @@
-// CloudFront Functions (cloudfront-js-2.0) viewer-request entry. The build wraps this in an
-// IIFE and adds the top-level `async function handler(event)` the runtime calls. The query is
-// read with `request.rawQueryString()` (unparsed, unchanged: what a signature covers) and goes
-// through the same core as the Lambda@Edge build. Where that method is missing (older test
-// tools) the query object is joined back, which loses only the order of repeated names.
+// CloudFront Functions (cloudfront-js-2.0) viewer-request entry. The build puts this at the
+// script's top level and adds the `async function handler(event)` the runtime calls. The query
+// is read with `request.rawQueryString()`, which cloudfront-js-2.0 gives every request ("Use the
+// rawQueryString() method to retrieve the unparsed and unaltered query string as a string";
+// undefined without `?`: Developer Guide, "General helper methods"): what a signature covers.
+// It goes through the same core as the Lambda@Edge build. Tools that run the script outside
+// CloudFront provide the method themselves (the local edge; test/helpers/bundles.ts and njs.ts).
 
 import type { NormalizerConfig as Config } from '../../shared/config';
 import { errorResponse } from '../../shared/responses';
@@ -15,7 +17,10 @@ export interface CffRequest {
   querystring: Record<string, CffValue>;
   headers: Record<string, CffValue>;
   cookies?: Record<string, CffValue>;
-  /** cloudfront-js-2.0: the query as sent, without `?`; undefined when the URL has no `?`. */
+  /**
+   * cloudfront-js-2.0: the query as sent, without `?`; undefined when the URL has no `?`. A
+   * method the runtime adds to the request it hands the function (absent from the event as JSON).
+   */
   rawQueryString?: () => string | undefined;
 }
 export interface CffResponse {
@@ -30,6 +35,11 @@ function values(field: CffValue): string[] {
   return field.multiValue ? field.multiValue.map((item) => item.value) : [field.value];
 }
 
+/**
+ * A query object joined back into a query string (repeated names in their multiValue order):
+ * for the local edge's checks of a function's answer and for test tools that give a request no
+ * rawQueryString(). Not the normalizer's input: the shipped script reads rawQueryString().
+ */
 export function rawQuery(querystring: Record<string, CffValue>): string {
   const pairs: string[] = [];
   const names = Object.keys(querystring);
@@ -60,8 +70,7 @@ export function createCffHandler(config: Config, signing: SigningRuntime) {
     // Own properties only: a header or parameter named `constructor` or `__proto__` is just a name.
     const accept = own.call(request.headers, 'accept') ? values(request.headers.accept).join(',') : '';
     try {
-      const query = typeof request.rawQueryString === 'function' ? request.rawQueryString() : rawQuery(request.querystring || {});
-      const normalized = await normalizeRequest({ uri: request.uri, rawQuery: query, accept }, config, signing);
+      const normalized = await normalizeRequest({ uri: request.uri, rawQuery: request.rawQueryString!(), accept }, config, signing);
       request.uri = normalized.uri;
       if (normalized.query !== null) request.querystring = toCffQuery(normalized.query);
       // A transform's answer is the whole variant: a Range would reach S3 on a miss (issue 14).

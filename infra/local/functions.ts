@@ -142,16 +142,15 @@ export function loadCloudFrontFunctionFile(file: string, keyValueStore: KeyValue
  * Runs the script's handler inside its own context, so a runaway loop is cut off by the time
  * limit; an async handler (cloudfront-js-2.0 allows one) is awaited within the same limit.
  */
-export async function invokeCloudFrontFunction(loaded: LoadedCloudFrontFunction, event: unknown, timeoutMs: number, viewer?: { readonly rawQueryString: string | undefined }): Promise<Invocation> {
+export async function invokeCloudFrontFunction(loaded: LoadedCloudFrontFunction, event: unknown, timeoutMs: number, viewer: { readonly rawQueryString: string | undefined }): Promise<Invocation> {
   const context = loaded.context as { __event?: unknown; __rawQueryString?: string };
   context.__event = jsonCopy(event);
   const started = Date.now();
   try {
-    if (viewer) {
-      // request.rawQueryString(): the query as sent, undefined without `?` ("General helper methods").
-      context.__rawQueryString = viewer.rawQueryString;
-      vm.runInContext('__event.request.rawQueryString = function () { return __rawQueryString; };', loaded.context);
-    }
+    // request.rawQueryString(): the query as sent, undefined without `?` ("General helper
+    // methods"); cloudfront-js-2.0 gives every request the method, and the script relies on it.
+    context.__rawQueryString = viewer.rawQueryString;
+    vm.runInContext('__event.request.rawQueryString = function () { return __rawQueryString; };', loaded.context);
     let result = vm.runInContext('handler(__event)', loaded.context, { timeout: timeoutMs });
     if (result && typeof result.then === 'function') {
       let timer: NodeJS.Timeout | undefined;

@@ -26,7 +26,10 @@ export type NjsAnswer = { ok: unknown } | { error: string };
 
 export interface NjsRequest {
   readonly event: unknown;
-  /** What event.request.rawQueryString() returns; without it the request has no such method. */
+  /**
+   * What event.request.rawQueryString() returns; without it, the event's query object joined
+   * back (repeated names in multiValue order), as CloudFront gives every request the method.
+   */
   readonly rawQueryString?: string;
 }
 
@@ -47,9 +50,18 @@ export function runInNjs(script: string, requests: readonly NjsRequest[], module
   const driver = `
 ;(function () {
   var requests = ${JSON.stringify(requests)};
+  function joined(querystring) {
+    var pairs = [];
+    Object.keys(querystring).forEach(function (name) {
+      var field = querystring[name];
+      (field.multiValue ? field.multiValue.map(function (item) { return item.value; }) : [field.value]).forEach(function (value) { pairs.push(value === '' ? name : name + '=' + value); });
+    });
+    return pairs.join('&');
+  }
   var pending = requests.map(function (r) {
     try {
-      if ('rawQueryString' in r) r.event.request.rawQueryString = function () { return r.rawQueryString; };
+      var request = r.event.request;
+      if (request) request.rawQueryString = 'rawQueryString' in r ? function () { return r.rawQueryString; } : function () { return joined(request.querystring || {}); };
       return Promise.resolve(handler(r.event)).then(function (ok) { return { ok: ok }; }, function (e) { return { error: String(e) }; });
     } catch (e) {
       return Promise.resolve({ error: String(e) });

@@ -73,7 +73,16 @@ test('normalize-cff/index.js carries the runtime\'s HMAC only: none of signUrl\'
   for (const constant of ['1116352408', '0x428a2f98', '3624381080']) assert.not.ok(source.includes(constant), constant);
 });
 
-test('cloudfront-function without rawQueryString(): a repeated parameter arrives as multiValue and the first wins', async () => {
+test('cloudfront-function reads the query from rawQueryString() only (cloudfront-js-2.0 has it on every request): the first of a repeated name wins, the query object is not read', async () => {
+  const event = cffViewerRequest([['w', '999'], ['f', 'gif']]);
+  const result = await cff(event, 'w=100&w=300&f=png');
+  assert.ok('uri' in result);
+  assert.equal(result.querystring, { w: { value: '100' }, f: { value: 'png' } });
+  const source = readFileSync(path.join(distDir, 'normalize-cff/index.js'), 'utf8');
+  assert.not.ok(source.includes('.querystring||'), 'no fallback that joins the query object back');
+});
+
+test('test tools without rawQueryString() (this helper, njs.ts) join the query object back: a repeated parameter arrives as multiValue and the first wins', async () => {
   const result = await cff(cffViewerRequest([['w', '100'], ['w', '300'], ['f', 'png']]));
   assert.ok('uri' in result);
   assert.equal(result.querystring, { w: { value: '100' }, f: { value: 'png' } });
