@@ -47,14 +47,29 @@ function rawQuery(params: ImageParams): string {
   return pairs.join('&');
 }
 
+/** What every base URL must look like: absolute, http or https, with a host. */
+const ABSOLUTE_BASE = /^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/i;
+
+/**
+ * The base URL of the edge, checked: a missing or relative one would make a URL that resolves
+ * against the page (or fails far from here), so it is refused with one line naming `who`.
+ */
+export function checkBase(base: unknown, who: string): string {
+  if (typeof base !== 'string' || !ABSOLUTE_BASE.test(base)) {
+    throw new Error(`${who} needs the CDN's absolute URL like "https://images.example.com" (the distribution's domain, or your own), got ${base === undefined ? 'nothing' : quoteReceived(String(base))}`);
+  }
+  return base.replace(/\/+$/, '');
+}
+
 /**
  * The one URL of a variant: parameters in canonical order, defaults and `dpr` folded, the key
  * percent-encoded. `f` absent (or `auto`) stays absent, for the edge to resolve from
  * `Accept`. Invalid parameters throw the ResizerError the normalizer would answer 400 with.
  */
 export function imageUrl(base: string, path: string, params: ImageParams = {}, options?: ClientOptions): string {
+  const root = checkBase(base, 'imageUrl');
   const query = portableQuery(rawQuery(params), (options && options.config) || built);
-  return base.replace(/\/+$/, '') + '/' + encodeKey(path) + (query ? '?' + query : '');
+  return root + '/' + encodeKey(path) + (query ? '?' + query : '');
 }
 
 /** The `w` the edge makes of a URL of imageUrl's: the normalizer's own clamping, snapping, `dpr` and preset. */
@@ -71,26 +86,55 @@ export interface SrcsetOptions extends ClientOptions {
   readonly base: string;
   /** Candidate widths. Default: the config's `widths` when it has them, else DEFAULT_WIDTHS. */
   readonly widths?: readonly number[];
-  /** Every other parameter (`h` scales with `w`'s factor only when the edge's config says so). */
-  readonly params?: Omit<ImageParams, 'w' | 'dpr'>;
+  /**
+   * The original's width in pixels (`fetchInfo`'s `source.width`). The edge never enlarges
+   * (unless its config sets `allowEnlargement`), so no candidate is named wider than this: the
+   * widths beyond it become one candidate of the whole width.
+   */
+  readonly sourceWidth?: number;
+  /**
+   * Width over height of every candidate (say 4 / 3 with `fit: 'cover'`): each gets the `h` of
+   * its own `w`, so all candidates show the same picture. A fixed `h` in `params` would not.
+   */
+  readonly aspectRatio?: number;
+  /** Every other parameter. Not `h`: see aspectRatio. */
+  readonly params?: Omit<ImageParams, 'w' | 'h' | 'dpr'>;
 }
 
 /**
  * A `srcset` attribute: one candidate per width the edge would really produce. A width the
- * edge snaps (config `widths`) or clamps (`maxDimension`) is named by what it becomes, and
- * duplicates are dropped, so the browser never picks a candidate that is not what it says.
+ * edge snaps (config `widths`) or clamps (`maxDimension`), or one wider than `sourceWidth`, is
+ * named by what it becomes, and duplicates are dropped, so the browser never picks a candidate
+ * that is not what it says.
  */
 export function srcset(path: string, options: SrcsetOptions): string {
+  checkBase(options.base, 'srcset');
+  const { sourceWidth, aspectRatio } = options;
+  if (sourceWidth !== undefined && !(typeof sourceWidth === 'number' && sourceWidth >= 1 && sourceWidth === Math.floor(sourceWidth))) {
+    throw new Error(`srcset sourceWidth must be the original's width, a whole number of pixels, got ${quoteReceived(String(sourceWidth))}`);
+  }
+  if (aspectRatio !== undefined && !(typeof aspectRatio === 'number' && aspectRatio > 0 && isFinite(aspectRatio))) {
+    throw new Error(`srcset aspectRatio must be width over height, a positive number, got ${quoteReceived(String(aspectRatio))}`);
+  }
+  if (options.params && (options.params as ImageParams).h !== undefined) {
+    throw new Error('srcset params.h would give every candidate the same height and so a different shape; give aspectRatio (width over height) instead');
+  }
   // Config `widths` (the edge's allowlist, when the config has one) are the natural candidates.
   const config = options.config || built;
   const listed = config.widths;
   const widths = options.widths || listed || DEFAULT_WIDTHS;
   const seen: Record<string, true> = {};
   const out: string[] = [];
-  for (const width of widths) {
-    const url = imageUrl(options.base, path, { ...options.params, w: width }, options);
-    const actual = widthOf(url, config);
-    if (actual === undefined || seen[actual]) continue;
+  for (const wanted of widths) {
+    // Past the source, ask for the source's own width: one URL (one cache entry) for that output.
+    const width = sourceWidth !== undefined && wanted > sourceWidth ? sourceWidth : wanted;
+    const params: ImageParams = { ...options.params, w: width };
+    if (aspectRatio !== undefined) params.h = Math.max(1, Math.round(width / aspectRatio));
+    const url = imageUrl(options.base, path, params, options);
+    const edge = widthOf(url, config);
+    if (edge === undefined) continue;
+    const actual = sourceWidth !== undefined ? Math.min(edge, sourceWidth) : edge;
+    if (seen[actual]) continue;
     seen[actual] = true;
     out.push(`${url} ${actual}w`);
   }
@@ -137,6 +181,7 @@ export interface FetchInfoOptions extends ClientOptions {
  * A path the edge refuses rejects with its status and one-line reason.
  */
 export async function fetchInfo(paths: readonly string[], options: FetchInfoOptions): Promise<Record<string, ImageInfo>> {
+  checkBase(options.base, 'fetchInfo');
   const get = options.fetch || ((url: string) => fetch(url));
   const entries = await Promise.all(paths.map(async (path) => {
     const unsigned = imageUrl(options.base, path, { ...options.params, f: 'json' }, options);

@@ -2,7 +2,7 @@
 // contract, built on imageUrl. The default export reads its base URL from NEXT_PUBLIC_IMAGE_CDN,
 // which Next inlines into browser bundles; createLoader makes one with a given base, and (on the
 // server only) signing with the keys it is given.
-import { imageUrl, signUrl, type ClientOptions, type ImageParams } from './index';
+import { checkBase, imageUrl, signUrl, type ClientOptions, type ImageParams } from './index';
 
 export interface LoaderProps {
   readonly src: string;
@@ -13,7 +13,10 @@ export interface LoaderProps {
 export type ImageLoader = (props: LoaderProps) => string;
 
 export interface LoaderOptions extends ClientOptions {
-  /** The CDN's URL with the behaviour's prefix, e.g. https://images.example.com/prod. */
+  /**
+   * The CDN's URL, e.g. https://images.example.com, with the keys (src) naming the behaviour's
+   * prefix (`prod/photos/cat.jpg`); or https://images.example.com/prod with keys without it.
+   */
   readonly base: string;
   /** Parameters every URL of this loader carries (say `fit` or `gray`). */
   readonly params?: Omit<ImageParams, 'w' | 'q' | 'dpr'>;
@@ -26,8 +29,19 @@ export interface LoaderOptions extends ClientOptions {
   readonly expires?: number;
 }
 
+/**
+ * A `src` that starts with `/` is the site's own (a public/ file, a static import under
+ * /_next/static): Next serves it, so the loader gives it back unchanged. Keys for the edge are
+ * written without a leading slash (`prod/photos/cat.jpg`).
+ */
+function isSiteOwn(src: string): boolean {
+  return typeof src === 'string' && src.charAt(0) === '/';
+}
+
 export function createLoader(options: LoaderOptions): ImageLoader {
+  checkBase(options.base, 'createLoader');
   return function edgeImageLoader({ src, width, quality }) {
+    if (isSiteOwn(src)) return src;
     const url = imageUrl(options.base, src, { ...options.params, w: width, q: quality }, options);
     return options.keys ? signUrl(url, options.keys, { expires: options.expires }) : url;
   };
@@ -43,11 +57,12 @@ function cdnBase(): string {
   } catch (_) {
     base = undefined;
   }
-  if (!base) throw new Error('NEXT_PUBLIC_IMAGE_CDN must be the image CDN\'s URL (e.g. https://images.example.com/prod), got nothing');
-  return base;
+  // In .env, not only .env.production: `next dev` reads .env and .env.development.
+  return checkBase(base, 'NEXT_PUBLIC_IMAGE_CDN (in .env, for next dev, next build and next start)');
 }
 
-/** The loader for `images.loaderFile`: base URL from NEXT_PUBLIC_IMAGE_CDN. */
+/** The loader for `images.loaderFile`: base URL from NEXT_PUBLIC_IMAGE_CDN; a `src` starting with `/` is Next's own, unchanged. */
 export default function edgeImageLoader(props: LoaderProps): string {
+  if (isSiteOwn(props.src)) return props.src;
   return imageUrl(cdnBase(), props.src, { w: props.width, q: props.quality });
 }

@@ -50,7 +50,8 @@ console.log(JSON.stringify({
   url: imageUrl('https://cdn.example.com/prod', 'photos/cat.jpg', { h: 150, w: 200, f: 'webp', q: 80 }),
   srcset: srcset('cat.jpg', { base: 'https://cdn.example.com/prod', widths: [320, 640] }),
   sizes: sizes([['(max-width: 700px)', '100vw']], '640px'),
-  loader: loader({ src: '/photos/cat.jpg', width: 640, quality: 75 }),
+  loader: loader({ src: 'photos/cat.jpg', width: 640, quality: 75 }),
+  own: loader({ src: '/icon.png', width: 640, quality: 75 }),
   created: createLoader({ base: 'https://other.example.com/dev' })({ src: 'cat.jpg', width: 320 }),
   types: [typeof placeholder, typeof signUrl, typeof fetchInfo],
 }));
@@ -62,6 +63,7 @@ console.log(JSON.stringify({
     srcset: 'https://cdn.example.com/prod/cat.jpg?w=320 320w, https://cdn.example.com/prod/cat.jpg?w=640 640w',
     sizes: '(max-width: 700px) 100vw, 640px',
     loader: 'https://cdn.example.com/prod/photos/cat.jpg?w=640&q=75',
+    own: '/icon.png',
     created: 'https://other.example.com/dev/cat.jpg?w=320',
     types: ['function', 'function', 'function'],
   });

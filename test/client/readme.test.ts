@@ -1,8 +1,8 @@
 // Every snippet of docs/client.md ("Use it from your site"), run: the HTML's URLs are the client's
 // and are served; the code's printed results are the ones its comments state; the React
-// component and the Next.js page (with the loader file that next.config names, swapped in for
-// Next's default loader as Next's build does) render img tags whose every URL the local edge
-// serves at the width it names; the info endpoint answers what the page shows. The test swaps
+// component renders img tags whose every URL the local edge serves at the width it names; the
+// info endpoint answers what the page shows. (The Next.js snippets run as a real app in
+// test/client/next-app.test.ts.) The test swaps
 // https://images.example.com for the local edge's URL. Also: the package size the page states.
 import { Validator } from '@cfworker/json-schema';
 import { transform } from 'esbuild';
@@ -110,39 +110,6 @@ readme('React: the component renders an img whose every URL is served', async ({
   assert.is(attribute(html, 'sizes'), '320px');
   await assertServed(attribute(html, 'src'), 320, 213);
   await assertSrcsetServed(attribute(html, 'srcset'));
-});
-
-readme('Next.js: next.config names the loader file; the page renders a blurred ThumbHash and URLs the edge serves', async ({ sample }) => {
-  writeFileSync(path.join(work, 'image-loader.js'), snippet('next-loader'));
-  writeFileSync(path.join(work, 'next.config.mjs'), snippet('next-config'));
-  const config = (await import(pathToFileURL(path.join(work, 'next.config.mjs')).href)).default;
-  assert.is(config.images.loader, 'custom');
-  // What Next's build does with loaderFile: it replaces next/image's default loader with it.
-  writeFileSync(path.join(work, 'next-image.mjs'), `import { createElement } from 'react';
-import { createRequire } from 'node:module';
-import loader from ${JSON.stringify('./' + path.posix.normalize(config.images.loaderFile))};
-const { getImageProps } = createRequire(import.meta.url)('next/image');
-export default function Image(props) { return createElement('img', getImageProps({ ...props, loader }).props); }
-`);
-  const page = snippet('next-page').replace("from 'next/image'", "from './next-image.mjs'");
-  process.env.NEXT_PUBLIC_IMAGE_CDN = sample.url;
-  try {
-    const Page = (await import(await jsxModule('next-page', page))).default;
-    const html = renderToStaticMarkup(await Page());
-    assert.is(attribute(html, 'width'), '640');
-    assert.is(attribute(html, 'height'), '427');
-    assert.match(attribute(html, 'style'), /background-image:url\("data:image\/svg\+xml/, 'Next\'s blur over the ThumbHash');
-    const list = attribute(html, 'srcset').split(', ');
-    assert.is(list.length, 8, 'Next\'s device sizes');
-    // The sample photo is 1500 wide and is never enlarged: wider candidates decode at 1500.
-    for (const candidate of list) {
-      const [url, descriptor] = candidate.split(' ');
-      assert.ok(url.startsWith(sample.url + '/dev/photo.jpg?w='), url);
-      await assertServed(url, Math.min(1500, Number(descriptor.slice(0, -1))));
-    }
-  } finally {
-    delete process.env.NEXT_PUBLIC_IMAGE_CDN;
-  }
 });
 
 readme('the info endpoint answers exactly what docs/client.md shows, and it matches the schema', async ({ local }) => {
