@@ -93,6 +93,12 @@ export interface SrcsetOptions extends ClientOptions {
    */
   readonly sourceWidth?: number;
   /**
+   * The original's height (`fetchInfo`'s `source.height`), with `aspectRatio`: a crop taller
+   * than the original cannot be made either, so no candidate is wider than
+   * `sourceHeight * aspectRatio`.
+   */
+  readonly sourceHeight?: number;
+  /**
    * Width over height of every candidate (say 4 / 3 with `fit: 'cover'`): each gets the `h` of
    * its own `w`, so all candidates show the same picture. A fixed `h` in `params` would not.
    */
@@ -109,15 +115,23 @@ export interface SrcsetOptions extends ClientOptions {
  */
 export function srcset(path: string, options: SrcsetOptions): string {
   checkBase(options.base, 'srcset');
-  const { sourceWidth, aspectRatio } = options;
-  if (sourceWidth !== undefined && !(typeof sourceWidth === 'number' && sourceWidth >= 1 && sourceWidth === Math.floor(sourceWidth))) {
-    throw new Error(`srcset sourceWidth must be the original's width, a whole number of pixels, got ${quoteReceived(String(sourceWidth))}`);
+  const { sourceWidth, sourceHeight, aspectRatio } = options;
+  for (const [name, value] of [['sourceWidth', sourceWidth], ['sourceHeight', sourceHeight]] as const) {
+    if (value !== undefined && !(typeof value === 'number' && value >= 1 && value === Math.floor(value))) {
+      throw new Error(`srcset ${name} must be the original's size, a whole number of pixels, got ${quoteReceived(String(value))}`);
+    }
   }
   if (aspectRatio !== undefined && !(typeof aspectRatio === 'number' && aspectRatio > 0 && isFinite(aspectRatio))) {
     throw new Error(`srcset aspectRatio must be width over height, a positive number, got ${quoteReceived(String(aspectRatio))}`);
   }
   if (options.params && (options.params as ImageParams).h !== undefined) {
     throw new Error('srcset params.h would give every candidate the same height and so a different shape; give aspectRatio (width over height) instead');
+  }
+  // The widest output the edge makes without enlarging: the original's width, or with a shape,
+  // the widest crop of that shape the original holds.
+  let widest = sourceWidth;
+  if (aspectRatio !== undefined && sourceHeight !== undefined) {
+    widest = Math.min(widest === undefined ? Infinity : widest, Math.max(1, Math.floor(sourceHeight * aspectRatio)));
   }
   // Config `widths` (the edge's allowlist, when the config has one) are the natural candidates.
   const config = options.config || built;
@@ -126,14 +140,17 @@ export function srcset(path: string, options: SrcsetOptions): string {
   const seen: Record<string, true> = {};
   const out: string[] = [];
   for (const wanted of widths) {
-    // Past the source, ask for the source's own width: one URL (one cache entry) for that output.
-    const width = sourceWidth !== undefined && wanted > sourceWidth ? sourceWidth : wanted;
+    // Past the original, ask for its own width: one URL (one cache entry) for that output.
+    const width = widest !== undefined && wanted > widest ? widest : wanted;
     const params: ImageParams = { ...options.params, w: width };
     if (aspectRatio !== undefined) params.h = Math.max(1, Math.round(width / aspectRatio));
     const url = imageUrl(options.base, path, params, options);
     const edge = widthOf(url, config);
     if (edge === undefined) continue;
-    const actual = sourceWidth !== undefined ? Math.min(edge, sourceWidth) : edge;
+    // A width the edge snaps up past the original comes back at the original's size: the same
+    // picture for a plain resize, but not the asked shape for a crop, so that candidate goes.
+    if (widest !== undefined && edge > widest && aspectRatio !== undefined) continue;
+    const actual = widest !== undefined ? Math.min(edge, widest) : edge;
     if (seen[actual]) continue;
     seen[actual] = true;
     out.push(`${url} ${actual}w`);

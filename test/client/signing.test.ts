@@ -59,7 +59,7 @@ signing('imageUrl + signUrl (with exp) pass both builds and give the canonical q
 signing('the Next.js loader with keys signs every URL it makes', async ({ runtimes }) => {
   const loader = createLoader({ base: CDN, keys: KEYS });
   for (const width of [640, 1080]) {
-    const { uri, query } = split(loader({ src: '/dev/photo.jpg', width, quality: 75 }));
+    const { uri, query } = split(loader({ src: 'dev/photo.jpg', width, quality: 75 }));
     assert.match(query, /&sig=[A-Za-z0-9_-]{43}$/);
     for (const [runtime, normalize] of runtimes) {
       assert.equal(await normalize(query, 'image/jpeg', uri), { query: `w=${width}&f=source&q=75` }, runtime);

@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fetchInfo, imageUrl, srcset } from '../../client/src/index';
+import { edgeConfig } from '../../client/src/config';
 import edgeLoader, { createLoader } from '../../client/src/next';
 import { startSampleEdge, type SampleEdge } from '../helpers/edge';
 
@@ -56,6 +57,31 @@ truth('srcset with aspectRatio: every candidate has the same shape, cropped by f
   }
 });
 
+truth('srcset with aspectRatio and the original\'s height: no crop taller than the photo, so every candidate keeps the shape', async ({ sample }) => {
+  const info = (await fetchInfo(['dev/photo.jpg'], { base: sample.url }))['dev/photo.jpg'];
+  const { width: sourceWidth, height: sourceHeight } = info.source;
+  const list = parse(srcset('dev/photo.jpg', { base: sample.url, aspectRatio: 1, sourceWidth, sourceHeight }));
+  assert.equal(list.map((c) => c.width), [320, 480, 640, 750, 828, sourceHeight], 'the widest square the photo holds is its height');
+  for (const { url, width } of list) assert.equal(await decoded(url), { width, height: width }, url);
+});
+
+truth('srcset with config widths past the original: a plain resize keeps one candidate of the whole width, a crop drops what the edge cannot shape', async () => {
+  const widths = [320, 640, 1080, 1920];
+  const sample = await startSampleEdge({ config: { widths } });
+  try {
+    const config = edgeConfig({ widths });
+    const plain = parse(srcset('dev/photo.jpg', { base: sample.url, config, sourceWidth: 1500 }));
+    assert.equal(plain.map((c) => c.width), [320, 640, 1080, 1500]);
+    assert.match(plain[3].url, /\?w=1920$/, 'the edge snaps 1500 up to 1920 and gives the whole photo');
+    for (const { url, width } of plain) assert.is((await decoded(url)).width, width, url);
+    const cropped = parse(srcset('dev/photo.jpg', { base: sample.url, config, sourceWidth: 1500, sourceHeight: 1000, aspectRatio: 16 / 9 }));
+    assert.equal(cropped.map((c) => c.width), [320, 640, 1080], 'w=1920&h=1080 of a 1500x1000 photo would come back 1500x1000, another shape');
+    for (const { url, width } of cropped) assert.equal(await decoded(url), { width, height: Math.round(width * 9 / 16) }, url);
+  } finally {
+    await sample.close();
+  }
+});
+
 truth('a missing, empty or relative base is refused in one line by imageUrl, srcset, fetchInfo and both loaders', async () => {
   const oneLine = (fn: () => unknown) => {
     try {
@@ -76,7 +102,9 @@ truth('a missing, empty or relative base is refused in one line by imageUrl, src
   }
   delete process.env.NEXT_PUBLIC_IMAGE_CDN;
   assert.is(oneLine(() => edgeLoader({ src: 'dev/a.jpg', width: 10 })), 'NEXT_PUBLIC_IMAGE_CDN (in .env, for next dev, next build and next start) needs the CDN\'s absolute URL like "https://images.example.com" (the distribution\'s domain, or your own), got nothing');
-  assert.match(oneLine(() => srcset('dev/a.jpg', { base: 'https://cdn.example.com', sourceWidth: 0 })), /^srcset sourceWidth must be the original's width/);
+  assert.is(oneLine(() => srcset('dev/a.jpg', { base: 'https://cdn.example.com', sourceWidth: 0 })), 'srcset sourceWidth must be the original\'s size, a whole number of pixels, got "0"');
+  assert.match(oneLine(() => srcset('dev/a.jpg', { base: 'https://cdn.example.com', sourceHeight: 10.5 })), /^srcset sourceHeight must be the original's size/);
+  assert.match(oneLine(() => srcset('dev/a.jpg', { base: 'https://cdn.example.com', aspectRatio: -1 })), /^srcset aspectRatio must be width over height/);
   assert.match(oneLine(() => srcset('dev/a.jpg', { base: 'https://cdn.example.com', params: { h: 100 } as never })), /^srcset params\.h would give every candidate the same height/);
 });
 
