@@ -18,6 +18,14 @@ export const ERROR_CACHING_STATUSES = [400, 403, 404, 405, 414, 416, 500, 501, 5
 export const CORS_METHODS = ['GET', 'HEAD', 'OPTIONS'];
 
 /**
+ * The response headers a script on an allowed origin may read: the resizer's timings, and what
+ * a range reader needs to read an original in parts, such as pdf.js, which fetches a PDF by
+ * ranges only when it sees `Accept-Ranges: bytes` and the length (`Content-Length`, and
+ * `Content-Range` on a 206). Without them a cross-origin reader sees none of the three.
+ */
+export const CORS_EXPOSED_HEADERS = ['server-timing', 'accept-ranges', 'content-range', 'content-length'];
+
+/**
  * The canonical names as an allowlist while they fit in one (10); beyond that, every query
  * string, which is the same key: the normalizer leaves nothing but canonical names in the
  * query of a resizing behaviour.
@@ -72,7 +80,7 @@ export function compressedPathPatterns(pattern: string): string[] {
 export function viewerHeadersPolicy(scope: Construct, id: string, config: Config): cloudfront.ResponseHeadersPolicy {
   const origins = [...config.cors.allowedOrigins];
   return new cloudfront.ResponseHeadersPolicy(scope, id, {
-    comment: 'CORS from cors.allowedOrigins, nosniff, SVG sandbox CSP, CORP cross-origin, Timing-Allow-Origin',
+    comment: 'CORS from cors.allowedOrigins (timings and ranges exposed), nosniff, SVG sandbox CSP, CORP cross-origin, Timing-Allow-Origin',
     corsBehavior: {
       // Never with credentials: `*` may not be combined with them, and images need no cookies.
       accessControlAllowCredentials: false,
@@ -81,8 +89,9 @@ export function viewerHeadersPolicy(scope: Construct, id: string, config: Config
       // No request header changes the answer (none is in the cache key), so allowing any
       // exposes nothing; `*` is valid because credentials are off.
       accessControlAllowHeaders: ['*'],
-      // So that fetch() can read the resizer's timings, not only the Resource Timing API.
-      accessControlExposeHeaders: ['server-timing'],
+      // So that fetch() can read the resizer's timings, not only the Resource Timing API, and
+      // range readers the ranges (CORS_EXPOSED_HEADERS).
+      accessControlExposeHeaders: CORS_EXPOSED_HEADERS,
       accessControlMaxAge: Duration.days(1),
       originOverride: true,
     },
@@ -115,7 +124,7 @@ export function corsRule(config: Config): s3.CorsRule {
     allowedOrigins: [...config.cors.allowedOrigins],
     allowedMethods: [s3.HttpMethods.GET, s3.HttpMethods.HEAD],
     allowedHeaders: ['*'],
-    exposedHeaders: ['server-timing'],
+    exposedHeaders: CORS_EXPOSED_HEADERS,
     maxAge: Duration.days(1).toSeconds(),
   };
 }

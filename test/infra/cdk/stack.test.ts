@@ -263,13 +263,13 @@ function customHeader(json: Json, name: string): Json | undefined {
   return headersPolicy(json).CustomHeadersConfig.Items.find((h: Json) => h.Header === name);
 }
 
-test('CORS: allowed origins from config (* by default), GET/HEAD/OPTIONS, server-timing exposed, never with credentials', () => {
+test('CORS: allowed origins from config (* by default), GET/HEAD/OPTIONS, server-timing and the range headers exposed, never with credentials', () => {
   for (const [json, origins] of [[defaults.json, ['*']], [edge.json, ORIGINS]] as const) {
     const cors = headersPolicy(json).CorsConfig;
     assert.equal(cors.AccessControlAllowOrigins.Items, origins);
     assert.is(cors.AccessControlAllowCredentials, false);
     assert.equal(cors.AccessControlAllowMethods.Items, ['GET', 'HEAD', 'OPTIONS']);
-    assert.equal(cors.AccessControlExposeHeaders.Items, ['server-timing']);
+    assert.equal(cors.AccessControlExposeHeaders.Items, ['server-timing', 'accept-ranges', 'content-range', 'content-length']);
     assert.is(cors.OriginOverride, true);
   }
   for (const b of allBehaviors(defaults.json)) assert.ok(b.ResponseHeadersPolicyId, `${b.PathPattern ?? 'default'} has the headers policy`);

@@ -6,7 +6,9 @@ import { distributionPolicies, type ViewerHeadersPolicy } from '../../../infra/l
 import { applyViewerHeaders, isPreflight } from '../../../infra/local/viewer-headers';
 import { CACHE_KEY_PARAMS } from '../../../shared/params';
 import { SVG_CONTENT_SECURITY_POLICY } from '../../../shared/responses';
+import { CORS_EXPOSED_HEADERS } from '../../../infra/cdk/policies';
 import { configWith } from '../../helpers/config';
+import { startSampleEdge } from '../../helpers/edge';
 
 const headers = suite('local edge response headers policy');
 
@@ -78,6 +80,24 @@ headers('the policies come from the CDK app and follow the config', () => {
   const out = applyViewerHeaders({}, policies.viewerHeaders, { origin: 'https://a.example', preflight: false });
   assert.equal(out['access-control-allow-origin'], ['https://a.example']);
   assert.equal(out['content-security-policy'], [SVG_CONTENT_SECURITY_POLICY], 'the SVG sandbox, on every answer');
+  assert.equal(out['access-control-expose-headers'], [CORS_EXPOSED_HEADERS.join(', ')], 'timings and what range readers need');
+});
+
+headers('a cross-origin range read of an original through the local edge: 206 with Accept-Ranges, Content-Range and Content-Length exposed', async () => {
+  const sample = await startSampleEdge();
+  try {
+    const response = await fetch(`${sample.url}/dev/guide.pdf`, { headers: { origin: 'https://reader.example', range: 'bytes=0-99' } });
+    const body = Buffer.from(await response.arrayBuffer());
+    assert.is(response.status, 206);
+    assert.is(body.length, 100);
+    assert.match(response.headers.get('content-range') || '', /^bytes 0-99\/\d+$/);
+    assert.is(response.headers.get('content-length'), '100');
+    assert.is(response.headers.get('access-control-allow-origin'), '*');
+    const exposed = (response.headers.get('access-control-expose-headers') || '').split(/,\s*/);
+    for (const name of ['accept-ranges', 'content-range', 'content-length']) assert.ok(exposed.indexOf(name) >= 0, `${name} exposed: ${exposed}`);
+  } finally {
+    await sample.close();
+  }
 });
 
 headers.run();
