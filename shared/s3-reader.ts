@@ -36,6 +36,11 @@ export interface S3ReadOptions {
   readonly tooLarge?: (bytes: number) => Error;
   /** Extra request headers (signed), e.g. `range`. */
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * A 2xx answer resolves as soon as its status and headers arrive, with an empty body; the body
+   * is not read (the connection is closed). Error bodies are still read: they carry S3's code.
+   */
+  readonly headersOnly?: boolean;
 }
 
 export interface S3Answer {
@@ -143,6 +148,12 @@ function attempt(object: S3Object, options: S3ReadOptions): Promise<S3Answer> {
       const length = Number(response.headers['content-length']);
       const max = ok ? options.maxBytes : ERROR_BODY_BYTES;
       if (ok && max !== undefined && length > max) return fail(options.tooLarge ? options.tooLarge(length) : new Error(`object of ${length} bytes over ${max}`));
+      if (ok && options.headersOnly) {
+        settled = true;
+        response.destroy();
+        request.destroy();
+        return resolve({ status, headers: response.headers, body: Buffer.alloc(0) });
+      }
       // One buffer of the announced size, filled in place: originals can be tens of megabytes.
       let body = Number.isSafeInteger(length) && length >= 0 && (max === undefined || length <= max) ? Buffer.allocUnsafe(length) : null;
       const chunks: Buffer[] = [];

@@ -18,7 +18,7 @@ import {
   type Failure, type PlainHeaders, type ViewerOutcome, type ViewerRuntime,
 } from './rules';
 import { servedRange } from './ranges';
-import { s3ErrorAnswer, type OriginAnswer } from './s3-origin';
+import { s3ErrorAnswer, type OriginAnswer, type OriginGetOptions } from './s3-origin';
 import { applyViewerHeaders, isOriginAllowed, isPreflight } from './viewer-headers';
 
 /** A request as it reached the edge. */
@@ -54,7 +54,7 @@ export interface Origin {
   /** What the origin-response event names as the S3 origin. */
   readonly domainName: string;
   readonly region: string;
-  get(uri: string, options?: { readonly range?: string }): Promise<OriginAnswer>;
+  get(uri: string, options?: OriginGetOptions): Promise<OriginAnswer>;
 }
 
 export interface PipelineParts {
@@ -215,15 +215,38 @@ export function createPipeline(parts: PipelineParts): Pipeline {
 
   async function fetchFromOrigin(method: string, uri: string, forwarded: string, behavior: Behavior, clientIp: string, distribution: DistributionInfo, range: string | undefined): Promise<StoredResponse | Failure> {
     // On a miss CloudFront forwards the viewer's Range to the origin (it may widen it; this does not).
-    const answer = await parts.origin.get(uri, range === undefined ? {} : { range });
-    if (!behavior.resizes) return answer;
+    const ranged = range === undefined ? {} : { range };
+    if (!behavior.resizes) return parts.origin.get(uri, ranged);
+    // The origin-response function gets the origin's status and headers, never its body
+    // (CloudFront keeps the body to pass it through). This one process plays every CloudFront
+    // server at once, so it reads no 2xx body before the function has run: the resizer reads the
+    // original itself, in its own instance, and concurrent misses of a big original hold no copy
+    // of it here (docs/local-edge.md, "Big sources under concurrency").
+    const answer = await parts.origin.get(uri, { ...ranged, headersOnly: true });
     const event = originResponseEvent({ method, uri, querystring: forwarded, clientIp, origin: parts.origin, response: answer, range }, distribution);
     const invocation = await parts.originFunction.invoke(event, parts.originTimeoutMs);
     if (invocation.outcome === 'timeout') return timeoutFailure('lambda-edge', parts.originTimeoutMs);
     if (invocation.outcome === 'error') return executionFailure('lambda-edge', invocation.error);
     const checked = checkOriginResponseResult(event.Records[0].cf.response, invocation.result);
     if (isFailure(checked)) return checked;
-    return { status: checked.status, statusDescription: checked.statusDescription, headers: checked.headers, body: checked.body || answer.body };
+    const body = checked.body || await passedThroughBody(uri, ranged, answer);
+    return { status: checked.status, statusDescription: checked.statusDescription, headers: checked.headers, body };
+  }
+
+  /**
+   * The origin's body, when the function passed it through: read now, with If-Match the ETag the
+   * function saw (S3 answers 412 otherwise; s3rver ignores it, so the ETag is compared here too),
+   * so it is the same object: an original replaced in between is an origin error, logged, rather
+   * than new bytes under the old headers.
+   */
+  async function passedThroughBody(uri: string, ranged: { readonly range?: string }, answer: OriginAnswer): Promise<Buffer> {
+    if (answer.status < 200 || answer.status >= 300) return answer.body;
+    const etag = header(answer.headers, 'etag');
+    const full = await parts.origin.get(uri, etag === undefined ? ranged : { ...ranged, ifMatch: etag });
+    if (full.status !== answer.status || header(full.headers, 'etag') !== etag) {
+      throw new Error(`the original changed while the function ran: its body was read again and S3 answered ${full.status} ${header(full.headers, 'etag')} instead of ${answer.status} ${etag}`);
+    }
+    return full.body;
   }
 
   /**

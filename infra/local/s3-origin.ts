@@ -26,11 +26,20 @@ export interface OriginAnswer {
   readonly body: Buffer;
 }
 
+export interface OriginGetOptions {
+  /** The viewer's Range as CloudFront forwards it: S3 answers 206 with that part. */
+  readonly range?: string;
+  /** A 2xx answer with its status and headers only: its body is not read (s3-reader.ts). */
+  readonly headersOnly?: boolean;
+  /** S3 answers 412 unless the object still has this ETag. */
+  readonly ifMatch?: string;
+}
+
 export interface S3Origin {
   /** What the origin-response event names as the S3 origin. */
   readonly domainName: string;
   readonly region: string;
-  get(uri: string, options?: { readonly range?: string }): Promise<OriginAnswer>;
+  get(uri: string, options?: OriginGetOptions): Promise<OriginAnswer>;
   close(): void;
 }
 
@@ -75,24 +84,26 @@ function originAnswer(answer: S3Answer): OriginAnswer {
 
 export function createS3Origin(options: S3OriginOptions): S3Origin {
   /** CloudFront tries to connect to an origin 3 times by default (the origin's ConnectionAttempts) before it answers 502. */
-  async function get(uri: string, options: { readonly range?: string } = {}): Promise<OriginAnswer> {
+  async function get(uri: string, options: OriginGetOptions = {}): Promise<OriginAnswer> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await getOnce(uri, options.range);
+        return await getOnce(uri, options);
       } catch (error) {
         if (attempt >= ORIGIN_CONNECTION_ATTEMPTS) throw error;
       }
     }
   }
 
-  /** With `range`, the viewer's Range as CloudFront forwards it: S3 answers 206 with that part. */
-  async function getOnce(uri: string, range: string | undefined): Promise<OriginAnswer> {
+  async function getOnce(uri: string, { range, headersOnly, ifMatch }: OriginGetOptions): Promise<OriginAnswer> {
     const key = objectKeyOf(uri);
     if (key === null) return s3ErrorAnswer(400, 'InvalidURI', 'Couldn\'t parse the specified URI.', uri);
     if (options.unstorableKey && options.unstorableKey(key) !== null) return s3ErrorAnswer(404, 'NoSuchKey', 'The specified key does not exist.', key);
     try {
       // One attempt: CloudFront's own origin retries are not what this emulates.
-      return originAnswer(await s3Read({ bucket: options.bucket, key, region: options.region, endpoint: options.endpoint }, { credentials: options.credentials, maxAttempts: 1, headers: range === undefined ? undefined : { range } }));
+      const headers: Record<string, string> = {};
+      if (range !== undefined) headers.range = range;
+      if (ifMatch !== undefined) headers['if-match'] = ifMatch;
+      return originAnswer(await s3Read({ bucket: options.bucket, key, region: options.region, endpoint: options.endpoint }, { credentials: options.credentials, maxAttempts: 1, headers, headersOnly }));
     } catch (error) {
       // No HTTP answer at all (connection refused, DNS…) is the edge's problem, not an S3 status.
       const answer = (error as { answer?: S3Answer }).answer;

@@ -96,6 +96,21 @@ reader('an object over maxBytes is refused with the caller\'s error, from its Co
   assert.is(error.message, 'too large: 70000');
 });
 
+reader('headersOnly: a 2xx answer\'s status and headers without its body; an error still carries S3\'s code', async (context) => {
+  const object = { bucket: BUCKET, key: 'prod/plain.bin', region: 'us-east-1', endpoint: context.s3.endpoint };
+  const credentials = context.s3.resizerS3.credentials;
+  const full = await s3Read(object, { credentials, maxAttempts: 1 });
+  const head = await s3Read(object, { credentials, maxAttempts: 1, headersOnly: true });
+  assert.is(head.status, 200);
+  assert.is(head.body.length, 0, 'no body read');
+  assert.is(head.headers['content-length'], '70000');
+  assert.is(head.headers.etag, full.headers.etag);
+  // The connection it left is not reused half-read: the next GET gets the whole object.
+  assert.ok((await s3Read(object, { credentials, maxAttempts: 1 })).body.equals(full.body));
+  const missing = await s3Read({ ...object, key: 'prod/nothing.bin' }, { credentials, maxAttempts: 1, headersOnly: true }).then(() => null, (error) => error);
+  assert.is(missing.code, 'NoSuchKey');
+});
+
 reader('an aborted read rejects with the signal\'s reason', async (context) => {
   const controller = new AbortController();
   const reason = new Error('deadline');

@@ -90,4 +90,49 @@ pipeline('what CloudFront refuses never reaches the origin', async (context) => 
   assert.equal(context.originGets, []);
 });
 
+/** A pipeline over `origin` whose origin function passes every origin response through untouched. */
+function passingPipeline(origin: Origin, log: string[]): Pipeline {
+  const config = configWith();
+  return createPipeline({
+    config,
+    policies: distributionPolicies(config),
+    viewerFunction: { runtime: 'lambda-edge', run: async (request) => ({ kind: 'request', request: { uri: request.uri, querystring: request.querystring, headers: {} } }) },
+    originFunction: { invoke: async (event): Promise<Invocation> => ({ outcome: 'result', result: (event as { Records: Array<{ cf: { response: unknown } }> }).Records[0].cf.response }) },
+    originTimeoutMs: 1000,
+    origin,
+    cache: new EdgeCache(),
+    now: () => Date.UTC(2026, 0, 1),
+    requestId: () => 'test-request',
+    domainName: 'localhost',
+    log: (line) => log.push(line),
+  });
+}
+
+pipeline('under a resizing behaviour no 2xx body is read before the origin function runs; a passed-through one is read after it, the same ETag or an origin error', async (context) => {
+  const gets: Array<{ uri: string; headersOnly?: boolean; ifMatch?: string }> = [];
+  let version = 'v1';
+  const origin: Origin = {
+    domainName: 'originals.s3.us-east-1.amazonaws.com',
+    region: 'us-east-1',
+    async get(uri, options = {}): Promise<OriginAnswer> {
+      gets.push({ uri, ...options });
+      const etag = `"${version}"`;
+      // The original is replaced between the two reads of the second request.
+      if (options.headersOnly && uri === '/dev/b.png') version = 'v2';
+      return { status: 200, statusDescription: 'OK', headers: { 'content-type': ['image/png'], etag: [etag] }, body: options.headersOnly ? Buffer.alloc(0) : Buffer.from(`original ${etag}`) };
+    },
+  };
+  // The resizing function (the before.each pipeline's) never makes the edge read a body.
+  await get(context, '/dev/a.png?w=10');
+  assert.equal(context.originGets, ['/dev/a.png']);
+  const log: string[] = [];
+  const passing = passingPipeline(origin, log);
+  const passed = await passing.handle({ method: 'GET', target: '/dev/a.png?w=10', headers: [], clientIp: '127.0.0.1' });
+  assert.equal([passed.status, passed.body.toString()], [200, 'original "v1"']);
+  assert.equal(gets, [{ uri: '/dev/a.png', headersOnly: true }, { uri: '/dev/a.png', ifMatch: '"v1"' }]);
+  const changed = await passing.handle({ method: 'GET', target: '/dev/b.png?w=10', headers: [], clientIp: '127.0.0.1' });
+  assert.is(changed.status, 502);
+  assert.match(log.join('\n'), /the original changed while the function ran: .* "v2" instead of 200 "v1"/);
+});
+
 pipeline.run();
