@@ -163,17 +163,21 @@ async function main() {
     const perFormatMs = Object.fromEntries(FORMATS.map((f) => [f, mean(resize.filter((r) => r.format === f).map((r) => r.ms.ours.median))]));
     const allMs = mean(resize.map((r) => r.ms.ours.median));
     const allMinMs = mean(resize.map((r) => r.ms.ours.min));
+    // The floor (the S3 GET plus bare sharp with our encoder settings, no handler) priced the same
+    // way: no handler can cost less than this, whatever it does around sharp.
+    const floorWebpJpegMs = mean(resize.filter((r) => r.format === 'webp' || r.format === 'jpeg').map((r) => r.ms.floor.min));
     const cost = {
       memoryMb, pricesReadOn: PRICES_READ_ON, formula: COST_FORMULA,
       perMillionTransforms: perMillionTransforms(allMs, memoryMb),
       perFormat: Object.fromEntries(FORMATS.map((f) => [f, perMillionTransforms(perFormatMs[f], memoryMb)])),
       perMillionTransformsByMin: perMillionTransforms(allMinMs, memoryMb),
       perMillionHits: perMillionHits(),
+      floorWebpJpegByMin: perMillionTransforms(floorWebpJpegMs, memoryMb),
       memorySweep: memorySweep(allMs),
     };
     report.cost = cost;
     print(`### Cost (prices read ${PRICES_READ_ON}; ${COST_FORMULA})`, '',
-      `At ${memoryMb} MB: $${cost.perMillionTransforms.toFixed(2)} per million transforms (mean of the resize table's medians, ${allMs.toFixed(0)} ms here; $${cost.perMillionTransforms === undefined ? '' : cost.perMillionTransformsByMin.toFixed(2)} from its fastest rounds, ${allMinMs.toFixed(0)} ms; ${FORMATS.map((f) => `${f} $${cost.perFormat[f].toFixed(2)}`).join(', ')}), $${cost.perMillionHits.toFixed(2)} per million hits.`, '',
+      `At ${memoryMb} MB: $${cost.perMillionTransforms.toFixed(2)} per million transforms (mean of the resize table's medians, ${allMs.toFixed(0)} ms here; $${cost.perMillionTransforms === undefined ? '' : cost.perMillionTransformsByMin.toFixed(2)} from its fastest rounds, ${allMinMs.toFixed(0)} ms; ${FORMATS.map((f) => `${f} $${cost.perFormat[f].toFixed(2)}`).join(', ')}), $${cost.perMillionHits.toFixed(2)} per million hits. The floor alone (S3 GET plus bare sharp, webp and jpeg cases, fastest rounds, ${floorWebpJpegMs.toFixed(0)} ms): $${cost.floorWebpJpegByMin.toFixed(2)} per million.`, '',
       '| memory MB | ms at that memory | $ per million transforms |', '|---|---|---|', ...cost.memorySweep.map((m) => `| ${m.memoryMb} | ${m.ms.toFixed(0)} | ${m.perMillion.toFixed(2)} |`), '',
       '| price | source |', '|---|---|', ...Object.values(PRICE_TABLE).map((p) => `| ${p.per} | ${p.source} |`), '');
 
