@@ -71,8 +71,8 @@ async function getObject(client: S3Client, bucket: string, key: string): Promise
 }
 
 /** Our exact encoder settings (the resizer's own table). */
-function encode(image: Sharp, format: BenchFormat): Sharp {
-  return ENCODERS[format](image, { quality: quality(format) });
+function encode(image: Sharp, format: BenchFormat, pixels: number): Sharp {
+  return ENCODERS[format](image, { quality: quality(format), pixels });
 }
 
 function s3Storage(client: S3Client, bucket: string): IPXStorage {
@@ -126,7 +126,7 @@ export async function benchResize(sources: readonly BenchSource[], geometries: r
             const input = await getObject(ctx.client, ctx.bucket, key);
             const get = performance.now() - mark;
             mark = performance.now();
-            const bytes = await encode(sharp(input).resize(geometry.width, geometry.height, { withoutEnlargement: true }), format).toBuffer();
+            const bytes = await encode(sharp(input).resize(geometry.width, geometry.height, { withoutEnlargement: true }), format, ref.width * ref.height).toBuffer();
             return { bytes, parts: { get, sharp: performance.now() - mark } };
           },
           naive: async () => {

@@ -52,6 +52,7 @@ function encoderTrials(g: Geometry): Trial[] {
         '4:2:0': (i) => r(i).avif({ quality: 50, effort: 3, chromaSubsampling: '4:2:0' }).toBuffer(),
         '4:2:0 effort 2': (i) => r(i).avif({ quality: 50, effort: 2, chromaSubsampling: '4:2:0' }).toBuffer(),
         '4:2:0 q55': (i) => r(i).avif({ quality: 55, effort: 3, chromaSubsampling: '4:2:0' }).toBuffer(),
+        '4:4:4 effort 2': (i) => r(i).avif({ quality: 50, effort: 2 }).toBuffer(),
       },
     },
     {

@@ -16,6 +16,20 @@ export interface EncodeOptions {
   readonly quality?: number;
   /** Quantise png to a palette (the size ladder's step for png). */
   readonly palette?: boolean;
+  /** Pixels of one output frame, when known: avif spends more effort where it costs little. */
+  readonly pixels?: number;
+}
+
+/**
+ * Up to this many output pixels (one frame; about 365x275) avif and webp encode at effort 3,
+ * above it at effort 2: at 200x150 effort 2 costs up to a quarter more bytes for a few
+ * milliseconds saved, at 640 px it saves 2-7x the time of sharp's default effort 4 for 2-11%
+ * more bytes (docs/performance.md, "Encoder effort by output size").
+ */
+export const SMALL_OUTPUT_PIXELS = 100_000;
+
+function small(pixels: number | undefined): boolean {
+  return pixels !== undefined && pixels <= SMALL_OUTPUT_PIXELS;
 }
 
 /** The encoder settings, one line per output format: tune them here and nowhere else. */
@@ -24,12 +38,14 @@ export const ENCODERS: { readonly [F in OutputFormat]: (image: Sharp, options: E
   // Baseline, not progressive: 1.08x the speed and 5% smaller at 200x150, the same at 640 px.
   jpeg: (image, { quality }) => image.jpeg({ quality, progressive: false }),
   png: (image, { palette }) => image.png({ palette: palette === true, compressionLevel: 8 }),
-  // effort 2 (default 4): 1.08x / 1.69x the speed (200x150 / 640 px) for +3% / +5% bytes.
-  webp: (image, { quality }) => image.webp({ quality, effort: 2 }),
-  // effort 3 (default 4): 3.0x / 4.6x the speed for +0.4% / +15% bytes at the same SSIM.
-  // 4:2:0 chroma (sharp's default is 4:4:4; web encoders and our webp and jpeg use 4:2:0): 1.25-1.36x
-  // the speed and 4% fewer bytes, luma SSIM -0.0003, chroma SSIM -0.009 (docs/performance.md).
-  avif: (image, { quality }) => image.avif({ quality, effort: 3, chromaSubsampling: '4:2:0' }),
+  // effort 3 for small outputs (as fast as effort 4's default there, the same bytes), 2 above
+  // (1.7-2.2x the speed at 640 px for +5% bytes): docs/performance.md.
+  webp: (image, { quality, pixels }) => image.webp({ quality, effort: small(pixels) ? 3 : 2 }),
+  // effort 3 for small outputs, 2 above (sharp's default is 4): together 3.5x the speed of effort 4
+  // for +9.8% bytes, luma SSIM -0.003, chroma -0.003 over the bench's 14 cases. Chroma stays 4:4:4
+  // (sharp's default): 4:2:0 was 1.25-1.36x faster again but cost chroma SSIM -0.0105, past the
+  // -0.005 the encoders are held to (docs/performance.md, issue 15).
+  avif: (image, { quality, pixels }) => image.avif({ quality, effort: small(pixels) ? 3 : 2 }),
   gif: (image) => image.gif(),
 };
 

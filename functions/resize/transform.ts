@@ -5,6 +5,7 @@ import type { Config } from '../../shared/config';
 import { resizerError } from '../../shared/errors';
 import { SOURCE_LABELS, sourceFormat } from '../../shared/formats';
 import type { SourceInfo, TransformPlan } from '../../shared/plan';
+import { outputSize } from './budget';
 import { beforeResize, edits, encode, needsGeometryPass } from './operations';
 
 // Each invocation handles a new original, so libvips' operation cache only holds memory.
@@ -90,7 +91,8 @@ export function conversionError(error: unknown, what: string): Error {
 export async function render(input: Buffer, plan: TransformPlan, config: Config, options: RenderOptions): Promise<Rendered> {
   const quality = options.quality !== undefined ? options.quality : plan.quality;
   try {
-    const image = encode(await pipeline(input, plan, config, options.timeoutSeconds), plan, { quality, palette: options.palette });
+    const size = outputSize(plan.input, plan);
+    const image = encode(await pipeline(input, plan, config, options.timeoutSeconds), plan, { quality, palette: options.palette, pixels: size.width * size.height });
     const { data, info } = await image.toBuffer({ resolveWithObject: true });
     const pages = info.pageHeight ? Math.round(info.height / info.pageHeight) : 1;
     return { data, width: info.width, height: info.pageHeight || info.height, pages };
