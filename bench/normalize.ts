@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import type { CffEvent, CffRequest } from '../functions/normalize/cloudfront-function';
 import { cacheKey, forwardedQuery } from '../infra/local/routing';
 import { checkCffViewerRequestResult, checkViewerRequestResult, isFailure } from '../infra/local/rules';
-import { canonicalQuery } from '../shared/canonical';
+import { normalizeRequest, type SigningRuntime } from '../functions/normalize/core';
 import type { Config } from '../shared/config';
 import { distributionPolicies } from '../infra/local/distribution';
 import { lambdaNormalizer } from '../test/helpers/bundles';
@@ -38,16 +38,34 @@ function cffEvent(request: GeneratedRequest): CffEvent {
   return event;
 }
 
-/** The script's own handler in its context (async: it may read the KeyValueStore), without the local edge's checks. */
-function cffHandler(root: string): (event: CffEvent) => Promise<unknown> {
+/**
+ * The script's own handler in its context (async: it may read the KeyValueStore), without the
+ * local edge's checks. Each event gets the request.rawQueryString() that cloudfront-js-2.0 adds
+ * (the query as sent), made in the script's own realm.
+ */
+function cffHandler(root: string): (event: CffEvent, query: string) => Promise<unknown> {
   const { context } = loadCloudFrontFunctionFile(path.join(root, 'dist/normalize-cff/index.js'), {});
   const handler = (context as unknown as { handler: (event: CffEvent) => unknown }).handler;
-  return async (event) => handler(event);
+  return async (event, query) => {
+    withRawQueryString(event, query);
+    return handler(event);
+  };
 }
+
+function withRawQueryString(event: CffEvent, query: string): CffEvent {
+  event.request.rawQueryString = () => query;
+  return event;
+}
+
+/** The signing runtime of a config without signing: the core never calls it. */
+const NO_SIGNING: SigningRuntime = { hmac: () => '', keys: () => [], now: () => 0 };
 
 export interface NormalizeResult {
   readonly build: string;
+  /** Wall clock per event. */
   readonly nsPerEvent: Summary;
+  /** CPU time (user and system, process.cpuUsage) per event in the same rounds: less disturbed by other processes on a shared machine. */
+  readonly cpuNsPerEvent: Summary;
 }
 
 /** ns per event; each round replays every event once (the CFF run creates its events in its own context's realm first). */
@@ -59,25 +77,30 @@ export async function benchNormalize(root: string, config: Config, rounds: numbe
   const cffEvents = log.map(cffEvent);
   // Each round gets fresh copies made before the clock starts (a handler may change its event).
   const builds: Array<[string, () => unknown[], (batch: unknown[]) => Promise<void> | void]> = [
-    // The shared core alone, so the bundles' own event handling shows as the difference.
-    ['pure core (canonicalQuery, no event)', () => log.map((r) => [rawQuery(r), r.accept || undefined]),
-      (batch) => { for (const [query, accept] of batch as Array<[string, string | undefined]>) canonicalQuery(query, accept, config); }],
+    // The shared core alone (core.ts: canonical path, behaviour, canonical query; no signing in
+    // this config), so the bundles' own event handling shows as the difference.
+    ['pure core (normalizeRequest: canonicalPath and canonicalQuery, no event)', () => log.map((r) => ({ uri: r.uri, rawQuery: rawQuery(r), accept: r.accept || '' })),
+      async (batch) => { for (const input of batch as Array<{ uri: string; rawQuery: string; accept: string }>) await normalizeRequest(input, config, NO_SIGNING); }],
     ['Lambda@Edge bundle (dist/normalize)', () => lambdaEvents.map((e) => structuredClone(e)),
       async (batch) => { for (const e of batch) await lambda(e as CloudFrontRequestEvent); }],
-    ['CloudFront Functions script (dist/normalize-cff, node:vm)', () => cffEvents.map((e) => structuredClone(e)),
-      async (batch) => { for (const e of batch) await cff(e as CffEvent); }],
+    ['CloudFront Functions script (dist/normalize-cff, node:vm)', () => cffEvents.map((e, i) => [structuredClone(e), rawQuery(log[i])]),
+      async (batch) => { for (const [e, query] of batch as Array<[CffEvent, string]>) await cff(e, query); }],
   ];
   const results: NormalizeResult[] = [];
   for (const [label, copies, run] of builds) {
     for (let i = 0; i < 3; i++) await run(copies()); // warm-up
     const ns: number[] = [];
+    const cpuNs: number[] = [];
     for (let round = 0; round < rounds; round++) {
       const batch = copies();
+      const cpu = process.cpuUsage();
       const started = performance.now();
       await run(batch);
       ns.push(((performance.now() - started) * 1e6) / batch.length);
+      const used = process.cpuUsage(cpu);
+      cpuNs.push(((used.user + used.system) * 1e3) / batch.length);
     }
-    results.push({ build: label, nsPerEvent: summarize(ns) });
+    results.push({ build: label, nsPerEvent: summarize(ns), cpuNsPerEvent: summarize(cpuNs) });
   }
   return results;
 }
@@ -108,7 +131,7 @@ export async function benchCacheKeys(root: string, config: Config, requests = 10
     },
     'CloudFront Functions': async (r) => {
       const event = cffEvent(r);
-      const result = JSON.parse(JSON.stringify(await cff(event)));
+      const result = JSON.parse(JSON.stringify(await cff(event, rawQuery(r))));
       const checked = checkCffViewerRequestResult(event.request as CffRequest, result);
       if (isFailure(checked) || checked.kind !== 'request') throw new Error(`the normalizer answered ${r.uri}?${rawQuery(r)} itself`);
       return keyOf(checked.request.uri, checked.request.querystring, r.acceptEncoding);

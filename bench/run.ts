@@ -113,7 +113,7 @@ async function main() {
     report.normalize = normalize;
     report.bundles = sizes;
     report.cacheKeys = keys;
-    print('### Normalizer', '', '| build | ns per event (1,000 events) |', '|---|---|', ...normalize.map((n) => `| ${n.build} | ${formatSummary(n.nsPerEvent, 0)} |`), '');
+    print('### Normalizer', '', '| build | ns per event (1,000 events) | CPU ns per event, same rounds |', '|---|---|---|', ...normalize.map((n) => `| ${n.build} | ${formatSummary(n.nsPerEvent, 0)} | ${formatSummary(n.cpuNsPerEvent, 0)} |`), '');
     print('| bundle | bytes | gzipped |', '|---|---|---|', ...sizes.map((b) => `| ${b.file} | ${b.raw} | ${b.gzip} |`), '');
     print(`Cache keys: ${keys.requests} generated requests for ${keys.outputs} distinct outputs → ${Object.entries(keys.keys).map(([b, n]) => `${n} keys (${b}; ${keys.splitOutputs[b]} outputs split, ${keys.mergedKeys[b]} keys shared)`).join(', ')}.`, '');
 
