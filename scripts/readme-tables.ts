@@ -17,23 +17,23 @@ function values(row: ParamRow): string {
   switch (row.kind) {
     case 'enum': {
       const aliases = Object.keys(row.aliases || {}).map((alias) => `${code(alias)} = ${code(row.aliases![alias])}`);
-      return row.values.map(code).join(', ') + (row.point ? ', or a point `x,y` (each 0 to 1, two decimals)' : '') + (aliases.length ? ` (alias ${aliases.join(', ')})` : '');
+      return row.choices.map(code).join(', ') + (row.point ? ', or a point `x,y` (each 0 to 1, two decimals)' : '') + (aliases.length ? ` (alias ${aliases.join(', ')})` : '');
     }
-    case 'integer': {
+    case 'int': {
       if (row.step) return `integer multiple of ${row.step}, taken modulo ${row.modulo}`;
-      const max = row.max === 'maxDimension' ? `\`maxDimension\` (${DEFAULT_CONFIG.maxDimension})` : row.max;
-      return `integer ${row.min} to ${max}`;
+      const max = row.high === 'maxDimension' ? `\`maxDimension\` (${DEFAULT_CONFIG.maxDimension})` : row.high;
+      return `integer ${row.low} to ${max}`;
     }
-    case 'decimal': return `${row.zero ? '0 or ' : ''}number ${row.min} to ${row.max}${row.digits !== undefined ? `, ${row.digits} decimal${row.digits > 1 ? 's' : ''}` : ''}`;
-    case 'colour': return 'hex `rgb`, `rrggbb` or `rrggbbaa`';
-    case 'rect': return `\`x,y,w,h\` integers 0 to ${row.max}, \`w\` and \`h\` at least 1`;
+    case 'num': return `${row.zero ? '0 or ' : ''}number ${row.low} to ${row.high}${row.digits !== undefined ? `, ${row.digits} decimal${row.digits > 1 ? 's' : ''}` : ''}`;
+    case 'hex': return 'hex `rgb`, `rrggbb` or `rrggbbaa`';
+    case 'rect': return `\`x,y,w,h\` integers 0 to ${row.high}, \`w\` and \`h\` at least 1`;
     case 'preset': return 'a name of config `presets`';
   }
 }
 
 export function urlApiSection(): string {
-  const rows = PARAMS.map((row: ParamRow & { name: keyof typeof PARAM_DOCS }) => {
-    const name = row.name;
+  const rows = PARAMS.map((row: ParamRow & { param: keyof typeof PARAM_DOCS }) => {
+    const name = row.param;
     const doc = PARAM_DOCS[name];
     const folds = row.canonical === false ? 'always' : doc.folds ? doc.folds : 'never';
     return `| ${code(name)} | ${values(row)} | ${doc.default} | ${folds} | ${doc.summary} |`;

@@ -5,10 +5,11 @@ import { acceptsExplicitly } from './accept';
 import type { NormalizerConfig as Config } from './config';
 import { quoteReceived, resizerError } from './errors';
 import { INFO_FORMATS, type InfoFormat } from './formats';
+import { own } from './own';
 import './features';
 import {
   PARAMS, PARAM_NAMES, PLACE, findParam,
-  type CanonicalName, type FoldContext, type FormatValue, type OutputFormat, type ParamName, type ParamRow, type ParamValue,
+  type CanonicalName, type DecimalRow, type FoldContext, type FormatValue, type IntegerRow, type OutputFormat, type ParamName, type ParamRow, type ParamValue,
 } from './params';
 
 const ENCODED = /[%+]/;
@@ -31,25 +32,26 @@ function decode(component: string, what: string): string {
   }
 }
 
-function range(row: { min: number; max: number | 'maxDimension' }, config: Config): string {
-  return `from ${row.min} to ${row.max === 'maxDimension' ? config.maxDimension : row.max}`;
+/** A row's largest value: a number, or config `maxDimension`. */
+function maxOf(row: { high: number | 'maxDimension' }, config: Config): number {
+  return row.high === 'maxDimension' ? config.maxDimension : row.high;
 }
 
+/** What a row accepts, for its 400's one line: written from the row's kind and fields. */
 function allowedText(name: string, row: ParamRow, config: Config): string {
-  switch (row.kind) {
-    case 'enum': return `one of ${row.values.filter((v) => isAllowedValue(name, v, config)).join(', ')}${row.point ? ', or x,y with each from 0 to 1' : ''}`;
-    case 'integer': return row.step ? `an integer multiple of ${row.step}` : `an integer ${range(row, config)}`;
-    case 'decimal': return `${row.zero ? '0 or ' : ''}a number ${range(row, config)}`;
-    case 'colour': return 'a hex colour rgb, rrggbb or rrggbbaa';
-    case 'rect': return `x,y,w,h in pixels: integers from 0 to ${row.max}, w and h at least 1`;
-    // Without allowlists in the build, the config has no presets.
-    case 'preset': return NORMALIZER_FEATURES.allowlists ? presetNames(config) : NO_PRESETS;
-  }
+  if (row.kind === 'enum') return `one of ${row.choices.filter((v) => isAllowedValue(name, v, config)).join(', ')}${row.point ? ', or x,y with each from 0 to 1' : ''}`;
+  if (row.kind === 'hex') return 'a hex colour rgb, rrggbb or rrggbbaa';
+  if (row.kind === 'rect') return `x,y,w,h in pixels: integers from 0 to ${row.high}, w and h at least 1`;
+  // Without allowlists in the build, the config has no presets.
+  if (row.kind === 'preset') return NORMALIZER_FEATURES.allowlists ? presetNames(config) : NO_PRESETS;
+  // A new kind of row that no line above describes does not compile.
+  const numeric: IntegerRow | DecimalRow = row;
+  const integer = numeric.kind === 'int';
+  if (integer && numeric.step) return `an integer multiple of ${numeric.step}`;
+  return `${!integer && numeric.zero ? '0 or ' : ''}${integer ? 'an integer' : 'a number'} from ${numeric.low} to ${maxOf(numeric, config)}`;
 }
 
 const NO_PRESETS = 'a preset, and there are none';
-
-const own = (object: object, key: string) => Object.prototype.hasOwnProperty.call(object, key);
 
 function presetNames(config: Config): string {
   const names = Object.keys(config.presets);
@@ -77,46 +79,42 @@ const RECT = /^(\d+),(\d+),(\d+),(\d+)$/;
 
 /** The canonical spelling of a valid value, or undefined for an invalid one. */
 function parseValue(name: string, row: ParamRow, raw: string, config: Config): string | number | undefined {
-  switch (row.kind) {
-    case 'enum': {
-      // Own properties only: `f=__proto__` or `f=constructor` is an unknown value, not Object's.
-      const value = row.aliases && own(row.aliases, raw) ? row.aliases[raw] : raw;
-      if (row.values.indexOf(value) >= 0 && isAllowedValue(name, value, config)) return value;
-      const point = row.point ? POINT.exec(raw) : null;
-      if (!point || Number(point[1]) > 1 || Number(point[2]) > 1) return undefined;
-      const xy = round(Number(point[1]), 2).toFixed(2) + ',' + round(Number(point[2]), 2).toFixed(2);
-      return xy === '0.50,0.50' ? 'center' : xy;
-    }
-    case 'colour': {
-      const hex = raw.toLowerCase();
-      if (!COLOUR.test(hex)) return undefined;
-      const six = hex.length === 3 ? hex.replace(/./g, '$&$&') : hex;
-      return six.slice(6) === 'ff' ? six.slice(0, 6) : six;
-    }
-    case 'rect': {
-      const m = RECT.exec(raw);
-      if (!m) return undefined;
-      const xywh = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
-      for (let i = 0; i < 4; i++) if (xywh[i] > row.max || (i > 1 && xywh[i] < 1)) return undefined;
-      return xywh.join(',');
-    }
-    case 'integer':
-    case 'decimal': {
-      if (!(row.kind === 'integer' ? INTEGER : DECIMAL).test(raw)) return undefined;
-      const n = Number(raw);
-      if (row.kind === 'integer' && row.step) return n % row.step ? undefined : ((n % row.modulo!) + row.modulo!) % row.modulo!;
-      if (row.kind === 'decimal' && row.zero && n === 0) return 0;
-      const max = row.max === 'maxDimension' ? config.maxDimension : row.max;
-      if (!row.clamp && (n < row.min || n > max)) return undefined;
-      const value = clamp(n, row.min, max);
-      return row.kind === 'decimal' && row.digits !== undefined ? round(value, row.digits) : value;
-    }
-    case 'preset':
-      return NORMALIZER_FEATURES.allowlists && own(config.presets, raw) ? raw : undefined;
+  if (row.kind === 'enum') {
+    // Own properties only: `f=__proto__` or `f=constructor` is an unknown value, not Object's.
+    const value = row.aliases && own(row.aliases, raw) ? row.aliases[raw] : raw;
+    if (row.choices.indexOf(value) >= 0 && isAllowedValue(name, value, config)) return value;
+    const point = row.point ? POINT.exec(raw) : null;
+    if (!point) return undefined;
+    const xy = point.slice(1).map(Number);
+    if (xy[0] > 1 || xy[1] > 1) return undefined;
+    const spelled = xy.map((v) => round(v, 2).toFixed(2)).join(',');
+    return spelled === '0.50,0.50' ? 'center' : spelled;
   }
-  // A new kind of row that no case parses does not compile.
-  const unparsed: never = row;
-  return unparsed;
+  if (row.kind === 'hex') {
+    const hex = raw.toLowerCase();
+    if (!COLOUR.test(hex)) return undefined;
+    const six = hex.length === 3 ? hex.replace(/./g, '$&$&') : hex;
+    return six.slice(6) === 'ff' ? six.slice(0, 6) : six;
+  }
+  if (row.kind === 'rect') {
+    const m = RECT.exec(raw);
+    if (!m) return undefined;
+    const xywh = m.slice(1).map(Number);
+    for (let i = 0; i < 4; i++) if (xywh[i] > row.high || (i > 1 && xywh[i] < 1)) return undefined;
+    return xywh.join(',');
+  }
+  if (row.kind === 'preset') return NORMALIZER_FEATURES.allowlists && own(config.presets, raw) ? raw : undefined;
+  // A new kind of row that no branch above parses does not compile.
+  const numeric: IntegerRow | DecimalRow = row;
+  const integer = numeric.kind === 'int';
+  if (!(integer ? INTEGER : DECIMAL).test(raw)) return undefined;
+  const n = Number(raw);
+  if (integer && numeric.step) return n % numeric.step ? undefined : ((n % numeric.modulo!) + numeric.modulo!) % numeric.modulo!;
+  if (!integer && numeric.zero && n === 0) return 0;
+  const max = maxOf(numeric, config);
+  if (!numeric.clamp && (n < numeric.low || n > max)) return undefined;
+  const value = clamp(n, numeric.low, max);
+  return !integer && numeric.digits !== undefined ? round(value, numeric.digits) : value;
 }
 
 /** The listed value `value` snaps to: the next one up (capped at the largest), or the nearest (the higher on a tie). */
@@ -231,12 +229,12 @@ export function canonicalize(requested: RequestedTransform, accept: string | und
     if (config.densities) dpr = snap(dpr, config.densities, true);
   }
   for (let i = 0; i < PARAMS.length; i++) {
-    const row: ParamRow & { name: ParamName } = PARAMS[i];
-    const name = row.name;
+    const row: ParamRow & { param: ParamName } = PARAMS[i];
+    const name = row.param;
     let value = values[i];
     // Only `f` (Accept) and a row with a respell rule (rot, from flip) have something to fold in when the URL does not name them.
     if (row.canonical === false || (value === undefined && name !== 'f' && !row.respell)) continue;
-    if (typeof value === 'number' && row.kind === 'integer') {
+    if (typeof value === 'number' && row.kind === 'int') {
       if (row.byDpr) value = scaled(value, dpr, config);
       // Constant `if`s the build drops when the config has no allowlists (shared/features.ts).
       if (NORMALIZER_FEATURES.allowlists) {
@@ -260,7 +258,7 @@ export function formatCanonical(transform: CanonicalTransform | null): string {
   if (!transform) return '';
   const values = byPlace(transform);
   const parts: string[] = [];
-  for (let i = 0; i < values.length; i++) if (values[i] !== undefined && (PARAMS[i] as ParamRow).canonical !== false) parts.push(PARAMS[i].name + '=' + values[i]);
+  for (let i = 0; i < values.length; i++) if (values[i] !== undefined && (PARAMS[i] as ParamRow).canonical !== false) parts.push(PARAMS[i].param + '=' + values[i]);
   return parts.join('&');
 }
 
@@ -302,7 +300,7 @@ function presetPortableQuery(rawQuery: string, preset: string, config: Config): 
   const expanded = parsePairs(config.presets[preset], config, true) as Record<string, string | number | undefined>;
   const parts: string[] = [];
   for (let i = 0; i < PARAMS.length; i++) {
-    const name = PARAMS[i].name;
+    const name = PARAMS[i].param;
     const value = name === 'p' ? preset : named[name];
     // What the preset already says, `dpr=1` and an `f=auto` the preset has no `f` to override are no-ops.
     if (value === undefined || value === expanded[name] || (name === 'dpr' && value === 1) || (name === 'f' && value === 'auto' && expanded.f === undefined)) continue;

@@ -50,10 +50,11 @@ interface RowBase {
 export type SnapList = 'widths' | 'qualities';
 
 export interface IntegerRow extends RowBase {
-  readonly kind: 'integer';
-  readonly min: number;
-  /** A number, or the name of the config key that bounds it. */
-  readonly max: number | 'maxDimension';
+  readonly kind: 'int';
+  /** The smallest value. */
+  readonly low: number;
+  /** The largest value: a number, or the name of the config key that bounds it. */
+  readonly high: number | 'maxDimension';
   /** Out of range is clamped (true) or refused (default). */
   readonly clamp?: true;
   /** Only multiples of `step` are accepted, and the value is taken modulo `modulo` (rotation). */
@@ -69,21 +70,21 @@ export interface IntegerRow extends RowBase {
 }
 
 export interface DecimalRow extends RowBase {
-  readonly kind: 'decimal';
-  readonly min: number;
-  readonly max: number;
+  readonly kind: 'num';
+  readonly low: number;
+  readonly high: number;
   /** Out of range is clamped (true) or refused (default). */
   readonly clamp?: true;
   /** Canonical spelling rounds to this many decimals (omitted: none). */
   readonly digits?: number;
-  /** 0 is accepted besides min..max (and usually folds). */
+  /** 0 is accepted besides low..high (and usually folds). */
   readonly zero?: boolean;
   readonly fold?: (value: number, t: FoldContext, config: Config) => boolean;
 }
 
 export interface EnumRow extends RowBase {
   readonly kind: 'enum';
-  readonly values: readonly string[];
+  readonly choices: readonly string[];
   readonly aliases?: Readonly<Record<string, string>>;
   /** Also accepts a point `x,y` with each from 0 to 1, canonical with two decimals; `0.5,0.5` is `center`. */
   readonly point?: boolean;
@@ -92,14 +93,14 @@ export interface EnumRow extends RowBase {
 
 /** `rgb`, `rrggbb` or `rrggbbaa` hex, canonical lowercase six digits (eight unless opaque). */
 export interface ColourRow extends RowBase {
-  readonly kind: 'colour';
+  readonly kind: 'hex';
   readonly fold?: (value: string, t: FoldContext, config: Config) => boolean;
 }
 
-/** `x,y,w,h` integers: x and y from 0, w and h from 1, each at most `max`. */
+/** `x,y,w,h` integers: x and y from 0, w and h from 1, each at most `high`. */
 export interface RectRow extends RowBase {
   readonly kind: 'rect';
-  readonly max: number;
+  readonly high: number;
   readonly fold?: (value: string, t: FoldContext, config: Config) => boolean;
 }
 
@@ -125,63 +126,63 @@ const box = (t: FoldContext) => both(t) && fitOf(t) === 'contain';
  * object's keys come back in the order they were written, and fold rules read earlier rows.
  */
 export const PARAMS = [
-  { name: 'w', kind: 'integer', min: 1, max: 'maxDimension', clamp: true, byDpr: true, snap: { list: 'widths', up: true } },
-  { name: 'h', kind: 'integer', min: 1, max: 'maxDimension', clamp: true, byDpr: true, follows: 'w' },
-  { name: 'f', kind: 'enum', values: FORMAT_VALUES, aliases: { jpg: 'jpeg' }, open: ['auto'] },
+  { param: 'w', kind: 'int', low: 1, high: 'maxDimension', clamp: true, byDpr: true, snap: { list: 'widths', up: true } },
+  { param: 'h', kind: 'int', low: 1, high: 'maxDimension', clamp: true, byDpr: true, follows: 'w' },
+  { param: 'f', kind: 'enum', choices: FORMAT_VALUES, aliases: { jpg: 'jpeg' }, open: ['auto'] },
   {
-    name: 'q', kind: 'integer', min: 1, max: 100, clamp: true, snap: { list: 'qualities', up: false },
+    param: 'q', kind: 'int', low: 1, high: 100, clamp: true, snap: { list: 'qualities', up: false },
     // No quality setting (png, gif), or the format's default; `source` may be either.
     fold: (q, t, config) => t.f !== 'source' && (defaultQuality(t, config) === undefined || defaultQuality(t, config) === q),
   },
   // With one side only, fit changes nothing but fill, which stretches that side alone (found by test/shared/keys-pixels.test.ts).
-  { name: 'fit', kind: 'enum', values: FITS, fold: (fit, t) => fit === 'cover' || (!both(t) && (fit !== 'fill' || !(t.w || t.h))) },
+  { param: 'fit', kind: 'enum', choices: FITS, fold: (fit, t) => fit === 'cover' || (!both(t) && (fit !== 'fill' || !(t.w || t.h))) },
   {
-    name: 'pos', kind: 'enum', values: POSITIONS, point: true,
+    param: 'pos', kind: 'enum', choices: POSITIONS, point: true,
     fold: (pos, t) => !both(t) || pos === 'center' || (fitOf(t) !== 'cover' && (fitOf(t) !== 'contain' || pos === 'attention' || pos === 'entropy' || pos.indexOf(',') > 0)),
   },
   // The 16 spellings of rot x flip are the 8 orientations: flip=hv is a half turn and flip=v a half turn then h, so flip is h or absent.
   {
-    name: 'rot', kind: 'integer', min: -Infinity, max: Infinity, step: 90, modulo: 360, fold: (rot) => rot === 0,
+    param: 'rot', kind: 'int', low: -Infinity, high: Infinity, step: 90, modulo: 360, fold: (rot) => rot === 0,
     // 'v' and 'hv' sort after 'h' (and undefined sorts after nothing).
     respell: (rot: number | undefined, _t, r) => ((r.flip as string) > 'h' ? ((rot || 0) + 180) % 360 : rot),
   },
-  { name: 'flip', kind: 'enum', values: ['h', 'v', 'hv'], aliases: { vh: 'hv' }, respell: (flip: string | undefined) => (flip && flip !== 'hv' ? 'h' : undefined) },
+  { param: 'flip', kind: 'enum', choices: ['h', 'v', 'hv'], aliases: { vh: 'hv' }, respell: (flip: string | undefined) => (flip && flip !== 'hv' ? 'h' : undefined) },
   // Without a box, bg only flattens: never for an output that keeps alpha, nor for f=source when png is an output (every
   // source with alpha then keeps it). The default colour folds (white without alpha, transparent black with it), except for
   // f=source, whose default depends on the source. An output without alpha ignores bg's alpha (flattening and the letterbox are opaque).
   {
-    name: 'bg', kind: 'colour',
+    param: 'bg', kind: 'hex',
     fold: (bg, t, config) => (t.f === 'source' ? !box(t) && config.formats.outputs.indexOf('png') >= 0 : alpha(t) ? !box(t) || bg === '00000000' : bg === 'ffffff'),
     respell: (bg: string | undefined, t) => (bg && t.f !== 'source' && !alpha(t) ? bg.slice(0, 6) : bg),
   },
-  { name: 'blur', kind: 'decimal', min: 0.3, max: 100, digits: 1, zero: true, fold: (blur) => blur === 0 },
-  { name: 'sharpen', kind: 'decimal', min: 0.5, max: 10, digits: 1, zero: true, fold: (sharpen) => sharpen === 0 },
-  { name: 'gray', kind: 'enum', values: ['0', '1'], fold: (gray) => gray === '0' },
-  { name: 'rect', kind: 'rect', max: 65535 },
+  { param: 'blur', kind: 'num', low: 0.3, high: 100, digits: 1, zero: true, fold: (blur) => blur === 0 },
+  { param: 'sharpen', kind: 'num', low: 0.5, high: 10, digits: 1, zero: true, fold: (sharpen) => sharpen === 0 },
+  { param: 'gray', kind: 'enum', choices: ['0', '1'], fold: (gray) => gray === '0' },
+  { param: 'rect', kind: 'rect', high: 65535 },
   {
-    name: 'anim', kind: 'enum', values: ['0', '1'],
+    param: 'anim', kind: 'enum', choices: ['0', '1'],
     fold: (anim, t) => anim === '1' || (t.f !== 'source' && !FORMATS[t.f as OutputFormat].animates),
   },
-  { name: 'dpr', kind: 'decimal', min: 1, max: 4, clamp: true, canonical: false, open: 'any' },
-  { name: 'p', kind: 'preset', canonical: false, open: 'any' },
-] as const satisfies ReadonlyArray<ParamRow & { readonly name: string }>;
+  { param: 'dpr', kind: 'num', low: 1, high: 4, clamp: true, canonical: false, open: 'any' },
+  { param: 'p', kind: 'preset', canonical: false, open: 'any' },
+] as const satisfies ReadonlyArray<ParamRow & { readonly param: string }>;
 
 type Rows = (typeof PARAMS)[number];
-export type ParamName = Rows['name'];
-type Row<K extends ParamName> = Extract<Rows, { name: K }>;
+export type ParamName = Rows['param'];
+type Row<K extends ParamName> = Extract<Rows, { param: K }>;
 /** The value a row parses to. */
 export type ParamValue<K extends ParamName> =
-  Row<K> extends { kind: 'integer' | 'decimal' } ? number
-    : Row<K> extends { kind: 'enum'; point: true; values: readonly (infer V)[] } ? V | `${number},${number}`
-      : Row<K> extends { kind: 'enum'; values: readonly (infer V)[] } ? V
+  Row<K> extends { kind: 'int' | 'num' } ? number
+    : Row<K> extends { kind: 'enum'; point: true; choices: readonly (infer V)[] } ? V | `${number},${number}`
+      : Row<K> extends { kind: 'enum'; choices: readonly (infer V)[] } ? V
         : string;
-export type CanonicalName = Exclude<Rows, { canonical: false }>['name'];
+export type CanonicalName = Exclude<Rows, { canonical: false }>['param'];
 
-export const PARAM_NAMES: readonly ParamName[] = /* @__PURE__ */ PARAMS.map((row) => row.name);
+export const PARAM_NAMES: readonly ParamName[] = /* @__PURE__ */ PARAMS.map((row) => row.param);
 
 /** Each row's place in the table, by name, in an object without a prototype: `constructor` or `__proto__` names no row. */
 export const PLACE: Readonly<Record<string, number>> = Object.create(null);
-for (let i = 0; i < PARAMS.length; i++) (PLACE as Record<string, number>)[PARAMS[i].name] = i;
+for (let i = 0; i < PARAMS.length; i++) (PLACE as Record<string, number>)[PARAMS[i].param] = i;
 
 /** The names CloudFront must keep in the cache key (and forward to the origin), in canonical order. */
 export const CACHE_KEY_PARAMS = /* @__PURE__ */ PARAM_NAMES.filter((name) => findParam(name)!.canonical !== false) as readonly CanonicalName[];

@@ -82,15 +82,15 @@ const hex = (length: number) => fc.array(fc.constantFrom(...'0123456789abcdefABC
 
 function valuesOf(row: ParamRow): fc.Arbitrary<string> {
   switch (row.kind) {
-    case 'integer': return row.step
+    case 'int': return row.step
       ? fc.oneof(fc.integer({ min: -12, max: 12 }).map((n) => String(n * row.step!)), fc.integer({ min: -1000, max: 1000 }).map(String))
-      : fc.integer({ min: row.min - 10, max: (row.max === 'maxDimension' ? 16383 : row.max) + 10 }).map(String);
-    case 'decimal': return fc.oneof(fc.constant('0'), fc.tuple(fc.double({ min: 0, max: row.max * 1.2, noNaN: true }), fc.integer({ min: 0, max: 3 })).map(([n, digits]) => n.toFixed(digits)));
+      : fc.integer({ min: row.low - 10, max: (row.high === 'maxDimension' ? 16383 : row.high) + 10 }).map(String);
+    case 'num': return fc.oneof(fc.constant('0'), fc.tuple(fc.double({ min: 0, max: row.high * 1.2, noNaN: true }), fc.integer({ min: 0, max: 3 })).map(([n, digits]) => n.toFixed(digits)));
     case 'enum': return fc.oneof(
-      fc.constantFrom(...row.values, ...Object.keys(row.aliases || {})),
+      fc.constantFrom(...row.choices, ...Object.keys(row.aliases || {})),
       ...(row.point ? [fc.tuple(fc.double({ min: 0, max: 1.1, noNaN: true }), fc.double({ min: 0, max: 1.1, noNaN: true })).map(([x, y]) => `${x.toFixed(3)},${y.toFixed(2)}`)] : []),
     );
-    case 'colour': return fc.oneof(hex(3), hex(6), hex(8), hex(5));
+    case 'hex': return fc.oneof(hex(3), hex(6), hex(8), hex(5));
     case 'rect': return fc.tuple(fc.nat(2000), fc.nat(2000), fc.nat(2000), fc.nat(2000)).map((xywh) => xywh.join(','));
     case 'preset': return fc.constantFrom(...PRESET_NAMES, 'nope');
   }
@@ -275,7 +275,7 @@ test('presetsOnly: only p, dpr and f=auto may be named; anything else is 403 nam
   assert.is(canonicalOrError('p=nope', undefined, only), '400 p must be one of card, thumb, hero, got "nope"');
   assert.is(canonicalQuery('', undefined, only), '', 'a bare URL is still the original');
   // The 403 line names p, dpr and f=auto: exactly what the table leaves open.
-  assert.equal(PARAMS.filter((row) => 'open' in row).map((row) => [row.name, (row as { open: unknown }).open]), [['f', ['auto']], ['dpr', 'any'], ['p', 'any']]);
+  assert.equal(PARAMS.filter((row) => 'open' in row).map((row) => [row.param, (row as { open: unknown }).open]), [['f', ['auto']], ['dpr', 'any'], ['p', 'any']]);
   const key = canonicalQuery('p=thumb', undefined, only);
   assert.ok(parseCanonical(key, only), `the resizer reads the spelled-out key ${key} back`);
 });

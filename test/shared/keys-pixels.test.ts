@@ -114,10 +114,10 @@ function asAsked(query: string, accept: string | undefined): CanonicalTransform 
   const canonical = canonicalize(requested, accept, config) as Record<string, unknown> | null;
   if (!canonical) return null;
   const out: Record<string, unknown> = {};
-  for (const row of PARAMS as ReadonlyArray<ParamRow & { name: ParamName }>) {
+  for (const row of PARAMS as ReadonlyArray<ParamRow & { param: ParamName }>) {
     if (row.canonical === false) continue;
-    const value = row.name === 'w' || row.name === 'h' || row.name === 'f' ? canonical[row.name] : requested[row.name];
-    if (value !== undefined) out[row.name] = value;
+    const value = row.param === 'w' || row.param === 'h' || row.param === 'f' ? canonical[row.param] : requested[row.param];
+    if (value !== undefined) out[row.param] = value;
   }
   return out as CanonicalTransform;
 }
