@@ -1,6 +1,6 @@
 // Errors become responses here and nowhere else. Adapters only change the shape
 // (Lambda@Edge header lists, CloudFront Functions header objects).
-import { errorBody, isResizerError, type ResizerError } from './errors';
+import { errorBody, isResizerError } from './errors';
 
 export interface PlainResponse {
   readonly status: number;
@@ -27,8 +27,8 @@ const REASONS: Record<number, string> = {
 };
 
 export function errorResponse(error: unknown, cacheControl: string): PlainResponse {
-  const known: ResizerError | null = isResizerError(error) ? error : null;
-  const status = known ? known.status : 500;
+  const known = isResizerError(error);
+  const status = known ? error.status : 500;
   return {
     status,
     statusDescription: REASONS[status] || 'Error',
@@ -36,9 +36,9 @@ export function errorResponse(error: unknown, cacheControl: string): PlainRespon
       'content-type': 'text/plain; charset=utf-8',
       'cache-control': cacheControl,
       'x-content-type-options': 'nosniff',
-      'x-resizer-error': known ? known.code : 'internal_error',
+      'x-resizer-error': known ? error.code : 'internal_error',
     },
-    body: known ? errorBody(known) : 'internal error\n',
+    body: known ? errorBody(error) : 'internal error\n',
   };
 }
 

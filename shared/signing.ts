@@ -36,11 +36,11 @@ export interface SignedRequest {
 /** Splits a request into the signed message, the query before `sig`, and `sig` itself. */
 export function splitSignature(uri: string, rawQuery: string | undefined): SignedRequest {
   const query = rawQuery || '';
-  const prefix = SIGNATURE_PARAM + '=';
-  if (query.slice(0, prefix.length) === prefix) return { message: uri, query: '', signature: query.slice(prefix.length) };
-  const at = query.indexOf('&' + prefix);
+  // Where `sig=` starts a pair: 0 for the first pair, else one past its `&`.
+  const at = ('&' + query).indexOf('&' + SIGNATURE_PARAM + '=');
   if (at < 0) return { message: uri, query, signature: null };
-  return { message: uri + '?' + query.slice(0, at), query: query.slice(0, at), signature: query.slice(at + prefix.length + 1) };
+  const before = query.slice(0, at && at - 1);
+  return { message: at ? uri + '?' + before : uri, query: before, signature: query.slice(at + SIGNATURE_PARAM.length + 1) };
 }
 
 /**
@@ -89,9 +89,7 @@ export function verifySignature(request: SignedRequest, keys: readonly string[],
 
 /** Lines of a keys text, `\n` or `\r\n` separated. */
 function keyLines(text: string): string[] {
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) if (lines[i].charAt(lines[i].length - 1) === '\r') lines[i] = lines[i].slice(0, -1);
-  return lines;
+  return text.split('\n').map((line) => line.replace(/\r$/, ''));
 }
 
 /** The active keys in a KeyValueStore value or keys file: one per line; shorter lines never count. */

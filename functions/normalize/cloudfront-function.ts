@@ -7,6 +7,7 @@
 // CloudFront provide the method themselves (the local edge; test/helpers/bundles.ts and njs.ts).
 
 import type { NormalizerConfig as Config } from '../../shared/config';
+import { own } from '../../shared/own';
 import { errorResponse } from '../../shared/responses';
 import { normalizeRequest, type SigningRuntime } from './core';
 
@@ -55,20 +56,21 @@ function toCffQuery(canonical: string): Record<string, CffValue> {
   const out: Record<string, CffValue> = {};
   if (!canonical) return out;
   const pairs = canonical.split('&');
+  // A canonical value never holds `=` (numbers, names, hex, commas).
   for (let i = 0; i < pairs.length; i++) {
-    const eq = pairs[i].indexOf('=');
-    out[pairs[i].slice(0, eq)] = { value: pairs[i].slice(eq + 1) };
+    const pair = pairs[i].split('=');
+    out[pair[0]] = { value: pair[1] };
   }
   return out;
 }
 
-const own = Object.prototype.hasOwnProperty;
-
 export function createCffHandler(config: Config, signing: SigningRuntime) {
   return async function handler(event: CffEvent): Promise<CffRequest | CffResponse> {
     const request = event.request;
-    // Own properties only: a header or parameter named `constructor` or `__proto__` is just a name.
-    const accept = own.call(request.headers, 'accept') ? values(request.headers.accept).join(',') : '';
+    // Own properties only: a header named `constructor` or `__proto__` is just a name. Several
+    // Accept headers are read together, as the Lambda@Edge build reads them.
+    const field = own(request.headers, 'accept') ? request.headers.accept : null;
+    const accept = !field ? '' : field.multiValue ? field.multiValue.map((item) => item.value).join(',') : field.value;
     try {
       const normalized = await normalizeRequest({ uri: request.uri, rawQuery: request.rawQueryString!(), accept }, config, signing);
       request.uri = normalized.uri;

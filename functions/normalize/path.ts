@@ -17,7 +17,6 @@
 // S3 server) cannot hold. Pure: the local edge, the normalizers and the tests call it.
 import { quoteReceived, resizerError } from '../../shared/errors';
 import { MAX_KEY_BYTES, MAX_SEGMENT_BYTES } from '../../shared/s3-key-limits';
-import { utf8Length } from '../../shared/utf8';
 
 export function bad(message: string, uri: string) {
   return resizerError(400, 'bad_path', `the path must ${message}, got ${quoteReceived(uri)}`);
@@ -40,17 +39,19 @@ export function canonicalPath(uri: string): string {
   // Raw or percent-encoded: decoding leaves raw ones as they are.
   if (/[\x00-\x1f\x7f]/.test(key)) throw bad('not contain control characters (NUL included)', uri);
   const segments = key.split('/');
+  // The key's UTF-8 bytes without the leading `/`, which every `uri` has ("must begin with a forward slash").
+  let keyBytes = -2;
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i];
     // The first is what precedes the leading `/`; `/` alone is the root.
     if (segment === '' && i && uri !== '/') throw bad('not contain // or end in /', uri);
     if (segment === '.' || segment === '..') throw bad('not contain "." or ".." segments', uri);
-    const bytes = utf8Length(segment);
+    const encoded = (segments[i] = encodeURIComponent(segment));
+    // encodeURIComponent writes each UTF-8 byte as one character or one %XX.
+    const bytes = encoded.replace(/%../g, '%').length;
     if (bytes > MAX_SEGMENT_BYTES) throw resizerError(400, 'bad_path', `each path segment must be at most ${MAX_SEGMENT_BYTES} bytes, got one of ${bytes}`);
-    segments[i] = encodeURIComponent(segment);
+    keyBytes += bytes + 1;
   }
-  // Without the leading `/`, which every `uri` has ("must begin with a forward slash").
-  const keyBytes = utf8Length(key) - 1;
   if (keyBytes > MAX_KEY_BYTES) throw resizerError(400, 'bad_path', `the key must be at most ${MAX_KEY_BYTES} bytes (S3's limit), got ${keyBytes}`);
   return segments.join('/');
 }
