@@ -6,13 +6,33 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildNormalizers } from '../../scripts/build';
+import { buildNormalizers, checkBundleSize } from '../../scripts/build';
 import { loadCloudFrontFunctionFile } from '../../infra/local/functions';
 import { CLOUDFRONT_FUNCTION_MAX_BYTES } from '../../shared/limits';
 import { configWith } from '../helpers/config';
 
 const PRESETS = { widths: [64, 640], qualities: [50, 90], presets: { card: 'w=400&h=300&fit=cover' }, presetsOnly: true };
 const KEYS = ['k'.repeat(40)];
+
+/**
+ * Every normalizer feature at once (issue 14 item 7): the canonical path (always), signing with
+ * originals (expiry and key rotation are always in its code), widths, qualities, densities,
+ * presets, presetsOnly and allowedParams, with lists and presets of a real site's size.
+ */
+/**
+ * Issue 14 item 7's targets: at most 6,500 bytes for the default config and 8,700 with every
+ * feature. Not met yet (docs/performance.md, "Normalizer"): until they are, the test holds the
+ * script to what it measures now, so no change grows it unnoticed; each later win lowers these.
+ */
+const ISSUE_TARGETS = { defaults: 6500, every: 8700 };
+const CEILINGS = { defaults: 7600, every: 10240 };
+
+const EVERY_FEATURE = {
+  signing: { enabled: true, originals: true },
+  widths: [64, 128, 256, 640, 1080, 1920], qualities: [40, 60, 75, 90], densities: [1, 2, 3],
+  presets: { card: 'w=400&h=300&fit=cover', hero: 'w=1920&q=75&f=auto' }, presetsOnly: true,
+  allowedParams: ['w', 'h', 'f', 'q', 'fit', 'dpr', 'p'],
+};
 
 async function built(overrides: Record<string, unknown>): Promise<{ cff: string; lambda: string; bytes: number }> {
   const out = mkdtempSync(path.join(os.tmpdir(), 'features-'));
@@ -44,19 +64,22 @@ test('each build carries the code of its config\'s features and not the others\'
 });
 
 test('the build holds the CloudFront Function to its 10 KB where the stack deploys it: over it, one line naming both', async () => {
-  // Every feature on main at once. Whether it fits moves with the code (it does since the
-  // terser pass and the compactions of this issue); either way the guard must answer rightly.
-  const all = { ...PRESETS, signing: { enabled: true, originals: true } };
-  const lambdaBuild = await built({ ...all, deploy: { normalizer: 'lambda-edge' } });
-  assert.ok(lambdaBuild.lambda.includes('signature_missing') && lambdaBuild.lambda.includes('presets_only'), 'the build carries both features');
-  try {
-    const cffBuild = await built({ ...all, deploy: { normalizer: 'cloudfront-function' } });
-    assert.ok(cffBuild.bytes <= CLOUDFRONT_FUNCTION_MAX_BYTES, `built at ${cffBuild.bytes} bytes`);
-    assert.is(cffBuild.bytes, lambdaBuild.bytes, 'the deploy setting changes nothing in the script');
-  } catch (error) {
-    assert.ok(lambdaBuild.bytes > CLOUDFRONT_FUNCTION_MAX_BYTES, `refused at ${lambdaBuild.bytes} bytes: ${(error as Error).message}`);
-    assert.match((error as Error).message, /^dist\/normalize-cff\/index\.js is \d+ bytes, over its 10240-byte limit$/);
-  }
+  const cffBuild = await built({ ...EVERY_FEATURE, deploy: { normalizer: 'cloudfront-function' } });
+  assert.ok(cffBuild.cff.includes('signature_missing') && cffBuild.cff.includes('presets_only'), 'the script carries both features');
+  assert.ok(cffBuild.bytes <= CLOUDFRONT_FUNCTION_MAX_BYTES, `built at ${cffBuild.bytes} bytes`);
+  const lambdaBuild = await built({ ...EVERY_FEATURE, deploy: { normalizer: 'lambda-edge' } });
+  assert.is(cffBuild.bytes, lambdaBuild.bytes, 'the deploy setting changes nothing in the script');
+  // Over the limit (checkBundleSize is what buildNormalizers calls for each deployed bundle).
+  assert.throws(() => checkBundleSize('normalize-cff/index.js', CLOUDFRONT_FUNCTION_MAX_BYTES + 1), /^dist\/normalize-cff\/index\.js is 10241 bytes, over its 10240-byte limit$/);
+  checkBundleSize('normalize-cff/index.js', CLOUDFRONT_FUNCTION_MAX_BYTES);
+});
+
+test(`issue 14 item 7: the CloudFront Functions script of the default config and of every feature at once stays within ${CEILINGS.defaults} and ${CEILINGS.every} bytes (targets ${ISSUE_TARGETS.defaults} and ${ISSUE_TARGETS.every}, not met yet)`, async () => {
+  const defaults = await built({ deploy: { normalizer: 'cloudfront-function' } });
+  const every = await built({ ...EVERY_FEATURE, deploy: { normalizer: 'cloudfront-function' } });
+  assert.ok(every.cff.includes('signature_expired') && every.cff.includes('param_not_allowed') && every.cff.includes('presets_only'), 'every feature is in the script');
+  assert.ok(defaults.bytes <= Math.min(CEILINGS.defaults, CLOUDFRONT_FUNCTION_MAX_BYTES), `default config: ${defaults.bytes} bytes`);
+  assert.ok(every.bytes <= Math.min(CEILINGS.every, CLOUDFRONT_FUNCTION_MAX_BYTES), `every feature: ${every.bytes} bytes`);
 });
 
 test('the local edge refuses a CloudFront Functions script over 10 KB, as CloudFront refuses to create it', async () => {

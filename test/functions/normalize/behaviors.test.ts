@@ -49,10 +49,8 @@ const behaviors = suite<Context>('normalizer on every behaviour', {} as Context)
 
 behaviors.before(async (context) => {
   context.dir = mkdtempSync(path.join(tmpdir(), 'behaviors-'));
-  // deploy.normalizer lambda-edge: the build holds the CloudFront Functions script to its 10 KB only
-  // where the stack deploys it, and the signing script is within bytes of it (10,214 of 10,240 on
-  // 2026-12-02); both bundles are still built and run, the local loader still checks the limit.
-  await buildNormalizers(configWith({ signing: { enabled: true, originals: true }, deploy: { normalizer: 'lambda-edge' } }), KEYS, context.dir);
+  // Built for deploy.normalizer cloudfront-function, so the build holds the script to CloudFront's 10 KB.
+  await buildNormalizers(configWith({ signing: { enabled: true, originals: true }, deploy: { normalizer: 'cloudfront-function' } }), KEYS, context.dir);
   context.lambda = lambdaNormalizer(context.dir);
   context.cff = cloudFrontFunctionNormalizer(context.dir, { [KEY_VALUE_STORE_KEY]: KEYS.join('\n') });
 });
