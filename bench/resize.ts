@@ -40,6 +40,11 @@ export interface ResizeCaseResult {
   readonly geometry: string;
   readonly format: BenchFormat;
   readonly ms: Record<Pipeline, Summary>;
+  /**
+   * CPU milliseconds of this process (every thread) per call: what a quiet machine's wall time
+   * would be for single-threaded libvips, and far less disturbed by other processes' load.
+   */
+  readonly cpuMs: Record<Pipeline, Summary>;
   readonly bytes: Record<Pipeline, number>;
   readonly ssim: Record<Pipeline, number>;
   /** Mean SSIM of the Cb and Cr planes against the reference's. */
@@ -142,6 +147,7 @@ export async function benchResize(sources: readonly BenchSource[], geometries: r
           },
         };
         const ms: Record<Pipeline, number[]> = { ours: [], floor: [], naive: [], ipx: [] };
+        const cpuMs: Record<Pipeline, number[]> = { ours: [], floor: [], naive: [], ipx: [] };
         const outputs = {} as Record<Pipeline, Buffer>;
         const gets: number[] = [];
         const sharps: number[] = [];
@@ -149,10 +155,13 @@ export async function benchResize(sources: readonly BenchSource[], geometries: r
           for (let i = 0; i < PIPELINES.length; i++) {
             const pipeline = PIPELINES[(i + round) % PIPELINES.length];
             const started = performance.now();
+            const cpuStarted = process.cpuUsage();
             const { bytes, parts } = await runs[pipeline]();
             const elapsed = performance.now() - started;
+            const cpu = process.cpuUsage(cpuStarted);
             outputs[pipeline] = bytes;
             if (round === 0) continue; // warm-up: caches, sockets, JIT
+            cpuMs[pipeline].push((cpu.user + cpu.system) / 1000);
             if (parts) {
               gets.push(parts.get);
               sharps.push(parts.sharp);
@@ -172,6 +181,7 @@ export async function benchResize(sources: readonly BenchSource[], geometries: r
         const result: ResizeCaseResult = {
           source: source.name, geometry: geometry.label, format, outcome,
           ms: { ours: summarize(ms.ours), floor: summarize(ms.floor), naive: summarize(ms.naive), ipx: summarize(ms.ipx) },
+          cpuMs: { ours: summarize(cpuMs.ours), floor: summarize(cpuMs.floor), naive: summarize(cpuMs.naive), ipx: summarize(cpuMs.ipx) },
           bytes: sizes, ssim: scores, chroma,
           floorParts: { get: summarize(gets).median, sharp: summarize(sharps).median },
         };
@@ -188,6 +198,8 @@ export interface FormatVerdict {
   /** Geometric mean of naive ms / ours ms over medians (and over minimums, the least disturbed runs): above 1 means ours is faster. */
   readonly speedVsNaive: number;
   readonly speedVsNaiveByMin: number;
+  /** The same over CPU time (medians): the figure least moved by the machine's other work. */
+  readonly speedVsNaiveCpu: number;
   readonly speedVsIpx: number;
   readonly speedVsIpxByMin: number;
   /** Geometric mean of ours bytes / naive bytes, minus 1, over the cases where naive's output is right. */
@@ -201,6 +213,7 @@ export interface FormatVerdict {
   /** Geometric mean of ours ms / floor ms (medians, and minimums). */
   readonly oursOverFloor: number;
   readonly oursOverFloorByMin: number;
+  readonly oursOverFloorCpu: number;
 }
 
 /** Below this, an output does not show the image (naive flattens transparency onto black). */
@@ -214,6 +227,7 @@ export function verdicts(results: readonly ResizeCaseResult[]): FormatVerdict[] 
       format,
       speedVsNaive: geomean(rows.map((r) => r.ms.naive.median / r.ms.ours.median)),
       speedVsNaiveByMin: geomean(rows.map((r) => r.ms.naive.min / r.ms.ours.min)),
+      speedVsNaiveCpu: geomean(rows.map((r) => r.cpuMs.naive.median / r.cpuMs.ours.median)),
       speedVsIpx: geomean(rows.map((r) => r.ms.ipx.median / r.ms.ours.median)),
       speedVsIpxByMin: geomean(rows.map((r) => r.ms.ipx.min / r.ms.ours.min)),
       bytesVsNaive: geomean(valid.map((r) => r.bytes.ours / r.bytes.naive)) - 1,
@@ -222,6 +236,7 @@ export function verdicts(results: readonly ResizeCaseResult[]): FormatVerdict[] 
       naiveWrong: rows.length - valid.length,
       oursOverFloor: geomean(rows.map((r) => r.ms.ours.median / r.ms.floor.median)),
       oursOverFloorByMin: geomean(rows.map((r) => r.ms.ours.min / r.ms.floor.min)),
+      oursOverFloorCpu: geomean(rows.map((r) => r.cpuMs.ours.median / r.cpuMs.floor.median)),
     };
   });
 }
