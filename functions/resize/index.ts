@@ -11,6 +11,7 @@ import { createMemo, memoTtlMs, OVERRUN_MEMORY_MS } from './memo';
 import { emfLine, metricNamespace } from './metrics';
 import { decide, isSvg, missingWithFallback, passThrough } from './route';
 import { resize } from './resize';
+import { openImage, type OpenImage } from './transform';
 import { resizerConfig, runtimeConfig, type ResizerConfig, type S3Overrides } from './runtime-config';
 
 /**
@@ -25,7 +26,8 @@ export { SVG_HEADERS };
 export { QUALITY_LADDER } from './resize';
 export { objectKey } from './route';
 
-export function createHandler(config: ResizerConfig) {
+/** `open`: how the original is opened with sharp; a test passes one that counts (one-header-read.test.ts). */
+export function createHandler(config: ResizerConfig, open: OpenImage = openImage) {
   const ttl = memoTtlMs(config.errorCacheControl);
   const memos: Memos = { refusals: createMemo(256, ttl), fallbacks: createMemo(16, ttl), overruns: createMemo(256, OVERRUN_MEMORY_MS) };
   return async function handler(event: CloudFrontResponseEvent): Promise<CloudFrontResultResponse> {
@@ -33,7 +35,7 @@ export function createHandler(config: ResizerConfig) {
     const { request, response } = event.Records[0].cf;
     const log: LogLine = { outcome: 'passthrough', query: request.querystring || '', ms: {} };
     const deadline = startDeadline(deadlineMs(config));
-    const invocation: Invocation = { event, config, log, started, deadline, memos };
+    const invocation: Invocation = { event, config, log, started, deadline, memos, open };
     try {
       const decision = decide(event, config);
       if (typeof decision === 'string') {

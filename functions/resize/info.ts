@@ -7,8 +7,8 @@ import sharp, { type OutputInfo } from 'sharp';
 import { rgbaToThumbHash } from 'thumbhash';
 import type { Config } from '../../shared/config';
 import { FORMATS, sourceFormat, type InfoFormat } from '../../shared/formats';
-import type { SourceInfo, TransformPlan } from '../../shared/plan';
-import { conversionError, pipeline } from './transform';
+import type { TransformPlan } from '../../shared/plan';
+import { conversionError, pipeline, type OpenedSource } from './transform';
 
 /** What `f=json` answers; test/fixtures/info/schema.json is its JSON schema. */
 export interface ImageInfo {
@@ -48,13 +48,14 @@ function hex(value: number): string {
 }
 
 export async function describe(
-  format: InfoFormat, input: Buffer, source: SourceInfo, plan: TransformPlan, config: Config, timeoutSeconds: number,
+  format: InfoFormat, opened: OpenedSource, plan: TransformPlan, config: Config, timeoutSeconds: number,
 ): Promise<Described> {
+  const { input, source } = opened;
   let variant: { data: Buffer; info: OutputInfo };
   let pixels: { data: Buffer; info: OutputInfo };
   let dominant: { r: number; g: number; b: number };
   try {
-    variant = await (await pipeline(input, plan, config, timeoutSeconds)).raw().toBuffer({ resolveWithObject: true });
+    variant = await (await pipeline(opened, plan, config, timeoutSeconds)).raw().toBuffer({ resolveWithObject: true });
     const tiny = sharp(variant.data, { raw: { width: variant.info.width, height: variant.info.height, channels: variant.info.channels } })
       .resize(PLACEHOLDER_MAX, PLACEHOLDER_MAX, { fit: 'inside' })
       .ensureAlpha();

@@ -4,6 +4,7 @@ import type { CloudFrontResponse, CloudFrontResponseEvent, CloudFrontResultRespo
 import type { ResizerError } from '../../shared/errors';
 import type { Deadline } from './deadline';
 import type { Memo } from './memo';
+import type { OpenImage } from './transform';
 import type { Outcome } from './metrics';
 import type { ResizerConfig } from './runtime-config';
 
@@ -44,6 +45,8 @@ export interface Invocation {
   readonly started: number;
   readonly deadline: Deadline;
   readonly memos: Memos;
+  /** How the original is opened with sharp (transform.ts's openImage; a test counts through it). */
+  readonly open: OpenImage;
 }
 
 export function header(response: CloudFrontResponse, name: string): string | undefined {

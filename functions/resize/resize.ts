@@ -15,7 +15,7 @@ import { elapsed, header, type Invocation } from './invocation';
 import { originalInstead } from './never-larger';
 import { passThrough, sourceLocation } from './route';
 import { fetchSource, type SourceLocation } from './source';
-import { checkPixels, inspectSource, render, type InspectedSource } from './transform';
+import { checkPixels, conversionError, openSource, pipeline, render, type OpenedSource } from './transform';
 
 /** Qualities tried, in order, when a lossy variant is too large for a generated response. */
 export const QUALITY_LADDER = [70, 55, 40, 25];
@@ -28,10 +28,9 @@ interface MemoKeys {
   readonly fallback?: string;
 }
 
-/** The original's bytes, what its header says, and the output planned within the budget. */
+/** The original opened once (its bytes, its decoder and what that decoder's header read says), and the output planned within the budget. */
 interface Planned {
-  readonly input: Buffer;
-  readonly source: InspectedSource;
+  readonly opened: OpenedSource;
   readonly plan: TransformPlan;
   readonly size: Size;
   readonly complexity: number;
@@ -86,7 +85,8 @@ async function fetchOriginal(invocation: Invocation, location: SourceLocation): 
 async function planOutput(invocation: Invocation, transform: CanonicalTransform, input: Buffer): Promise<Planned> {
   const { config, log, deadline } = invocation;
   const mark = performance.now();
-  const source = await inspectSource(input);
+  const opened = await openSource(input, invocation.open);
+  const { source } = opened;
   const requested = planTransform(transform, source, config);
   checkPixels(source, requested, config);
   const complexity = sourceComplexity(input.length, source.width * source.height * source.pages, requested.format);
@@ -97,7 +97,7 @@ async function planOutput(invocation: Invocation, transform: CanonicalTransform,
   const { plan, size, cappedFrom } = capToBudget(requested, requested.input, source.pages, deadline.remainingMs(), config, complexity, costs);
   if (cappedFrom) log.capped = `${cappedFrom.width}x${cappedFrom.height}`;
   log.format = plan.format;
-  return { input, source, plan, size, complexity, costs, mark };
+  return { opened, plan, size, complexity, costs, mark };
 }
 
 /** `f=json` and the other info formats: the facts about the variant instead of its bytes. */
@@ -105,7 +105,7 @@ async function answerInfo(invocation: Invocation, format: InfoFormat, planned: P
   const { event, config, log, started, deadline } = invocation;
   const response = event.Records[0].cf.response;
   const cacheControl = fallback ? config.errorCacheControl : config.cacheControl;
-  const described = await deadline.race(describe(format, planned.input, planned.source, planned.plan, config, Math.max(1, Math.floor(deadline.remainingMs() / 1000))), 'encode');
+  const described = await deadline.race(describe(format, planned.opened, planned.plan, config, Math.max(1, Math.floor(deadline.remainingMs() / 1000))), 'encode');
   log.ms.transform = elapsed(planned.mark);
   const timing = serverTiming({ fetch: log.ms.fetch, transform: log.ms.transform, total: elapsed(started) });
   Object.assign(log, { outcome: fallback ? 'fallback-image' : 'resized', status: variantStatus(fallback).status, bytesOut: described.data.length, width: described.width, height: described.height, format });
@@ -125,7 +125,10 @@ function ladder(plan: TransformPlan): Array<{ quality?: number; palette?: boolea
 async function answerImage(invocation: Invocation, planned: Planned, keys: MemoKeys, fallback?: FallbackTarget): Promise<CloudFrontResultResponse> {
   const { event, config, log, started, deadline, memos } = invocation;
   const response = event.Records[0].cf.response;
-  const { input, source, plan, size, complexity, costs, mark } = planned;
+  const { opened, plan, size, complexity, costs, mark } = planned;
+  const { input, source } = opened;
+  // The transform is built once; each step of the ladder below encodes it again.
+  const built = await deadline.race(pipeline(opened, plan, config, Math.max(1, Math.floor(deadline.remainingMs() / 1000))).catch((error) => { throw conversionError(error, plan.format); }), 'encode');
   const pixels = size.width * size.height * (plan.animated ? source.pages : 1);
   const cacheControl = fallback ? config.errorCacheControl : config.cacheControl;
   for (const [index, attempt] of ladder(plan).entries()) {
@@ -137,7 +140,7 @@ async function answerImage(invocation: Invocation, planned: Planned, keys: MemoK
       break;
     }
     const timeoutSeconds = Math.max(1, Math.floor(deadline.remainingMs() / 1000));
-    let rendered = await deadline.race(render(input, plan, config, { ...attempt, timeoutSeconds }), 'encode');
+    let rendered = await deadline.race(render(built, plan, { ...attempt, timeoutSeconds }), 'encode');
     log.ms.transform = elapsed(mark);
     const originalFormat = fallback ? null : originalInstead(input.length, source, plan, rendered);
     if (originalFormat) rendered = { ...rendered, data: input };

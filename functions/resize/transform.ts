@@ -1,6 +1,6 @@
 // sharp, driven by the pure transform plan. Decoding is decided by the bytes, not the
 // file name or content type, and limited to raster formats browsers can be served from.
-import sharp, { type Sharp } from 'sharp';
+import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
 import type { Config } from '../../shared/config';
 import { resizerError } from '../../shared/errors';
 import { SOURCE_LABELS, sourceFormat } from '../../shared/formats';
@@ -24,13 +24,48 @@ function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0].trim();
 }
 
-/** Reads the header only; refuses what cannot or must not be decoded. */
-export async function inspectSource(input: Buffer): Promise<InspectedSource> {
-  let meta: Awaited<ReturnType<ReturnType<typeof sharp>["metadata"]>>;
+/**
+ * Constructs a sharp instance: the one place the resizer does, so a test can count through it how
+ * many decoders one miss sets up (test/functions/resize/one-header-read.test.ts).
+ */
+export type OpenImage = (input: Buffer, options: SharpOptions) => Sharp;
+export const openImage: OpenImage = (input, options) => sharp(input, options);
+
+/**
+ * The original opened once for the whole miss: the decoder that renders it, and what that
+ * decoder's own header read says. Its metadata() is the only header read the resizer asks for;
+ * the transform is then built on the same instance and every encode of the size ladder reruns it.
+ */
+export interface OpenedSource {
+  readonly input: Buffer;
+  readonly source: InspectedSource;
+  /** Opened at the first frame (sharp's default); still plans render from it. */
+  readonly image: Sharp;
+  readonly open: OpenImage;
+}
+
+/**
+ * How the resizer decodes. failOn 'error': decode what browsers show (a JPEG with stray bytes
+ * before a marker is a libjpeg warning), refuse real errors and truncated files
+ * (docs/behaviour.md, "Hostile sources"). autoOrient applies EXIF orientation before every other
+ * operation. The first open sets no sharp pixel limit: its check (268,402,689 by default) would
+ * refuse the header read itself with no sizes named; the resizer's maxInputPixels is checked
+ * from this header by checkPixels before any pixel is decoded. `animated` reads every frame;
+ * sharp fixes the frames read when it is constructed, so an animated plan opens the bytes a
+ * second time (decoderFor), with maxInputPixels as sharp's limit on all of them.
+ */
+function decoderOptions(animated: boolean, limitInputPixels: number | false): SharpOptions {
+  return { animated, limitInputPixels, failOn: 'error', autoOrient: true };
+}
+
+/** Opens the original and reads its header; refuses what cannot or must not be decoded. */
+export async function openSource(input: Buffer, open: OpenImage = openImage): Promise<OpenedSource> {
+  let image: Sharp;
+  let meta: Metadata;
   try {
-    // sharp's own pixel limit (268,402,689) would refuse the header read itself; the resizer's
-    // maxInputPixels is checked from these dimensions before any pixel is decoded.
-    meta = await sharp(input, { limitInputPixels: false }).metadata();
+    // The constructor itself refuses some bytes (an empty buffer).
+    image = open(input, decoderOptions(false, false));
+    meta = await image.metadata();
   } catch (error) {
     throw resizerError(422, 'unsupported_source', `source must be a decodable ${SOURCE_LABELS} image, got bytes sharp cannot read (${firstLine(error)})`);
   }
@@ -41,7 +76,8 @@ export async function inspectSource(input: Buffer): Promise<InspectedSource> {
   const height = meta.pageHeight && pages > 1 ? meta.pageHeight : meta.height;
   // EXIF orientations 5 to 8 swap the sides; w and h mean the image as displayed.
   const swapped = (meta.orientation || 1) >= 5;
-  return { format: meta.format, pages, hasAlpha: !!meta.hasAlpha, width: meta.width, height, displayed: swapped ? { width: height, height: meta.width } : { width: meta.width, height }, orientation: meta.orientation };
+  const source = { format: meta.format, pages, hasAlpha: !!meta.hasAlpha, width: meta.width, height, displayed: swapped ? { width: height, height: meta.width } : { width: meta.width, height }, orientation: meta.orientation };
+  return { input, source, image, open };
 }
 
 /** Refuses sources whose decoded pixels (every frame the plan decodes) exceed the limit. */
@@ -68,13 +104,18 @@ export interface Rendered {
   readonly pages: number;
 }
 
-/** Every step of the plan up to (not including) the encoder. */
-export async function pipeline(input: Buffer, plan: TransformPlan, config: Config, timeoutSeconds: number): Promise<Sharp> {
-  // failOn 'error': decode what browsers show (a JPEG with stray bytes before a marker is a
-  // libjpeg warning), refuse real errors and truncated files (docs/behaviour.md, "Hostile sources").
-  // The constructor's autoOrient applies EXIF orientation before every other operation.
-  const decoded = sharp(input, { animated: plan.animated, limitInputPixels: config.maxInputPixels, failOn: 'error', autoOrient: true })
-    .timeout({ seconds: timeoutSeconds });
+/** The decoder for this plan: the opened one, or for an animation the bytes opened for every frame. */
+function decoderFor(opened: OpenedSource, plan: TransformPlan, config: Config): Sharp {
+  return plan.animated ? opened.open(opened.input, decoderOptions(true, config.maxInputPixels)) : opened.image;
+}
+
+/**
+ * Every step of the plan up to (not including) the encoder, built once per miss: each encode
+ * (the size ladder's steps, the info render) sets its encoder and timeout on this instance and
+ * runs it again, rather than constructing a decoder per attempt.
+ */
+export async function pipeline(opened: OpenedSource, plan: TransformPlan, config: Config, timeoutSeconds: number): Promise<Sharp> {
+  const decoded = decoderFor(opened, plan, config).timeout({ seconds: timeoutSeconds });
   if (!needsGeometryPass(plan)) return edits(beforeResize(decoded, plan), plan);
   // Never an animation: the plan refuses rotating one.
   const { data, info } = await beforeResize(decoded, plan).raw().toBuffer({ resolveWithObject: true });
@@ -88,11 +129,12 @@ export function conversionError(error: unknown, what: string): Error {
   return resizerError(422, 'unsupported_source', `source could not be converted to ${what} (${message})`);
 }
 
-export async function render(input: Buffer, plan: TransformPlan, config: Config, options: RenderOptions): Promise<Rendered> {
+/** Encodes the built pipeline (pipeline()) once more, at this attempt's quality or palette and time left. */
+export async function render(built: Sharp, plan: TransformPlan, options: RenderOptions): Promise<Rendered> {
   const quality = options.quality !== undefined ? options.quality : plan.quality;
   try {
     const size = outputSize(plan.input, plan);
-    const image = encode(await pipeline(input, plan, config, options.timeoutSeconds), plan, { quality, palette: options.palette, pixels: size.width * size.height });
+    const image = encode(built.timeout({ seconds: options.timeoutSeconds }), plan, { quality, palette: options.palette, pixels: size.width * size.height });
     const { data, info } = await image.toBuffer({ resolveWithObject: true });
     const pages = info.pageHeight ? Math.round(info.height / info.pageHeight) : 1;
     return { data, width: info.width, height: info.pageHeight || info.height, pages };

@@ -15,7 +15,7 @@ import sharp from 'sharp';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { canonicalPath } from '../../functions/normalize/path';
-import { inspectSource, render } from '../../functions/resize/transform';
+import { openSource, pipeline, render } from '../../functions/resize/transform';
 import { canonicalize, formatCanonical, parseQuery, type CanonicalTransform } from '../../shared/canonical';
 import { DEFAULT_CONFIG } from '../../shared/config';
 import { isResizerError } from '../../shared/errors';
@@ -132,8 +132,9 @@ function outcome(key: string, transform: CanonicalTransform | null): Promise<str
     let bytes = source;
     if (transform) {
       try {
-        const plan = planTransform(transform, await inspectSource(source), config);
-        bytes = (await render(source, plan, config, { timeoutSeconds: 20 })).data;
+        const opened = await openSource(source);
+        const plan = planTransform(transform, opened.source, config);
+        bytes = (await render(await pipeline(opened, plan, config, 20), plan, { timeoutSeconds: 20 })).data;
       } catch (error) {
         if (isResizerError(error) && error.status === 422) return `422 ${error.code}`;
         throw error;
