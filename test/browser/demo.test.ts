@@ -1,6 +1,7 @@
 // The demo page in a real browser (Debian's chromium through playwright-core): every <img>
-// decodes at the size it must, and the cross-origin fetch succeeds from an allowed origin and
-// fails from another. Saves a screenshot under test-output/. Skipped, saying so, without chromium.
+// decodes at the size it must, and the cross-origin fetch succeeds from an allowed origin (a
+// ranged one reads the range headers) and fails from another. Saves a screenshot under
+// test-output/. Skipped, saying so, without chromium.
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,7 +97,7 @@ if (!existsSync(CHROMIUM)) {
     }
   }
 
-  demo('from an allowed origin: every image decodes at its size, the fetches read across origins', async ({ browser, allowedPage }) => {
+  demo('from an allowed origin: every image decodes at its size, the fetches read across origins, a ranged read sees Accept-Ranges, Content-Range and Content-Length', async ({ browser, allowedPage, edge }) => {
     const page = await openDemo(browser, allowedPage.url);
     try {
       const reports = await images(page);
@@ -117,6 +118,17 @@ if (!existsSync(CHROMIUM)) {
       assert.match(headers!, /content-type: image\/webp/);
       assert.match(headers!, /server-timing: /, 'the exposed header is readable');
       assert.match((await page.textContent('#fetch-pdf pre'))!, /body starts with "%PDF-1\.4/);
+      // A range reader such as pdf.js asks for parts only when it can read these three across origins.
+      const ranged = await page.evaluate(async (url) => {
+        const response = await fetch(url, { headers: { range: 'bytes=0-99' } });
+        const names = ['accept-ranges', 'content-range', 'content-length'];
+        return { status: response.status, bytes: (await response.arrayBuffer()).byteLength, headers: names.map((name) => response.headers.get(name)) };
+      }, `${edge.url}/dev/guide.pdf`);
+      assert.is(ranged.status, 206, JSON.stringify(ranged));
+      assert.is(ranged.bytes, 100);
+      assert.is(ranged.headers[0], 'bytes', `accept-ranges readable: ${JSON.stringify(ranged)}`);
+      assert.match(ranged.headers[1] || '', /^bytes 0-99\/\d+$/, `content-range readable: ${JSON.stringify(ranged)}`);
+      assert.is(ranged.headers[2], '100', `content-length readable: ${JSON.stringify(ranged)}`);
       assert.match((await page.textContent('#formats figcaption span'))!, /KB · image\/jpeg/, 'the grid shows what each variant weighs');
       const edits = await page.$$eval('#edits img', (all) => (all as HTMLImageElement[]).map((img) => ({ alt: img.alt, src: decodeURIComponent(img.currentSrc), ok: img.complete && img.naturalWidth > 0 })));
       assert.equal(edits.map((edit) => edit.alt), ['rot=90', 'flip=h', 'bg=ff3366 (contain)', 'blur=4', 'sharpen=2', 'gray=1', 'rect=500,250,600,400', 'pos=0.80,0.30 (focal point)']);
