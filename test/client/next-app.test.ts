@@ -135,8 +135,11 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Starts `next <command> --port`, resolves once the page answers; its output for messages. */
-async function serve(command: 'dev' | 'start'): Promise<{ url: string; child: ChildProcess; output: () => string; stop: () => Promise<void> }> {
+/**
+ * Starts `next <command> --port`, resolves once the page answers with a status `answered`
+ * accepts (by default a 2xx); its output for messages, the first accepted answer.
+ */
+async function serve(command: 'dev' | 'start', answered = (status: number) => status >= 200 && status < 300): Promise<{ url: string; child: ChildProcess; output: () => string; first: { status: number; body: string }; stop: () => Promise<void> }> {
   const port = await freePort();
   const child = spawnNext([command, '--port', String(port), '--hostname', '127.0.0.1']);
   let output = '';
@@ -146,11 +149,13 @@ async function serve(command: 'dev' | 'start'): Promise<{ url: string; child: Ch
   const stop = () => stopNext(child);
   // next dev compiles the page on its first request: minutes on a loaded 2-core machine.
   const deadline = Date.now() + 240000;
+  let first = { status: 0, body: '' };
   for (;;) {
     if (child.exitCode !== null) throw new Error(`next ${command} exited ${child.exitCode}: ${output}`);
     try {
       const response = await fetch(url + '/', { signal: AbortSignal.timeout(120000) });
-      if (response.ok) break;
+      first = { status: response.status, body: await response.text() };
+      if (answered(response.status)) break;
     } catch (_) {
       // not listening yet
     }
@@ -160,7 +165,7 @@ async function serve(command: 'dev' | 'start'): Promise<{ url: string; child: Ch
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  return { url, child, output: () => output, stop };
+  return { url, child, output: () => output, first, stop };
 }
 
 function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
@@ -242,6 +247,26 @@ if (existsSync(CHROMIUM)) {
       assert.match(server.output(), /Image with src "\/icon\.png" has a "loader" property that does not implement width/, server.output());
     } finally {
       await server.stop();
+    }
+  });
+
+  nextApp('next dev without .env (the CDN\'s URL in .env.production only): a 500 whose one line names what is missing, no "Cannot read properties of undefined"', async () => {
+    // After the test above: .next holds its compiled page, so this server starts warm.
+    const env = readFileSync(path.join(app, '.env'), 'utf8');
+    rmSync(path.join(app, '.env'));
+    writeFileSync(path.join(app, '.env.production'), env);
+    try {
+      const server = await serve('dev', (status) => status >= 200);
+      try {
+        assert.is(server.first.status, 500, server.output());
+        assert.match(server.output(), /fetchInfo needs the CDN's absolute URL like "https:\/\/images\.example\.com" \(the distribution's domain, or your own\), got nothing/, server.output());
+        assert.not.match(server.output(), /Cannot read properties/, server.output());
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      rmSync(path.join(app, '.env.production'));
+      writeFileSync(path.join(app, '.env'), env);
     }
   });
 
