@@ -2,6 +2,7 @@
 // contract, built on imageUrl. The default export reads its base URL from NEXT_PUBLIC_IMAGE_CDN,
 // which Next inlines into browser bundles; createLoader makes one with a given base, and (on the
 // server only) signing with the keys it is given.
+import { quoteReceived } from '../../shared/errors';
 import { checkBase, imageUrl, signUrl, type ClientOptions, type ImageParams } from './index';
 
 export interface LoaderProps {
@@ -35,7 +36,13 @@ export interface LoaderOptions extends ClientOptions {
  * written without a leading slash (`prod/photos/cat.jpg`).
  */
 function isSiteOwn(src: string): boolean {
-  return typeof src === 'string' && src.charAt(0) === '/';
+  if (typeof src !== 'string' || src.charAt(0) !== '/') return false;
+  // `//host/x` and `/\host/x` are another host's URL to a browser, not a path of this site: a
+  // src from user input must not turn the loader into a way to show any site's image.
+  if (src.charAt(1) === '/' || src.charAt(1) === '\\') {
+    throw new Error(`the image loader's src must be a key like "dev/photo.jpg" or a path of your site like "/icon.png", got ${quoteReceived(src)} (another host's URL to a browser)`);
+  }
+  return true;
 }
 
 export function createLoader(options: LoaderOptions): ImageLoader {

@@ -108,13 +108,20 @@ truth('a missing, empty or relative base is refused in one line by imageUrl, src
   assert.match(oneLine(() => srcset('dev/a.jpg', { base: 'https://cdn.example.com', params: { h: 100 } as never })), /^srcset params\.h would give every candidate the same height/);
 });
 
-truth('the loaders give a src starting with / back unchanged (public/ files, static imports), and send keys to the edge', () => {
+truth('the loaders give a src starting with / back unchanged (public/ files, static imports), refuse // and /\\ in one line, and send keys to the edge', () => {
   const loader = createLoader({ base: 'https://cdn.example.com' });
   process.env.NEXT_PUBLIC_IMAGE_CDN = 'https://cdn.example.com';
   try {
     for (const src of ['/icon.png', '/_next/static/media/logo.1a2b3c.png']) {
       assert.is(loader({ src, width: 640, quality: 75 }), src);
       assert.is(edgeLoader({ src, width: 640, quality: 75 }), src);
+    }
+    // Protocol-relative spellings are another host to a browser (Next's default loader refuses them too).
+    for (const src of ['//evil.example/x.jpg', '/\\evil.example/x.jpg']) {
+      for (const each of [loader, edgeLoader]) {
+        assert.throws(() => each({ src, width: 640 }), (error: Error) => error.message === `the image loader's src must be a key like "dev/photo.jpg" or a path of your site like "/icon.png", got ${JSON.stringify(src)} (another host's URL to a browser)`);
+      }
+      assert.is(new URL(src, 'https://site.example').host, 'evil.example', 'what a browser makes of it');
     }
     assert.is(loader({ src: 'dev/photo.jpg', width: 640, quality: 75 }), 'https://cdn.example.com/dev/photo.jpg?w=640&q=75');
     assert.is(edgeLoader({ src: 'dev/photo.jpg', width: 640 }), 'https://cdn.example.com/dev/photo.jpg?w=640');
