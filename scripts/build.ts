@@ -171,7 +171,7 @@ export const INTERNAL_PROPERTIES = [
   // shared/params.ts rows
   'param', 'low', 'high', 'choices', 'kind', 'aliases', 'point', 'clamp', 'step', 'modulo', 'digits', 'zero', 'fold', 'canonical', 'byDpr', 'snap', 'list', 'up', 'follows', 'open', 'respell',
   // the baked config (shared/config.ts NORMALIZER_KEYS) and format facts
-  'maxDimension', 'formats', 'outputs', 'autoAvif', 'quality', 'presets', 'presetsOnly', 'densities', 'allowedParams', 'enabled', 'originals', 'alpha', 'animates',
+  'maxDimension', 'behaviors', 'formats', 'outputs', 'autoAvif', 'quality', 'presets', 'presetsOnly', 'densities', 'allowedParams', 'enabled', 'originals', 'alpha', 'animates',
   // ResizerError, SignedRequest, ViewerInput, SigningRuntime
   'isResizerError', 'query', 'signature', 'rawQuery', 'hmac',
 ] as const;
