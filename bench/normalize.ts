@@ -8,6 +8,7 @@ import type { CffEvent, CffRequest } from '../functions/normalize/cloudfront-fun
 import { cacheKey, forwardedQuery } from '../infra/local/routing';
 import { checkCffViewerRequestResult, checkViewerRequestResult, isFailure } from '../infra/local/rules';
 import { normalizeRequest, type SigningRuntime } from '../functions/normalize/core';
+import { canonicalQuery } from '../shared/canonical';
 import type { Config } from '../shared/config';
 import { distributionPolicies } from '../infra/local/distribution';
 import { lambdaNormalizer } from '../test/helpers/bundles';
@@ -81,6 +82,9 @@ export async function benchNormalize(root: string, config: Config, rounds: numbe
     // this config), so the bundles' own event handling shows as the difference.
     ['pure core (normalizeRequest: canonicalPath and canonicalQuery, no event)', () => log.map((r) => ({ uri: r.uri, rawQuery: rawQuery(r), accept: r.accept || '' })),
       async (batch) => { for (const input of batch as Array<{ uri: string; rawQuery: string; accept: string }>) await normalizeRequest(input, config, NO_SIGNING); }],
+    // The query half of it, side by side, so the path rules' share shows.
+    ['canonical query alone (canonicalQuery)', () => log.map((r) => [rawQuery(r), r.accept || undefined]),
+      (batch) => { for (const [query, accept] of batch as Array<[string, string | undefined]>) canonicalQuery(query, accept, config); }],
     ['Lambda@Edge bundle (dist/normalize)', () => lambdaEvents.map((e) => structuredClone(e)),
       async (batch) => { for (const e of batch) await lambda(e as CloudFrontRequestEvent); }],
     ['CloudFront Functions script (dist/normalize-cff, node:vm)', () => cffEvents.map((e, i) => [structuredClone(e), rawQuery(log[i])]),
