@@ -16,6 +16,8 @@ export interface SourceInfo {
   readonly hasAlpha: boolean;
   /** One frame's size as displayed (after EXIF orientation): what `rect` and `w` and `h` mean. */
   readonly displayed: { readonly width: number; readonly height: number };
+  /** A JPEG with an HDR gain map (Ultra HDR, ISO 21496-1). */
+  readonly gainMap?: boolean;
 }
 
 export interface Box { readonly left: number; readonly top: number; readonly width: number; readonly height: number }
@@ -55,7 +57,17 @@ export interface TransformPlan {
   readonly focus?: Box;
   /** Colour to flatten transparency onto, for outputs without alpha. */
   readonly flatten?: Background;
+  /** Keep the source's HDR gain map, resized with the image (jpeg to jpeg, operations sharp can apply to it). */
+  readonly keepGainMap?: boolean;
 }
+
+/**
+ * The parameters whose operations sharp also applies to a gain map (sharp 0.35's keepGainMap:
+ * resize, crop, embed, mirror, quarter turns, blur, sharpen). Greyscale and smart crops are not:
+ * with either the output is SDR. (Greyscale sharp would allow, but the gain map would put back
+ * colour the base image no longer has.)
+ */
+export const GAIN_MAP_PARAMS: readonly string[] = ['w', 'h', 'f', 'q', 'fit', 'pos', 'rot', 'flip', 'bg', 'blur', 'sharpen', 'rect', 'anim'];
 
 const WHITE: Background = { r: 255, g: 255, b: 255, alpha: 1 };
 const TRANSPARENT: Background = { r: 0, g: 0, b: 0, alpha: 0 };
@@ -122,7 +134,7 @@ export function planTransform(transform: CanonicalTransform, source: SourceInfo,
   const animated = source.pages > 1 && transform.anim !== '0' && !!known && FORMATS[known].animates && info.animates;
   let width = source.displayed.width;
   let height = source.displayed.height;
-  const plan: { -readonly [K in keyof TransformPlan]: TransformPlan[K] } = { transform, format, quality, animated, input: { width, height } };
+  const plan: { -readonly [K in keyof TransformPlan]: TransformPlan[K] } = { transform, format, quality, animated, input: { width, height }, keepGainMap: false };
 
   if (transform.rect !== undefined) {
     plan.crop = cropBox(transform.rect, source);
@@ -163,5 +175,8 @@ export function planTransform(transform: CanonicalTransform, source: SourceInfo,
     }
   }
   if (!info.alpha && source.hasAlpha) plan.flatten = background || WHITE;
+  plan.keepGainMap = !!source.gainMap && format === 'jpeg' && !(plan.crop && plan.rotate)
+    && transform.pos !== 'attention' && transform.pos !== 'entropy'
+    && Object.keys(transform).every((name) => (transform as Record<string, unknown>)[name] === undefined || GAIN_MAP_PARAMS.indexOf(name) >= 0);
   return plan;
 }

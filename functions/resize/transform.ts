@@ -76,7 +76,11 @@ export async function openSource(input: Buffer, open: OpenImage = openImage): Pr
   const height = meta.pageHeight && pages > 1 ? meta.pageHeight : meta.height;
   // EXIF orientations 5 to 8 swap the sides; w and h mean the image as displayed.
   const swapped = (meta.orientation || 1) >= 5;
-  const source = { format: meta.format, pages, hasAlpha: !!meta.hasAlpha, width: meta.width, height, displayed: swapped ? { width: height, height: meta.width } : { width: meta.width, height }, orientation: meta.orientation };
+  const source = {
+    format: meta.format, pages, hasAlpha: !!meta.hasAlpha, width: meta.width, height,
+    displayed: swapped ? { width: height, height: meta.width } : { width: meta.width, height },
+    orientation: meta.orientation, gainMap: !!meta.gainMap,
+  };
   return { input, source, image, open };
 }
 
@@ -115,7 +119,10 @@ function decoderFor(opened: OpenedSource, plan: TransformPlan, config: Config): 
  * runs it again, rather than constructing a decoder per attempt.
  */
 export async function pipeline(opened: OpenedSource, plan: TransformPlan, config: Config, timeoutSeconds: number): Promise<Sharp> {
-  const decoded = decoderFor(opened, plan, config).timeout({ seconds: timeoutSeconds });
+  let decoded = decoderFor(opened, plan, config).timeout({ seconds: timeoutSeconds });
+  // sharp resizes, crops, extends, mirrors, turns, blurs and sharpens the gain map with the image.
+  // (sharp 0.35.5's typings lack the method its lib/output.js has.)
+  if (plan.keepGainMap) decoded = (decoded as Sharp & { keepGainMap(): Sharp }).keepGainMap();
   if (!needsGeometryPass(plan)) return edits(beforeResize(decoded, plan), plan);
   // Never an animation: the plan refuses rotating one.
   const { data, info } = await beforeResize(decoded, plan).raw().toBuffer({ resolveWithObject: true });

@@ -178,3 +178,17 @@ export async function tiledNoise(width: number, height: number, tile = 64): Prom
   const piece = await noise(tile, tile, 'png');
   return sharp({ create: { width, height, channels: 3, background: '#000' } }).composite([{ input: piece, tile: true }]).png().toBuffer();
 }
+
+/**
+ * An Ultra HDR JPEG (ISO 21496-1 gain map), generated: libvips (sharp 0.35) writes a gain map
+ * when it saves a linear-light scRGB image whose highlights go above SDR white, as the right
+ * half of this one does (four times SDR white).
+ */
+export async function ultraHdrJpeg(width: number, height: number): Promise<Buffer> {
+  const linear = new Float32Array(width * height * 3);
+  for (let i = 0; i < width * height; i++) {
+    const v = i % width < width / 2 ? 0.4 : 4;
+    linear[i * 3] = v; linear[i * 3 + 1] = v * 0.8; linear[i * 3 + 2] = v * 0.6;
+  }
+  return sharp(Buffer.from(linear.buffer), { raw: { width, height, channels: 3 } }).toColourspace('scrgb').jpeg().toBuffer();
+}
