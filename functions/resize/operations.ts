@@ -21,10 +21,11 @@ export interface EncodeOptions {
 }
 
 /**
- * Up to this many output pixels (one frame; about 365x275) avif and webp encode at effort 3,
- * above it at effort 2: at 200x150 effort 2 costs up to a quarter more bytes for a few
- * milliseconds saved, at 640 px it saves 2-7x the time of sharp's default effort 4 for 2-11%
- * more bytes (docs/performance.md, "Encoder effort by output size").
+ * Up to this many output pixels (one frame; about 365x275) an output is small: avif encodes it
+ * at effort 3 rather than 2 (at 200x150 effort 2 costs up to a quarter more bytes for a few
+ * milliseconds saved; at 640 px it saves 2-7x the time of sharp's default effort 4 for 2-11%
+ * more bytes), and webp keeps libwebp's default preset (docs/performance.md, "Encoder effort
+ * by output size").
  */
 export const SMALL_OUTPUT_PIXELS = 100_000;
 
@@ -38,9 +39,11 @@ export const ENCODERS: { readonly [F in OutputFormat]: (image: Sharp, options: E
   // Baseline, not progressive: 1.08x the speed and 5% smaller at 200x150, the same at 640 px.
   jpeg: (image, { quality }) => image.jpeg({ quality, progressive: false }),
   png: (image, { palette }) => image.png({ palette: palette === true, compressionLevel: 8 }),
-  // effort 3 for small outputs (as fast as effort 4's default there, the same bytes), 2 above
-  // (1.7-2.2x the speed at 640 px for +5% bytes): docs/performance.md.
-  webp: (image, { quality, pixels }) => image.webp({ quality, effort: small(pixels) ? 3 : 2 }),
+  // effort 2 (default 4): 1.18x / 2.2x the speed at 200x150 / 640 px for +4.5% / +5.6% bytes;
+  // above 100,000 pixels libwebp's photo preset too, which takes those bytes back (-1%) and is
+  // 1.24x faster again there (at 200x150 it is slower). Together 1.25x the default's CPU time
+  // for +4.4% bytes over the bench's photos and graphics (docs/performance.md).
+  webp: (image, { quality, pixels }) => image.webp({ quality, effort: 2, preset: small(pixels) ? 'default' : 'photo' }),
   // effort 3 for small outputs, 2 above (sharp's default is 4): together 3.5x the speed of effort 4
   // for +9.8% bytes, luma SSIM -0.003, chroma -0.003 over the bench's 14 cases. Chroma stays 4:4:4
   // (sharp's default): 4:2:0 was 1.25-1.36x faster again but cost chroma SSIM -0.0105, past the
