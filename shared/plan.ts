@@ -160,10 +160,15 @@ export function planTransform(transform: CanonicalTransform, source: SourceInfo,
   const background = colour(transform.bg, !info.alpha);
   if (transform.w !== undefined || transform.h !== undefined) {
     const pos = transform.pos || 'center';
+    // With one side only, every fit but fill means "keep the aspect ratio" and the key folds them
+    // (shared/params.ts); sharp would still letterbox `contain` to a square when that side is
+    // more than the source's and enlargement is off (40x30 asked h=40 gave 40x40), so the plan
+    // resizes them all as cover (found by test/shared/keys-pixels.test.ts).
+    const oneSide = transform.w === undefined || transform.h === undefined;
     plan.resize = {
       width: transform.w,
       height: transform.h,
-      fit: transform.fit || 'cover',
+      fit: oneSide && transform.fit !== 'fill' ? 'cover' : transform.fit || 'cover',
       position: SHARP_POSITION[pos as Position] || 'centre',
       withoutEnlargement: !config.allowEnlargement,
       background: background || (info.alpha ? TRANSPARENT : WHITE),
