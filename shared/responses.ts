@@ -2,9 +2,15 @@
 // (Lambda@Edge header lists, CloudFront Functions header objects).
 import { errorBody, isResizerError } from './errors';
 
+/**
+ * An error answer without a reason phrase: a generated response may leave `statusDescription`
+ * out (CloudFront Functions: "If your function code generates a response, this field is
+ * optional", "CloudFront Functions event structure"; Lambda@Edge: "only the status field is
+ * required", "Generate HTTP responses in request triggers"), and CloudFront writes the status's
+ * own. The normalizers' 10 KB script carries no table of them; the resizer adds its own.
+ */
 export interface PlainResponse {
   readonly status: number;
-  readonly statusDescription: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
 }
@@ -22,16 +28,11 @@ export const SVG_HEADERS: Readonly<Record<string, string>> = {
   'x-content-type-options': 'nosniff',
 };
 
-const REASONS: Record<number, string> = {
-  400: 'Bad Request', 403: 'Forbidden', 422: 'Unprocessable Entity', 500: 'Internal Server Error',
-};
-
 export function errorResponse(error: unknown, cacheControl: string): PlainResponse {
   const known = isResizerError(error);
   const status = known ? error.status : 500;
   return {
     status,
-    statusDescription: REASONS[status] || 'Error',
     headers: {
       'content-type': 'text/plain; charset=utf-8',
       'cache-control': cacheControl,

@@ -7,7 +7,6 @@
 // CloudFront provide the method themselves (the local edge; test/helpers/bundles.ts and njs.ts).
 
 import type { NormalizerConfig as Config } from '../../shared/config';
-import { own } from '../../shared/own';
 import { errorResponse } from '../../shared/responses';
 import { normalizeRequest, type SigningRuntime } from './core';
 
@@ -26,7 +25,6 @@ export interface CffRequest {
 }
 export interface CffResponse {
   statusCode: number;
-  statusDescription: string;
   headers: Record<string, { value: string }>;
   body: string;
 }
@@ -67,9 +65,9 @@ function toCffQuery(canonical: string): Record<string, CffValue> {
 export function createCffHandler(config: Config, signing: SigningRuntime) {
   return async function handler(event: CffEvent): Promise<CffRequest | CffResponse> {
     const request = event.request;
-    // Own properties only: a header named `constructor` or `__proto__` is just a name. Several
+    // `accept` is no property of Object.prototype, so a plain read finds only the header. Several
     // Accept headers are read together, as the Lambda@Edge build reads them.
-    const field = own(request.headers, 'accept') ? request.headers.accept : null;
+    const field = request.headers.accept;
     const accept = !field ? '' : field.multiValue ? field.multiValue.map((item) => item.value).join(',') : field.value;
     try {
       const normalized = await normalizeRequest({ uri: request.uri, rawQuery: request.rawQueryString!(), accept }, config, signing);
@@ -82,7 +80,7 @@ export function createCffHandler(config: Config, signing: SigningRuntime) {
       const response = errorResponse(error, 'no-store');
       const headers: Record<string, { value: string }> = {};
       for (const name in response.headers) headers[name] = { value: response.headers[name] };
-      return { statusCode: response.status, statusDescription: response.statusDescription, headers, body: response.body };
+      return { statusCode: response.status, headers, body: response.body };
     }
   };
 }

@@ -31,7 +31,6 @@ export function createHandler(config: Config, keys: readonly string[]) {
       const response = errorResponse(error, 'no-store');
       return {
         status: String(response.status),
-        statusDescription: response.statusDescription,
         headers: toLambdaHeaders(response.headers),
         body: response.body,
         bodyEncoding: 'text',

@@ -52,8 +52,8 @@ export function variantAnswer(headers: EdgeHeaders, body: string, bodyEncoding: 
 export function refusalAnswer(response: CloudFrontResponse, error: ResizerError, errorCacheControl: string): CloudFrontResultResponse {
   const answer = errorResponse(error, errorCacheControl);
   return {
+    // No reason phrase: optional in a generated response, CloudFront writes the status's own (shared/responses.ts).
     status: String(answer.status),
-    statusDescription: answer.statusDescription,
     headers: replaceHeaders(response, toLambdaHeaders(answer.headers), []),
     body: answer.body,
     bodyEncoding: 'text',
