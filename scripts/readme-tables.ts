@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configRows, DEFAULT_CONFIG } from '../shared/config';
 import { PARAM_DOCS } from '../shared/param-docs';
-import { CACHE_KEY_PARAMS, PARAMS, type ParamRow } from '../shared/params';
+import { CACHE_KEY_PARAMS, Kind, PARAMS, type ParamRow } from '../shared/params';
 import { pipelineDoc } from '../functions/resize/operations';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -15,19 +15,19 @@ const code = (text: string) => `\`${text}\``;
 
 function values(row: ParamRow): string {
   switch (row.kind) {
-    case 'enum': {
+    case Kind.Enum: {
       const aliases = Object.keys(row.aliases || {}).map((alias) => `${code(alias)} = ${code(row.aliases![alias])}`);
       return row.choices.map(code).join(', ') + (row.point ? ', or a point `x,y` (each 0 to 1, two decimals)' : '') + (aliases.length ? ` (alias ${aliases.join(', ')})` : '');
     }
-    case 'int': {
+    case Kind.Int: {
       if (row.step) return `integer multiple of ${row.step}, taken modulo ${row.modulo}`;
-      const max = row.high === 'maxDimension' ? `\`maxDimension\` (${DEFAULT_CONFIG.maxDimension})` : row.high;
+      const max = row.high === undefined ? `\`maxDimension\` (${DEFAULT_CONFIG.maxDimension})` : row.high;
       return `integer ${row.low} to ${max}`;
     }
-    case 'num': return `${row.zero ? '0 or ' : ''}number ${row.low} to ${row.high}${row.digits !== undefined ? `, ${row.digits} decimal${row.digits > 1 ? 's' : ''}` : ''}`;
-    case 'hex': return 'hex `rgb`, `rrggbb` or `rrggbbaa`';
-    case 'rect': return `\`x,y,w,h\` integers 0 to ${row.high}, \`w\` and \`h\` at least 1`;
-    case 'preset': return 'a name of config `presets`';
+    case Kind.Num: return `${row.zero ? '0 or ' : ''}number ${row.low} to ${row.high}${row.digits !== undefined ? `, ${row.digits} decimal${row.digits > 1 ? 's' : ''}` : ''}`;
+    case Kind.Hex: return 'hex `rgb`, `rrggbb` or `rrggbbaa`';
+    case Kind.Rect: return `\`x,y,w,h\` integers 0 to ${row.high}, \`w\` and \`h\` at least 1`;
+    case Kind.Preset: return 'a name of config `presets`';
   }
 }
 

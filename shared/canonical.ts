@@ -8,7 +8,7 @@ import { INFO_FORMATS, type InfoFormat } from './formats';
 import { own } from './own';
 import './features';
 import {
-  PARAMS, PARAM_NAMES, PLACE, findParam,
+  Kind, PARAMS, PARAM_NAMES, PLACE, findParam,
   type CanonicalName, type DecimalRow, type FoldContext, type FormatValue, type IntegerRow, type OutputFormat, type ParamName, type ParamRow, type ParamValue,
 } from './params';
 
@@ -32,21 +32,21 @@ function decode(component: string, what: string): string {
   }
 }
 
-/** A row's largest value: a number, or config `maxDimension`. */
-function maxOf(row: { high: number | 'maxDimension' }, config: Config): number {
-  return row.high === 'maxDimension' ? config.maxDimension : row.high;
+/** A row's largest value: its own, or config `maxDimension` (no row's `high` is 0). */
+function maxOf(row: { high?: number }, config: Config): number {
+  return row.high || config.maxDimension;
 }
 
 /** What a row accepts, for its 400's one line: written from the row's kind and fields. */
 function allowedText(name: string, row: ParamRow, config: Config): string {
-  if (row.kind === 'enum') return `one of ${row.choices.filter((v) => isAllowedValue(name, v, config)).join(', ')}${row.point ? ', or x,y with each from 0 to 1' : ''}`;
-  if (row.kind === 'hex') return 'a hex colour rgb, rrggbb or rrggbbaa';
-  if (row.kind === 'rect') return `x,y,w,h in pixels: integers from 0 to ${row.high}, w and h at least 1`;
+  if (row.kind === Kind.Enum) return `one of ${row.choices.filter((v) => isAllowedValue(name, v, config)).join(', ')}${row.point ? ', or x,y with each from 0 to 1' : ''}`;
+  if (row.kind === Kind.Hex) return 'a hex colour rgb, rrggbb or rrggbbaa';
+  if (row.kind === Kind.Rect) return `x,y,w,h in pixels: integers from 0 to ${row.high}, w and h at least 1`;
   // Without allowlists in the build, the config has no presets.
-  if (row.kind === 'preset') return NORMALIZER_FEATURES.allowlists ? presetNames(config) : NO_PRESETS;
+  if (row.kind === Kind.Preset) return NORMALIZER_FEATURES.allowlists ? presetNames(config) : NO_PRESETS;
   // A new kind of row that no line above describes does not compile.
   const numeric: IntegerRow | DecimalRow = row;
-  const integer = numeric.kind === 'int';
+  const integer = numeric.kind === Kind.Int;
   if (integer && numeric.step) return `an integer multiple of ${numeric.step}`;
   return `${!integer && numeric.zero ? '0 or ' : ''}${integer ? 'an integer' : 'a number'} from ${numeric.low} to ${maxOf(numeric, config)}`;
 }
@@ -79,7 +79,7 @@ const RECT = /^(\d+),(\d+),(\d+),(\d+)$/;
 
 /** The canonical spelling of a valid value, or undefined for an invalid one. */
 function parseValue(name: string, row: ParamRow, raw: string, config: Config): string | number | undefined {
-  if (row.kind === 'enum') {
+  if (row.kind === Kind.Enum) {
     // Own properties only: `f=__proto__` or `f=constructor` is an unknown value, not Object's.
     const value = row.aliases && own(row.aliases, raw) ? row.aliases[raw] : raw;
     if (row.choices.indexOf(value) >= 0 && isAllowedValue(name, value, config)) return value;
@@ -90,23 +90,23 @@ function parseValue(name: string, row: ParamRow, raw: string, config: Config): s
     const spelled = xy.map((v) => round(v, 2).toFixed(2)).join(',');
     return spelled === '0.50,0.50' ? 'center' : spelled;
   }
-  if (row.kind === 'hex') {
+  if (row.kind === Kind.Hex) {
     const hex = raw.toLowerCase();
     if (!COLOUR.test(hex)) return undefined;
     const six = hex.length === 3 ? hex.replace(/./g, '$&$&') : hex;
     return six.slice(6) === 'ff' ? six.slice(0, 6) : six;
   }
-  if (row.kind === 'rect') {
+  if (row.kind === Kind.Rect) {
     const m = RECT.exec(raw);
     if (!m) return undefined;
     const xywh = m.slice(1).map(Number);
     for (let i = 0; i < 4; i++) if (xywh[i] > row.high || (i > 1 && xywh[i] < 1)) return undefined;
     return xywh.join(',');
   }
-  if (row.kind === 'preset') return NORMALIZER_FEATURES.allowlists && own(config.presets, raw) ? raw : undefined;
+  if (row.kind === Kind.Preset) return NORMALIZER_FEATURES.allowlists && own(config.presets, raw) ? raw : undefined;
   // A new kind of row that no branch above parses does not compile.
   const numeric: IntegerRow | DecimalRow = row;
-  const integer = numeric.kind === 'int';
+  const integer = numeric.kind === Kind.Int;
   if (!(integer ? INTEGER : DECIMAL).test(raw)) return undefined;
   const n = Number(raw);
   if (integer && numeric.step) return n % numeric.step ? undefined : ((n % numeric.modulo!) + numeric.modulo!) % numeric.modulo!;
@@ -154,7 +154,7 @@ function parsePairs(rawQuery: string, config: Config, notViewer?: boolean): Requ
     const value = parseValue(name, row, raw, config);
     if (value === undefined) throw resizerError(400, 'bad_parameter', `${name} must be ${allowedText(name, row, config)}, got ${quoteReceived(raw)}`);
     requested[name] = value;
-    if (NORMALIZER_FEATURES.allowlists && row.kind === 'preset') preset = config.presets[value as string];
+    if (NORMALIZER_FEATURES.allowlists && row.kind === Kind.Preset) preset = config.presets[value as string];
   }
   if (NORMALIZER_FEATURES.allowlists && preset) {
     const expanded = parsePairs(preset, config, true) as Record<string, string | number>;
@@ -172,7 +172,7 @@ export function parsePresetQuery(query: string, config: Config): RequestedTransf
   for (let i = 0; i < pairs.length; i++) {
     const name = decode(pairs[i].split('=')[0], 'query parameter names');
     const row = findParam(name);
-    if (!row || row.kind === 'preset') throw resizerError(400, 'bad_parameter', `a preset may name only ${PARAM_NAMES.filter((n) => findParam(n)!.kind !== 'preset').join(', ')}, got ${quoteReceived(name)}`);
+    if (!row || row.kind === Kind.Preset) throw resizerError(400, 'bad_parameter', `a preset may name only ${PARAM_NAMES.filter((n) => findParam(n)!.kind !== Kind.Preset).join(', ')}, got ${quoteReceived(name)}`);
   }
   const requested = parsePairs(query, config, true);
   if (!isTransform(requested)) throw resizerError(400, 'bad_parameter', 'a preset must name at least one parameter');
@@ -234,7 +234,7 @@ export function canonicalize(requested: RequestedTransform, accept: string | und
     let value = values[i];
     // Only `f` (Accept) and a row with a respell rule (rot, from flip) have something to fold in when the URL does not name them.
     if (row.canonical === false || (value === undefined && name !== 'f' && !row.respell)) continue;
-    if (typeof value === 'number' && row.kind === 'int') {
+    if (typeof value === 'number' && row.kind === Kind.Int) {
       if (row.byDpr) value = scaled(value, dpr, config);
       // Constant `if`s the build drops when the config has no allowlists (shared/features.ts).
       if (NORMALIZER_FEATURES.allowlists) {

@@ -31,6 +31,13 @@ export type Position = (typeof POSITIONS)[number];
  */
 export type FoldContext = { readonly [name: string]: string | number | undefined };
 
+/**
+ * What a row is, and so how its values are parsed, spelled and described. Numbers, not names:
+ * the bundles carry a kind at every row and every test of one, and the CloudFront Function has
+ * 10 KB (esbuild writes each member as its number).
+ */
+export enum Kind { Int, Num, Enum, Hex, Rect, Preset }
+
 interface RowBase {
   /** false: the parameter never survives into the canonical query (nor the cache key). Default: it does. */
   readonly canonical?: false;
@@ -50,11 +57,11 @@ interface RowBase {
 export type SnapList = 'widths' | 'qualities';
 
 export interface IntegerRow extends RowBase {
-  readonly kind: 'int';
+  readonly kind: Kind.Int;
   /** The smallest value. */
   readonly low: number;
-  /** The largest value: a number, or the name of the config key that bounds it. */
-  readonly high: number | 'maxDimension';
+  /** The largest value; absent, config `maxDimension` (a row that means 0 cannot say so). */
+  readonly high?: number;
   /** Out of range is clamped (true) or refused (default). */
   readonly clamp?: true;
   /** Only multiples of `step` are accepted, and the value is taken modulo `modulo` (rotation). */
@@ -70,7 +77,7 @@ export interface IntegerRow extends RowBase {
 }
 
 export interface DecimalRow extends RowBase {
-  readonly kind: 'num';
+  readonly kind: Kind.Num;
   readonly low: number;
   readonly high: number;
   /** Out of range is clamped (true) or refused (default). */
@@ -83,7 +90,7 @@ export interface DecimalRow extends RowBase {
 }
 
 export interface EnumRow extends RowBase {
-  readonly kind: 'enum';
+  readonly kind: Kind.Enum;
   readonly choices: readonly string[];
   readonly aliases?: Readonly<Record<string, string>>;
   /** Also accepts a point `x,y` with each from 0 to 1, canonical with two decimals; `0.5,0.5` is `center`. */
@@ -93,20 +100,20 @@ export interface EnumRow extends RowBase {
 
 /** `rgb`, `rrggbb` or `rrggbbaa` hex, canonical lowercase six digits (eight unless opaque). */
 export interface ColourRow extends RowBase {
-  readonly kind: 'hex';
+  readonly kind: Kind.Hex;
   readonly fold?: (value: string, t: FoldContext, config: Config) => boolean;
 }
 
 /** `x,y,w,h` integers: x and y from 0, w and h from 1, each at most `high`. */
 export interface RectRow extends RowBase {
-  readonly kind: 'rect';
+  readonly kind: Kind.Rect;
   readonly high: number;
   readonly fold?: (value: string, t: FoldContext, config: Config) => boolean;
 }
 
 /** The name of a config preset; the URL's own parameters win over the preset's. */
 export interface PresetRow extends RowBase {
-  readonly kind: 'preset';
+  readonly kind: Kind.Preset;
   readonly canonical: false;
 }
 
@@ -126,45 +133,45 @@ const box = (t: FoldContext) => both(t) && fitOf(t) === 'contain';
  * object's keys come back in the order they were written, and fold rules read earlier rows.
  */
 export const PARAMS = [
-  { param: 'w', kind: 'int', low: 1, high: 'maxDimension', clamp: true, byDpr: true, snap: { list: 'widths', up: true } },
-  { param: 'h', kind: 'int', low: 1, high: 'maxDimension', clamp: true, byDpr: true, follows: 'w' },
-  { param: 'f', kind: 'enum', choices: FORMAT_VALUES, aliases: { jpg: 'jpeg' }, open: ['auto'] },
+  { param: 'w', kind: Kind.Int, low: 1, clamp: true, byDpr: true, snap: { list: 'widths', up: true } },
+  { param: 'h', kind: Kind.Int, low: 1, clamp: true, byDpr: true, follows: 'w' },
+  { param: 'f', kind: Kind.Enum, choices: FORMAT_VALUES, aliases: { jpg: 'jpeg' }, open: ['auto'] },
   {
-    param: 'q', kind: 'int', low: 1, high: 100, clamp: true, snap: { list: 'qualities', up: false },
+    param: 'q', kind: Kind.Int, low: 1, high: 100, clamp: true, snap: { list: 'qualities', up: false },
     // No quality setting (png, gif), or the format's default; `source` may be either.
     fold: (q, t, config) => t.f !== 'source' && (defaultQuality(t, config) === undefined || defaultQuality(t, config) === q),
   },
   // With one side only, fit changes nothing but fill, which stretches that side alone (found by test/shared/keys-pixels.test.ts).
-  { param: 'fit', kind: 'enum', choices: FITS, fold: (fit, t) => fit === 'cover' || (!both(t) && (fit !== 'fill' || !(t.w || t.h))) },
+  { param: 'fit', kind: Kind.Enum, choices: FITS, fold: (fit, t) => fit === 'cover' || (!both(t) && (fit !== 'fill' || !(t.w || t.h))) },
   {
-    param: 'pos', kind: 'enum', choices: POSITIONS, point: true,
+    param: 'pos', kind: Kind.Enum, choices: POSITIONS, point: true,
     fold: (pos, t) => !both(t) || pos === 'center' || (fitOf(t) !== 'cover' && (fitOf(t) !== 'contain' || pos === 'attention' || pos === 'entropy' || pos.indexOf(',') > 0)),
   },
   // The 16 spellings of rot x flip are the 8 orientations: flip=hv is a half turn and flip=v a half turn then h, so flip is h or absent.
   {
-    param: 'rot', kind: 'int', low: -Infinity, high: Infinity, step: 90, modulo: 360, fold: (rot) => rot === 0,
+    param: 'rot', kind: Kind.Int, low: -Infinity, high: Infinity, step: 90, modulo: 360, fold: (rot) => rot === 0,
     // 'v' and 'hv' sort after 'h' (and undefined sorts after nothing).
     respell: (rot: number | undefined, _t, r) => ((r.flip as string) > 'h' ? ((rot || 0) + 180) % 360 : rot),
   },
-  { param: 'flip', kind: 'enum', choices: ['h', 'v', 'hv'], aliases: { vh: 'hv' }, respell: (flip: string | undefined) => (flip && flip !== 'hv' ? 'h' : undefined) },
+  { param: 'flip', kind: Kind.Enum, choices: ['h', 'v', 'hv'], aliases: { vh: 'hv' }, respell: (flip: string | undefined) => (flip && flip !== 'hv' ? 'h' : undefined) },
   // Without a box, bg only flattens: never for an output that keeps alpha, nor for f=source when png is an output (every
   // source with alpha then keeps it). The default colour folds (white without alpha, transparent black with it), except for
   // f=source, whose default depends on the source. An output without alpha ignores bg's alpha (flattening and the letterbox are opaque).
   {
-    param: 'bg', kind: 'hex',
+    param: 'bg', kind: Kind.Hex,
     fold: (bg, t, config) => (t.f === 'source' ? !box(t) && config.formats.outputs.indexOf('png') >= 0 : alpha(t) ? !box(t) || bg === '00000000' : bg === 'ffffff'),
     respell: (bg: string | undefined, t) => (bg && t.f !== 'source' && !alpha(t) ? bg.slice(0, 6) : bg),
   },
-  { param: 'blur', kind: 'num', low: 0.3, high: 100, digits: 1, zero: true, fold: (blur) => blur === 0 },
-  { param: 'sharpen', kind: 'num', low: 0.5, high: 10, digits: 1, zero: true, fold: (sharpen) => sharpen === 0 },
-  { param: 'gray', kind: 'enum', choices: ['0', '1'], fold: (gray) => gray === '0' },
-  { param: 'rect', kind: 'rect', high: 65535 },
+  { param: 'blur', kind: Kind.Num, low: 0.3, high: 100, digits: 1, zero: true, fold: (blur) => blur === 0 },
+  { param: 'sharpen', kind: Kind.Num, low: 0.5, high: 10, digits: 1, zero: true, fold: (sharpen) => sharpen === 0 },
+  { param: 'gray', kind: Kind.Enum, choices: ['0', '1'], fold: (gray) => gray === '0' },
+  { param: 'rect', kind: Kind.Rect, high: 65535 },
   {
-    param: 'anim', kind: 'enum', choices: ['0', '1'],
+    param: 'anim', kind: Kind.Enum, choices: ['0', '1'],
     fold: (anim, t) => anim === '1' || (t.f !== 'source' && !FORMATS[t.f as OutputFormat].animates),
   },
-  { param: 'dpr', kind: 'num', low: 1, high: 4, clamp: true, canonical: false, open: 'any' },
-  { param: 'p', kind: 'preset', canonical: false, open: 'any' },
+  { param: 'dpr', kind: Kind.Num, low: 1, high: 4, clamp: true, canonical: false, open: 'any' },
+  { param: 'p', kind: Kind.Preset, canonical: false, open: 'any' },
 ] as const satisfies ReadonlyArray<ParamRow & { readonly param: string }>;
 
 type Rows = (typeof PARAMS)[number];
@@ -172,9 +179,9 @@ export type ParamName = Rows['param'];
 type Row<K extends ParamName> = Extract<Rows, { param: K }>;
 /** The value a row parses to. */
 export type ParamValue<K extends ParamName> =
-  Row<K> extends { kind: 'int' | 'num' } ? number
-    : Row<K> extends { kind: 'enum'; point: true; choices: readonly (infer V)[] } ? V | `${number},${number}`
-      : Row<K> extends { kind: 'enum'; choices: readonly (infer V)[] } ? V
+  Row<K> extends { kind: Kind.Int | Kind.Num } ? number
+    : Row<K> extends { kind: Kind.Enum; point: true; choices: readonly (infer V)[] } ? V | `${number},${number}`
+      : Row<K> extends { kind: Kind.Enum; choices: readonly (infer V)[] } ? V
         : string;
 export type CanonicalName = Exclude<Rows, { canonical: false }>['param'];
 

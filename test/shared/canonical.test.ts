@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { canonicalQuery, parseCanonical, portableQuery } from '../../shared/canonical';
 import { DEFAULT_CONFIG } from '../../shared/config';
 import { isResizerError } from '../../shared/errors';
-import { PARAMS, PARAM_NAMES, findParam, type ParamRow } from '../../shared/params';
+import { Kind, PARAMS, PARAM_NAMES, findParam, type ParamRow } from '../../shared/params';
 import { configWith } from '../helpers/config';
 import { distinctRequests, equivalentGroups, rejectedCases } from '../helpers/fixtures';
 
@@ -82,17 +82,17 @@ const hex = (length: number) => fc.array(fc.constantFrom(...'0123456789abcdefABC
 
 function valuesOf(row: ParamRow): fc.Arbitrary<string> {
   switch (row.kind) {
-    case 'int': return row.step
+    case Kind.Int: return row.step
       ? fc.oneof(fc.integer({ min: -12, max: 12 }).map((n) => String(n * row.step!)), fc.integer({ min: -1000, max: 1000 }).map(String))
-      : fc.integer({ min: row.low - 10, max: (row.high === 'maxDimension' ? 16383 : row.high) + 10 }).map(String);
-    case 'num': return fc.oneof(fc.constant('0'), fc.tuple(fc.double({ min: 0, max: row.high * 1.2, noNaN: true }), fc.integer({ min: 0, max: 3 })).map(([n, digits]) => n.toFixed(digits)));
-    case 'enum': return fc.oneof(
+      : fc.integer({ min: row.low - 10, max: (row.high === undefined ? 16383 : row.high) + 10 }).map(String);
+    case Kind.Num: return fc.oneof(fc.constant('0'), fc.tuple(fc.double({ min: 0, max: row.high * 1.2, noNaN: true }), fc.integer({ min: 0, max: 3 })).map(([n, digits]) => n.toFixed(digits)));
+    case Kind.Enum: return fc.oneof(
       fc.constantFrom(...row.choices, ...Object.keys(row.aliases || {})),
       ...(row.point ? [fc.tuple(fc.double({ min: 0, max: 1.1, noNaN: true }), fc.double({ min: 0, max: 1.1, noNaN: true })).map(([x, y]) => `${x.toFixed(3)},${y.toFixed(2)}`)] : []),
     );
-    case 'hex': return fc.oneof(hex(3), hex(6), hex(8), hex(5));
-    case 'rect': return fc.tuple(fc.nat(2000), fc.nat(2000), fc.nat(2000), fc.nat(2000)).map((xywh) => xywh.join(','));
-    case 'preset': return fc.constantFrom(...PRESET_NAMES, 'nope');
+    case Kind.Hex: return fc.oneof(hex(3), hex(6), hex(8), hex(5));
+    case Kind.Rect: return fc.tuple(fc.nat(2000), fc.nat(2000), fc.nat(2000), fc.nat(2000)).map((xywh) => xywh.join(','));
+    case Kind.Preset: return fc.constantFrom(...PRESET_NAMES, 'nope');
   }
 }
 
