@@ -4,7 +4,7 @@
 import { acceptsExplicitly } from './accept';
 import type { NormalizerConfig as Config } from './config';
 import { quoteReceived, resizerError } from './errors';
-import { INFO_FORMATS, type InfoFormat } from './formats';
+import { OUTPUT_FORMATS, type InfoFormat } from './formats';
 import { own } from './own';
 import './features';
 import {
@@ -37,20 +37,6 @@ function maxOf(row: { high?: number }, config: Config): number {
   return row.high || config.maxDimension;
 }
 
-/** What a row accepts, for its 400's one line: written from the row's kind and fields. */
-function allowedText(name: string, row: ParamRow, config: Config): string {
-  if (row.kind === Kind.Enum) return `one of ${row.choices.filter((v) => isAllowedValue(name, v, config)).join(', ')}${row.point ? ', or x,y with each from 0 to 1' : ''}`;
-  if (row.kind === Kind.Hex) return 'a hex colour rgb, rrggbb or rrggbbaa';
-  if (row.kind === Kind.Rect) return `x,y,w,h in pixels: integers from 0 to ${row.high}, w and h at least 1`;
-  // Without allowlists in the build, the config has no presets.
-  if (row.kind === Kind.Preset) return NORMALIZER_FEATURES.allowlists ? presetNames(config) : NO_PRESETS;
-  // A new kind of row that no line above describes does not compile.
-  const numeric: IntegerRow | DecimalRow = row;
-  const integer = numeric.kind === Kind.Int;
-  if (integer && numeric.step) return `an integer multiple of ${numeric.step}`;
-  return `${!integer && numeric.zero ? '0 or ' : ''}${integer ? 'an integer' : 'a number'} from ${numeric.low} to ${maxOf(numeric, config)}`;
-}
-
 const NO_PRESETS = 'a preset, and there are none';
 
 function presetNames(config: Config): string {
@@ -58,8 +44,9 @@ function presetNames(config: Config): string {
   return names.length ? `one of ${names.join(', ')}` : NO_PRESETS;
 }
 
+/** Every value of every row but `f`'s output formats, which config `formats.outputs` may leave out. */
 function isAllowedValue(name: string, value: string, config: Config): boolean {
-  return name !== 'f' || value === 'auto' || value === 'source' || INFO_FORMATS.indexOf(value as InfoFormat) >= 0 || config.formats.outputs.indexOf(value as OutputFormat) >= 0;
+  return name !== 'f' || OUTPUT_FORMATS.indexOf(value as OutputFormat) < 0 || config.formats.outputs.indexOf(value as OutputFormat) >= 0;
 }
 
 function clamp(value: number, min: number, max: number): number {
@@ -77,44 +64,62 @@ const POINT = /^(\d+(?:\.\d*)?|\.\d+),(\d+(?:\.\d*)?|\.\d+)$/;
 const COLOUR = /^([0-9a-f]{3}|[0-9a-f]{6}|[0-9a-f]{8})$/;
 const RECT = /^(\d+),(\d+),(\d+),(\d+)$/;
 
-/** The canonical spelling of a valid value, or undefined for an invalid one. */
-function parseValue(name: string, row: ParamRow, raw: string, config: Config): string | number | undefined {
+/**
+ * The canonical spelling of a valid value, or a thrown 400 whose one line says what the row
+ * accepts (written from the row's kind and fields) and what was received. One branch per kind
+ * does both, so a kind's parsing and its description sit together.
+ */
+function parseValue(name: string, row: ParamRow, raw: string, config: Config): string | number {
+  let allowed: string;
   if (row.kind === Kind.Enum) {
     // Own properties only: `f=__proto__` or `f=constructor` is an unknown value, not Object's.
     const value = row.aliases && own(row.aliases, raw) ? row.aliases[raw] : raw;
     if (row.choices.indexOf(value) >= 0 && isAllowedValue(name, value, config)) return value;
     const point = row.point ? POINT.exec(raw) : null;
-    if (!point) return undefined;
-    const xy = point.slice(1).map(Number);
-    if (xy[0] > 1 || xy[1] > 1) return undefined;
-    const spelled = xy.map((v) => round(v, 2).toFixed(2)).join(',');
-    return spelled === '0.50,0.50' ? 'center' : spelled;
-  }
-  if (row.kind === Kind.Hex) {
+    const xy = point ? point.slice(1).map(Number) : [];
+    if (xy[0] <= 1 && xy[1] <= 1) {
+      const spelled = xy.map((v) => round(v, 2).toFixed(2)).join(',');
+      return spelled === '0.50,0.50' ? 'center' : spelled;
+    }
+    allowed = `one of ${row.choices.filter((v) => isAllowedValue(name, v, config)).join(', ')}${row.point ? ', or x,y with each from 0 to 1' : ''}`;
+  } else if (row.kind === Kind.Hex) {
     const hex = raw.toLowerCase();
-    if (!COLOUR.test(hex)) return undefined;
-    const six = hex.length === 3 ? hex.replace(/./g, '$&$&') : hex;
-    return six.slice(6) === 'ff' ? six.slice(0, 6) : six;
-  }
-  if (row.kind === Kind.Rect) {
+    if (COLOUR.test(hex)) {
+      const six = hex.length === 3 ? hex.replace(/./g, '$&$&') : hex;
+      return six.slice(6) === 'ff' ? six.slice(0, 6) : six;
+    }
+    allowed = 'a hex colour rgb, rrggbb or rrggbbaa';
+  } else if (row.kind === Kind.Rect) {
     const m = RECT.exec(raw);
-    if (!m) return undefined;
-    const xywh = m.slice(1).map(Number);
-    for (let i = 0; i < 4; i++) if (xywh[i] > row.high || (i > 1 && xywh[i] < 1)) return undefined;
-    return xywh.join(',');
+    const xywh = m ? m.slice(1).map(Number) : [];
+    let inside = !!m;
+    for (let i = 0; i < 4; i++) if (xywh[i] > row.high || (i > 1 && xywh[i] < 1)) inside = false;
+    if (inside) return xywh.join(',');
+    allowed = `x,y,w,h in pixels: integers from 0 to ${row.high}, w and h at least 1`;
+  } else if (row.kind === Kind.Preset) {
+    // Without allowlists in the build, the config has no presets.
+    if (NORMALIZER_FEATURES.allowlists && own(config.presets, raw)) return raw;
+    allowed = NORMALIZER_FEATURES.allowlists ? presetNames(config) : NO_PRESETS;
+  } else {
+    // A new kind of row that no branch above parses does not compile.
+    const numeric: IntegerRow | DecimalRow = row;
+    const integer = numeric.kind === Kind.Int;
+    const max = maxOf(numeric, config);
+    const n = (integer ? INTEGER : DECIMAL).test(raw) ? Number(raw) : NaN;
+    if (integer && numeric.step) {
+      if (n % numeric.step === 0) return ((n % numeric.modulo!) + numeric.modulo!) % numeric.modulo!;
+      allowed = `an integer multiple of ${numeric.step}`;
+    } else {
+      if (!integer && numeric.zero && n === 0) return 0;
+      // NaN is neither below nor above: the regex's refusal is checked on its own.
+      if (n === n && (numeric.clamp || (n >= numeric.low && n <= max))) {
+        const value = clamp(n, numeric.low, max);
+        return !integer && numeric.digits !== undefined ? round(value, numeric.digits) : value;
+      }
+      allowed = `${!integer && numeric.zero ? '0 or ' : ''}${integer ? 'an integer' : 'a number'} from ${numeric.low} to ${max}`;
+    }
   }
-  if (row.kind === Kind.Preset) return NORMALIZER_FEATURES.allowlists && own(config.presets, raw) ? raw : undefined;
-  // A new kind of row that no branch above parses does not compile.
-  const numeric: IntegerRow | DecimalRow = row;
-  const integer = numeric.kind === Kind.Int;
-  if (!(integer ? INTEGER : DECIMAL).test(raw)) return undefined;
-  const n = Number(raw);
-  if (integer && numeric.step) return n % numeric.step ? undefined : ((n % numeric.modulo!) + numeric.modulo!) % numeric.modulo!;
-  if (!integer && numeric.zero && n === 0) return 0;
-  const max = maxOf(numeric, config);
-  if (!numeric.clamp && (n < numeric.low || n > max)) return undefined;
-  const value = clamp(n, numeric.low, max);
-  return !integer && numeric.digits !== undefined ? round(value, numeric.digits) : value;
+  throw resizerError(400, 'bad_parameter', `${name} must be ${allowed}, got ${quoteReceived(raw)}`);
 }
 
 /** The listed value `value` snaps to: the next one up (capped at the largest), or the nearest (the higher on a tie). */
@@ -137,7 +142,7 @@ function parsePairs(rawQuery: string, config: Config, notViewer?: boolean): Requ
   const pairs = rawQuery ? rawQuery.split('&') : [];
   let preset: string | undefined;
   for (let i = 0; i < pairs.length; i++) {
-    if (pairs[i] === '') continue;
+    // An empty pair (`a&&b`) names '', which no row is: dropped below.
     const eq = pairs[i].indexOf('=');
     const rawName = eq < 0 ? pairs[i] : pairs[i].slice(0, eq);
     const name = decode(rawName, 'query parameter names');
@@ -152,7 +157,6 @@ function parsePairs(rawQuery: string, config: Config, notViewer?: boolean): Requ
       }
     }
     const value = parseValue(name, row, raw, config);
-    if (value === undefined) throw resizerError(400, 'bad_parameter', `${name} must be ${allowedText(name, row, config)}, got ${quoteReceived(raw)}`);
     requested[name] = value;
     if (NORMALIZER_FEATURES.allowlists && row.kind === Kind.Preset) preset = config.presets[value as string];
   }
