@@ -2,15 +2,14 @@
 // subclass because the normalizer also ships as a CloudFront Functions script, whose
 // runtime (ES5.1 plus a few later features) has no `class` syntax.
 
+/** Why a signed URL is refused (403 `signature_<why>`). */
+export type SignatureFailure = 'missing' | 'malformed' | 'wrong' | 'expired' | 'unverifiable';
+
 export type ErrorCode =
   | 'bad_parameter'
   | 'bad_encoding'
   | 'bad_path'
-  | 'signature_missing'
-  | 'signature_malformed'
-  | 'signature_wrong'
-  | 'signature_expired'
-  | 'signature_unverifiable'
+  | `signature_${SignatureFailure}`
   | 'bad_rect'
   | 'presets_only'
   | 'param_not_allowed'

@@ -6,7 +6,7 @@
 //   exp     = optional Unix seconds, signed like any other parameter
 // Any of the active keys may have made the signature (rotation). Pure, no Node APIs: the
 // normalizers hand in their runtime's HMAC; signUrl carries its own (hmac-sha256.ts).
-import { quoteReceived, resizerError } from './errors';
+import { quoteReceived, resizerError, type SignatureFailure } from './errors';
 import { hmacSha256Base64url } from './hmac-sha256';
 
 export const SIGNATURE_PARAM = 'sig';
@@ -38,9 +38,8 @@ export function splitSignature(uri: string, rawQuery: string | undefined): Signe
   const query = rawQuery || '';
   // Where `sig=` starts a pair: 0 for the first pair, else one past its `&`.
   const at = ('&' + query).indexOf('&' + SIGNATURE_PARAM + '=');
-  if (at < 0) return { message: uri, query, signature: null };
-  const before = query.slice(0, at && at - 1);
-  return { message: at ? uri + '?' + before : uri, query: before, signature: query.slice(at + SIGNATURE_PARAM.length + 1) };
+  const before = at < 0 ? query : query.slice(0, at && at - 1);
+  return { message: at > 0 ? uri + '?' + before : uri, query: before, signature: at < 0 ? null : query.slice(at + SIGNATURE_PARAM.length + 1) };
 }
 
 /**
@@ -71,20 +70,21 @@ function expiry(query: string): string | undefined {
  */
 export function verifySignature(request: SignedRequest, keys: readonly string[], hmac: Hmac, nowSeconds: number): void {
   const signature = request.signature;
-  if (signature === null) throw resizerError(403, 'signature_missing', 'sig is missing: this URL must be signed');
-  if (signature.indexOf('&') >= 0) throw resizerError(403, 'signature_malformed', 'sig must be the last parameter');
-  if (!SIGNATURE.test(signature)) {
-    throw resizerError(403, 'signature_malformed', `sig must be 43 base64url characters (HMAC-SHA256 without padding), got ${quoteReceived(signature)}`);
-  }
+  if (signature === null) throw refusal('missing', 'sig is missing: this URL must be signed');
+  if (signature.indexOf('&') >= 0) throw refusal('malformed', 'sig must be the last parameter');
+  if (!SIGNATURE.test(signature)) throw refusal('malformed', `sig must be 43 base64url characters (HMAC-SHA256 without padding), got ${quoteReceived(signature)}`);
   const exp = expiry(request.query);
-  if (exp !== undefined && !UNIX_SECONDS.test(exp)) throw resizerError(403, 'signature_malformed', `exp must be a time in Unix seconds, got ${quoteReceived(exp)}`);
-  if (keys.length === 0) throw resizerError(403, 'signature_unverifiable', 'sig cannot be checked: no signing keys are configured');
+  if (exp !== undefined && !UNIX_SECONDS.test(exp)) throw refusal('malformed', `exp must be a time in Unix seconds, got ${quoteReceived(exp)}`);
+  if (keys.length === 0) throw refusal('unverifiable', 'sig cannot be checked: no signing keys are configured');
   let matches = 0;
   for (let i = 0; i < keys.length; i++) matches |= constantTimeEqual(hmac(keys[i], request.message), signature) ? 1 : 0;
-  if (!matches) throw resizerError(403, 'signature_wrong', 'sig does not match this URL');
-  if (exp !== undefined && nowSeconds >= Number(exp)) {
-    throw resizerError(403, 'signature_expired', `the URL expired at ${new Date(Number(exp) * 1000).toISOString()} (exp=${exp})`);
-  }
+  if (!matches) throw refusal('wrong', 'sig does not match this URL');
+  if (exp !== undefined && nowSeconds >= Number(exp)) throw refusal('expired', `the URL expired at ${new Date(Number(exp) * 1000).toISOString()} (exp=${exp})`);
+}
+
+/** A 403 with the code `signature_<what>`: the one prefix is written once in the CloudFront Function's 10 KB. */
+function refusal(what: SignatureFailure, message: string) {
+  return resizerError(403, `signature_${what}`, message);
 }
 
 /** Lines of a keys text, `\n` or `\r\n` separated. */

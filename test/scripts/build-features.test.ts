@@ -25,7 +25,7 @@ const KEYS = ['k'.repeat(40)];
  * script to what it measures now, so no change grows it unnoticed; each later win lowers these.
  */
 const ISSUE_TARGETS = { defaults: 6500, every: 8700 };
-const CEILINGS = { defaults: 7600, every: 10240 };
+const CEILINGS = { defaults: 6950, every: 9500 };
 
 const EVERY_FEATURE = {
   signing: { enabled: true, originals: true },
@@ -54,7 +54,7 @@ test('each build carries the code of its config\'s features and not the others\'
   for (const [name, overrides, has] of cases) {
     const { cff, lambda, bytes } = await built(overrides);
     for (const source of [cff, lambda]) {
-      assert.is(source.includes('signature_missing'), has.signing, `${name}: signing code`);
+      assert.is(source.includes('sig is missing'), has.signing, `${name}: signing code`);
       assert.is(source.includes('presets_only'), has.allowlists, `${name}: presetsOnly code`);
       assert.not.ok(source.includes('NORMALIZER_FEATURES'), `${name}: the flags are constants in the build`);
     }
@@ -65,7 +65,7 @@ test('each build carries the code of its config\'s features and not the others\'
 
 test('the build holds the CloudFront Function to its 10 KB where the stack deploys it: over it, one line naming both', async () => {
   const cffBuild = await built({ ...EVERY_FEATURE, deploy: { normalizer: 'cloudfront-function' } });
-  assert.ok(cffBuild.cff.includes('signature_missing') && cffBuild.cff.includes('presets_only'), 'the script carries both features');
+  assert.ok(cffBuild.cff.includes('sig is missing') && cffBuild.cff.includes('presets_only'), 'the script carries both features');
   assert.ok(cffBuild.bytes <= CLOUDFRONT_FUNCTION_MAX_BYTES, `built at ${cffBuild.bytes} bytes`);
   const lambdaBuild = await built({ ...EVERY_FEATURE, deploy: { normalizer: 'lambda-edge' } });
   assert.is(cffBuild.bytes, lambdaBuild.bytes, 'the deploy setting changes nothing in the script');
@@ -77,7 +77,7 @@ test('the build holds the CloudFront Function to its 10 KB where the stack deplo
 test(`issue 14 item 7: the CloudFront Functions script of the default config and of every feature at once stays within ${CEILINGS.defaults} and ${CEILINGS.every} bytes (targets ${ISSUE_TARGETS.defaults} and ${ISSUE_TARGETS.every}, not met yet)`, async () => {
   const defaults = await built({ deploy: { normalizer: 'cloudfront-function' } });
   const every = await built({ ...EVERY_FEATURE, deploy: { normalizer: 'cloudfront-function' } });
-  assert.ok(every.cff.includes('signature_expired') && every.cff.includes('param_not_allowed') && every.cff.includes('presets_only'), 'every feature is in the script');
+  assert.ok(every.cff.includes('the URL expired at') && every.cff.includes('param_not_allowed') && every.cff.includes('presets_only'), 'every feature is in the script');
   assert.ok(defaults.bytes <= Math.min(CEILINGS.defaults, CLOUDFRONT_FUNCTION_MAX_BYTES), `default config: ${defaults.bytes} bytes`);
   assert.ok(every.bytes <= Math.min(CEILINGS.every, CLOUDFRONT_FUNCTION_MAX_BYTES), `every feature: ${every.bytes} bytes`);
 });
