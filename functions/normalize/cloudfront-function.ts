@@ -52,13 +52,12 @@ export function rawQuery(querystring: Record<string, CffValue>): string {
 
 function toCffQuery(canonical: string): Record<string, CffValue> {
   const out: Record<string, CffValue> = {};
-  if (!canonical) return out;
-  const pairs = canonical.split('&');
-  // A canonical value never holds `=` (numbers, names, hex, commas).
-  for (let i = 0; i < pairs.length; i++) {
-    const pair = pairs[i].split('=');
-    out[pair[0]] = { value: pair[1] };
-  }
+  // Each `name=value` pair ('' has none; a canonical value never holds `=` or `&`): a replace
+  // walks them in fewer of the script's bytes than a split and a loop.
+  canonical.replace(/([^&]+)=([^&]*)/g, (_pair, name: string, value: string) => {
+    out[name] = { value };
+    return '';
+  });
   return out;
 }
 
