@@ -27,6 +27,7 @@ function values(row: ParamRow): string {
     case Kind.Num: return `${row.zero ? '0 or ' : ''}number ${row.low} to ${row.high}${row.digits !== undefined ? `, ${row.digits} decimal${row.digits > 1 ? 's' : ''}` : ''}`;
     case Kind.Hex: return 'hex `rgb`, `rrggbb` or `rrggbbaa`';
     case Kind.Rect: return `\`x,y,w,h\` integers 0 to ${row.high}, \`w\` and \`h\` at least 1`;
+    case Kind.Mark: return 'a name of config `watermarks`';
     case Kind.Preset: return 'a name of config `presets`';
   }
 }

@@ -40,8 +40,13 @@ function maxOf(row: { high?: number }, config: Config): number {
 const NO_PRESETS = 'a preset, and there are none';
 
 function presetNames(config: Config): string {
-  const names = Object.keys(config.presets);
-  return names.length ? `one of ${names.join(', ')}` : NO_PRESETS;
+  return namesOf(config.presets, NO_PRESETS);
+}
+
+/** What a name row accepts: one of the config's names, or `none` when it has none. */
+function namesOf(entries: object, none: string): string {
+  const names = Object.keys(entries);
+  return names.length ? `one of ${names.join(', ')}` : none;
 }
 
 /** Every value of every row but `f`'s output formats, which config `formats.outputs` may leave out. */
@@ -96,10 +101,13 @@ function parseValue(name: string, row: ParamRow, raw: string, config: Config): s
     for (let i = 0; i < 4; i++) if (xywh[i] > row.high || (i > 1 && xywh[i] < 1)) inside = false;
     if (inside) return xywh.join(',');
     allowed = `x,y,w,h in pixels: integers from 0 to ${row.high}, w and h at least 1`;
-  } else if (row.kind === Kind.Preset) {
-    // Without allowlists in the build, the config has no presets.
-    if (NORMALIZER_FEATURES.allowlists && own(config.presets, raw)) return raw;
-    allowed = NORMALIZER_FEATURES.allowlists ? presetNames(config) : NO_PRESETS;
+  } else if (row.kind === Kind.Preset || row.kind === Kind.Mark) {
+    // A config name: a preset, or a watermark. Without allowlists in the build (a config with
+    // presets or watermarks has them), the config has none.
+    const mark = row.kind === Kind.Mark;
+    const none = mark ? 'a watermark, and there are none' : NO_PRESETS;
+    if (NORMALIZER_FEATURES.allowlists && own(mark ? config.watermarks : config.presets, raw)) return raw;
+    allowed = NORMALIZER_FEATURES.allowlists ? namesOf(mark ? config.watermarks : config.presets, none) : none;
   } else {
     // A new kind of row that no branch above parses does not compile.
     const numeric: IntegerRow | DecimalRow = row;

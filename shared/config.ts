@@ -15,8 +15,27 @@ type Field =
   | { kind: 'list'; values?: readonly string[]; pattern?: RegExp; form?: string; default: readonly string[] | null; allowEmpty?: boolean; doc: string }
   | { kind: 'integerList' | 'numberList'; min: number; max: number; default: null; doc: string }
   | { kind: 'presets'; default: Readonly<Record<string, string>>; doc: string }
+  | { kind: 'watermarks'; default: Readonly<Record<string, Watermark>>; doc: string }
   | { kind: 'object'; fields: Readonly<Record<string, Field>>; doc: string }
   | { kind: 'optionalObject'; fields: Readonly<Record<string, Field>>; doc: string };
+
+/** Where a watermark sits: the positions of `pos` without the smart crops. */
+export const WATERMARK_GRAVITIES = ['center', 'top', 'right', 'bottom', 'left', 'top-left', 'top-right', 'bottom-left', 'bottom-right'] as const;
+
+/** A config `watermarks` entry: an overlay image in the originals bucket, and how it is drawn. */
+export interface Watermark {
+  /** S3 key in the originals bucket (origin path included), no leading slash. */
+  readonly key: string;
+  readonly gravity: (typeof WATERMARK_GRAVITIES)[number];
+  /** The overlay's width as a fraction of the output's width (its aspect ratio kept). */
+  readonly width: number;
+  /** 0 (invisible) to 1 (as drawn). */
+  readonly opacity: number;
+  /** Distance from the edges it sits against, as a fraction of the output's width. */
+  readonly margin: number;
+}
+
+const WATERMARK_DEFAULTS = { gravity: 'bottom-right', width: 0.2, opacity: 1, margin: 0.02 } as const;
 
 /** A preset's name as it appears in `p=`: URL-safe without encoding. */
 const PRESET_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -56,6 +75,7 @@ export const CONFIG_SCHEMA = {
     densities: { kind: 'numberList', min: 1, max: 4, default: null, doc: 'Allowed `dpr` values (from 1 to 4), or null for any (with `presetsOnly`: 1, 2 and 3). When set, `dpr` snaps up to the next listed value, capped at the largest, before it multiplies `w` and `h`.' },
     allowedParams: { kind: 'list', values: PARAM_NAMES, default: null, doc: 'URL parameters a viewer may name (`["w", "f", "dpr"]`), or null for all; naming any other is 403, as `presetsOnly` refuses. Presets may still use any.' },
     presets: { kind: 'presets', default: {}, doc: 'Named transforms, name to query string (`{"card": "w=400&h=300&fit=cover"}`), used as `p=card`; each query must be valid, without `p`. Names are letters, digits, `_` and `-`.' },
+    watermarks: { kind: 'watermarks', default: {}, doc: 'Named overlay images for `wm=<name>`: `{"logo": {"key": "dev/logo.png", "gravity": "bottom-right", "width": 0.2, "opacity": 0.8, "margin": 0.02}}`. `key` is the overlay\'s S3 key in the originals bucket (required); `gravity` one of ' + WATERMARK_GRAVITIES.join(', ') + ' (default `bottom-right`); `width` its width as a fraction of the output\'s, above 0 up to 1 (default 0.2); `opacity` above 0 up to 1 (default 1); `margin` from the edges as a fraction of the output\'s width, 0 to 0.5 (default 0.02). Names as for presets.' },
     presetsOnly: { kind: 'boolean', default: false, doc: 'When true, a URL may name only `p`, `dpr` and `f=auto`; any other transform parameter is 403. Needs at least one preset.' },
     cacheControl: { kind: 'string', default: 'public, max-age=31536000, immutable', doc: '`cache-control` of every resized variant.' },
     errorCacheControl: { kind: 'string', default: 'public, max-age=60', doc: '`cache-control` of the resizer\'s 422 answers and of `fallback` images, for browsers and shared caches (CloudFront itself never caches a 422).' },
@@ -129,6 +149,7 @@ export interface Config {
   readonly densities: readonly number[] | null;
   readonly allowedParams: readonly ParamName[] | null;
   readonly presets: Readonly<Record<string, string>>;
+  readonly watermarks: Readonly<Record<string, Watermark>>;
   readonly presetsOnly: boolean;
   readonly cacheControl: string;
   readonly errorCacheControl: string;
@@ -157,7 +178,7 @@ export interface Config {
 }
 
 /** The keys the normalizer reads: all that the build bakes into its bundles. */
-export const NORMALIZER_KEYS = ['maxDimension', 'formats', 'quality', 'widths', 'qualities', 'densities', 'allowedParams', 'presets', 'presetsOnly', 'signing', 'behaviors'] as const;
+export const NORMALIZER_KEYS = ['maxDimension', 'formats', 'quality', 'widths', 'qualities', 'densities', 'allowedParams', 'presets', 'watermarks', 'presetsOnly', 'signing', 'behaviors'] as const;
 export type NormalizerConfig = Pick<Config, (typeof NORMALIZER_KEYS)[number]>;
 
 export function normalizerConfig(config: Config): NormalizerConfig {
@@ -232,6 +253,12 @@ function validate(field: Field, value: unknown, path: string): unknown {
       }
       return out;
     }
+    case 'watermarks': {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'an object of watermark name to {key, gravity, width, opacity, margin}', value);
+      const out: Record<string, Watermark> = {};
+      for (const [name, entry] of Object.entries(value)) out[name] = watermark(`${path}.${name}`, name, entry);
+      return out;
+    }
     case 'object': {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'an object', value);
       const out: Record<string, unknown> = {};
@@ -246,6 +273,32 @@ function validate(field: Field, value: unknown, path: string): unknown {
       return out;
     }
   }
+}
+
+function fraction(path: string, value: unknown, min: number, max: number, minIncluded: boolean): number {
+  if (typeof value !== 'number' || !(minIncluded ? value >= min : value > min) || value > max) {
+    fail(path, `a number ${minIncluded ? 'from' : 'above'} ${min} ${minIncluded ? 'to' : 'up to'} ${max}`, value);
+  }
+  return value;
+}
+
+/** One `watermarks` entry, checked when the config is parsed so that a typo fails the build, not a request. */
+function watermark(path: string, name: string, entry: unknown): Watermark {
+  if (!PRESET_NAME.test(name)) fail(path, 'named with 1 to 64 letters, digits, _ or -', name);
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) fail(path, 'an object {key, gravity, width, opacity, margin}', entry);
+  const e = { ...WATERMARK_DEFAULTS, ...(entry as Record<string, unknown>) } as Record<string, unknown>;
+  for (const key of Object.keys(e)) {
+    if (key !== 'key' && !(key in WATERMARK_DEFAULTS)) fail(`${path}.${key}`, 'one of the known keys (key, gravity, width, opacity, margin)', key);
+  }
+  if (typeof e.key !== 'string' || !/^[^/\s][^\s]*$/.test(e.key)) fail(`${path}.key`, 'an S3 key like "dev/logo.png" (no leading slash)', e.key);
+  if (WATERMARK_GRAVITIES.indexOf(e.gravity as Watermark['gravity']) < 0) fail(`${path}.gravity`, `one of ${WATERMARK_GRAVITIES.join(', ')}`, e.gravity);
+  return {
+    key: e.key as string,
+    gravity: e.gravity as Watermark['gravity'],
+    width: fraction(`${path}.width`, e.width, 0, 1, false),
+    opacity: fraction(`${path}.opacity`, e.opacity, 0, 1, false),
+    margin: fraction(`${path}.margin`, e.margin, 0, 0.5, true),
+  };
 }
 
 /** Validates a parsed config file; missing keys take their defaults; the result is frozen. */

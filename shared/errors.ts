@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'unsupported_source'
   | 'source_too_large'
   | 'partial_origin'
+  | 'bad_watermark'
   | 'bad_config';
 
 export interface ResizerError extends Error {

@@ -9,7 +9,7 @@ declare global {
   var NORMALIZER_FEATURES: {
     /** Signed URLs (config `signing.enabled`). */
     readonly signing: boolean;
-    /** Width, quality and density allowlists, allowedParams, presets and presetsOnly (config `widths`, `qualities`, `densities`, `allowedParams`, `presets`). */
+    /** What config bounds by name or list: width, quality and density allowlists, allowedParams, presets and presetsOnly, and watermark names (config `widths`, `qualities`, `densities`, `allowedParams`, `presets`, `watermarks`). */
     readonly allowlists: boolean;
   };
 }

@@ -36,6 +36,13 @@ const URL_VALUES: { readonly [K in CanonicalName]: (config: Config) => number | 
   gray: () => 1,
   rect: () => null,
   anim: () => 1,
+  pad: () => 1000,
+  trim: () => 100,
+  // 0 to 4 with two decimals, 1 folded.
+  brightness: () => 400,
+  contrast: () => 400,
+  saturation: () => 400,
+  wm: (c) => Object.keys(c.watermarks).length,
 };
 
 export type KeyBound =

@@ -78,6 +78,33 @@ export const PARAM_DOCS: { readonly [K in ParamName]: ParamDoc } = {
     folds: '`1`; unless the output could animate (gif, webp, `source`)',
     summary: '`0`: the first frame only.',
   },
+  pad: {
+    default: '0',
+    summary: 'After resizing, this many pixels of `bg` on every side (white for outputs without alpha, transparent otherwise): the output is `2 × pad` wider and taller.',
+  },
+  trim: {
+    default: 'none',
+    summary: 'Removes the uniform border right after EXIF orientation: every edge whose pixels differ from the top-left pixel by less than this threshold (sharp\'s `trim`), so `rect`, `w`, `h` and a focal point describe the trimmed image. A source that is all border is served whole; an animation is 422 (`anim=0` takes its first frame).',
+  },
+  brightness: {
+    default: '1',
+    folds: '1',
+    summary: 'Lightness multiplier (sharp\'s `modulate`), 0 to 4 with two decimals: `0.5` darker, `1.5` brighter.',
+  },
+  contrast: {
+    default: '1',
+    folds: '1',
+    summary: 'Contrast multiplier, 0 to 4 with two decimals: a linear stretch of each colour channel around mid-grey, `c × (v − 128) + 128`, clipped; `0` is flat grey.',
+  },
+  saturation: {
+    default: '1',
+    folds: '1; with `gray=1`',
+    summary: 'Saturation (chroma) multiplier (sharp\'s `modulate`), 0 to 4 with two decimals: `0` removes colour but, unlike `gray=1`, keeps three channels and converts after the resize, so the two are different outputs (tested).',
+  },
+  wm: {
+    default: 'none',
+    summary: 'A watermark of config `watermarks`: its overlay image drawn last, before encoding, on every frame, at the entry\'s gravity, width, opacity and margin. An unknown name is 400 naming the known ones; a missing or undecodable overlay is 422 naming its key, never the image without it.',
+  },
   dpr: {
     default: '1',
     summary: 'Device pixel ratio: snaps up to config `densities` (1, 2, 3 under `presetsOnly` without them), multiplies `w` and `h` before clamping (and before `widths` snapping), then leaves the canonical query. Out of range is clamped.',

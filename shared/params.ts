@@ -36,7 +36,7 @@ export type FoldContext = { readonly [name: string]: string | number | undefined
  * the bundles carry a kind at every row and every test of one, and the CloudFront Function has
  * 10 KB (esbuild writes each member as its number).
  */
-export enum Kind { Int, Num, Enum, Hex, Rect, Preset }
+export enum Kind { Int, Num, Enum, Hex, Rect, Preset, Mark }
 
 interface RowBase {
   /** false: the parameter never survives into the canonical query (nor the cache key). Default: it does. */
@@ -111,21 +111,30 @@ export interface RectRow extends RowBase {
   readonly fold?: (value: string, t: FoldContext, config: Config) => boolean;
 }
 
+/** The name of a config `watermarks` entry; an unknown name is 400 naming the known ones. */
+export interface WatermarkRow extends RowBase {
+  readonly kind: Kind.Mark;
+  readonly fold?: (value: string, t: FoldContext, config: Config) => boolean;
+}
+
 /** The name of a config preset; the URL's own parameters win over the preset's. */
 export interface PresetRow extends RowBase {
   readonly kind: Kind.Preset;
   readonly canonical: false;
 }
 
-export type ParamRow = IntegerRow | DecimalRow | EnumRow | ColourRow | RectRow | PresetRow;
+export type ParamRow = IntegerRow | DecimalRow | EnumRow | ColourRow | RectRow | WatermarkRow | PresetRow;
 
 const both = (t: FoldContext) => t.w !== undefined && t.h !== undefined;
 const fitOf = (t: FoldContext) => (t.fit === undefined ? 'cover' : t.fit);
 const defaultQuality = (t: FoldContext, config: Config) => (config.quality as Record<string, number | undefined>)[t.f as string];
 /** Whether the output format keeps alpha (not for `source`). */
 const alpha = (t: FoldContext) => FORMATS[t.f as OutputFormat].alpha;
-/** A `contain` letterbox, which `bg` colours. */
-const box = (t: FoldContext) => both(t) && fitOf(t) === 'contain';
+/** A `contain` letterbox or `pad`, which `bg` colours. */
+const box = (t: FoldContext) => (both(t) && fitOf(t) === 'contain') || (t.pad as number) > 0;
+/** A multiplier row (brightness, contrast, saturation): 0 to 4 with two decimals; 1 is unchanged and folds (`fold`, when given, says so too). One function, not three literals: the CloudFront Function's bytes. */
+const multiplier = <N extends string>(param: N, fold?: (value: number, t: FoldContext) => boolean) =>
+  ({ param, kind: Kind.Num, low: 0, high: 4, digits: 2, fold: fold || ((value: number) => value === 1) }) as const;
 
 /**
  * In canonical order: the canonical query lists parameters in this order. New rows go last.
@@ -157,6 +166,8 @@ export const PARAMS = [
   // Without a box, bg only flattens: never for an output that keeps alpha, nor for f=source when png is an output (every
   // source with alpha then keeps it). The default colour folds (white without alpha, transparent black with it), except for
   // f=source, whose default depends on the source. An output without alpha ignores bg's alpha (flattening and the letterbox are opaque).
+  // Before bg (whose fold reads it): a new row, so no existing key changes order. pad's colour is bg, as a letterbox's is.
+  { param: 'pad', kind: Kind.Int, low: 1, high: 1000 },
   {
     param: 'bg', kind: Kind.Hex,
     fold: (bg, t, config) => (t.f === 'source' ? !box(t) && config.formats.outputs.indexOf('png') >= 0 : alpha(t) ? !box(t) || bg === '00000000' : bg === 'ffffff'),
@@ -170,6 +181,12 @@ export const PARAMS = [
     param: 'anim', kind: Kind.Enum, choices: ['0', '1'],
     fold: (anim, t) => anim === '1' || (t.f !== 'source' && !FORMATS[t.f as OutputFormat].animates),
   },
+  { param: 'trim', kind: Kind.Int, low: 1, high: 100 },
+  multiplier('brightness'),
+  multiplier('contrast'),
+  // sharp converts to greyscale before anything else it does and leaves no colour to saturate.
+  multiplier('saturation', (saturation, t) => saturation === 1 || t.gray === '1'),
+  { param: 'wm', kind: Kind.Mark },
   { param: 'dpr', kind: Kind.Num, low: 1, high: 4, clamp: true, canonical: false, open: 'any' },
   { param: 'p', kind: Kind.Preset, canonical: false, open: 'any' },
 ] as const satisfies ReadonlyArray<ParamRow & { readonly param: string }>;

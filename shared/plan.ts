@@ -3,7 +3,7 @@
 // sizes). Pure; functions/resize/operations.ts turns it into sharp calls, in the pipeline order
 // documented there; a parameter that needs only its own value is read from `plan.transform`.
 import type { CanonicalTransform } from './canonical';
-import type { Config } from './config';
+import type { Config, Watermark } from './config';
 import { resizerError } from './errors';
 import { FORMATS, isInfoFormat, sourceFormat, type FormatRecord, type OutputFormat } from './formats';
 import type { Fit, Position } from './params';
@@ -14,7 +14,7 @@ export interface SourceInfo {
   readonly format: string;
   readonly pages: number;
   readonly hasAlpha: boolean;
-  /** One frame's size as displayed (after EXIF orientation): what `rect` and `w` and `h` mean. */
+  /** One frame's size as displayed (after EXIF orientation and `trim`): what `rect` and `w` and `h` mean. */
   readonly displayed: { readonly width: number; readonly height: number };
   /** A JPEG with an HDR gain map (Ultra HDR, ISO 21496-1). */
   readonly gainMap?: boolean;
@@ -57,17 +57,22 @@ export interface TransformPlan {
   readonly focus?: Box;
   /** Colour to flatten transparency onto, for outputs without alpha. */
   readonly flatten?: Background;
+  /** `pad` pixels of `background` on every side, after the resize. */
+  readonly pad?: { readonly size: number; readonly background: Background };
+  /** The overlay drawn last, before encoding (config `watermarks`). */
+  readonly watermark?: Watermark & { readonly name: string };
   /** Keep the source's HDR gain map, resized with the image (jpeg to jpeg, operations sharp can apply to it). */
   readonly keepGainMap?: boolean;
 }
 
 /**
  * The parameters whose operations sharp also applies to a gain map (sharp 0.35's keepGainMap:
- * resize, crop, embed, mirror, quarter turns, blur, sharpen). Greyscale and smart crops are not:
- * with either the output is SDR. (Greyscale sharp would allow, but the gain map would put back
- * colour the base image no longer has.)
+ * resize, crop, embed, extend, mirror, quarter turns, blur, sharpen). trim, modulate, the
+ * contrast stretch, greyscale, smart crops and the watermark are not: with any of those the
+ * output is SDR. (Greyscale and contrast sharp would allow, but the gain map would put back
+ * colour and contrast the base image no longer has.)
  */
-export const GAIN_MAP_PARAMS: readonly string[] = ['w', 'h', 'f', 'q', 'fit', 'pos', 'rot', 'flip', 'bg', 'blur', 'sharpen', 'rect', 'anim'];
+export const GAIN_MAP_PARAMS: readonly string[] = ['w', 'h', 'f', 'q', 'fit', 'pos', 'rot', 'flip', 'bg', 'blur', 'sharpen', 'rect', 'anim', 'pad'];
 
 const WHITE: Background = { r: 255, g: 255, b: 255, alpha: 1 };
 const TRANSPARENT: Background = { r: 0, g: 0, b: 0, alpha: 0 };
@@ -153,8 +158,8 @@ export function planTransform(transform: CanonicalTransform, source: SourceInfo,
     if (quarter ? v : h) plan.flop = true;
   }
   plan.input = { width, height };
-  if (animated && (plan.rotate || plan.flip)) {
-    throw resizerError(422, 'unsupported_source', `rot and flip=v need a still image, got an animated ${source.format} of ${source.pages} frames (anim=0 takes its first frame)`);
+  if (animated && (plan.rotate || plan.flip || transform.trim !== undefined)) {
+    throw resizerError(422, 'unsupported_source', `rot, flip=v and trim need a still image, got an animated ${source.format} of ${source.pages} frames (anim=0 takes its first frame)`);
   }
 
   const background = colour(transform.bg, !info.alpha);
@@ -180,6 +185,8 @@ export function planTransform(transform: CanonicalTransform, source: SourceInfo,
     }
   }
   if (!info.alpha && source.hasAlpha) plan.flatten = background || WHITE;
+  if (transform.pad !== undefined) plan.pad = { size: transform.pad, background: background || (info.alpha ? TRANSPARENT : WHITE) };
+  if (transform.wm !== undefined) plan.watermark = { ...config.watermarks[transform.wm], name: transform.wm };
   plan.keepGainMap = !!source.gainMap && format === 'jpeg' && !(plan.crop && plan.rotate)
     && transform.pos !== 'attention' && transform.pos !== 'entropy'
     && Object.keys(transform).every((name) => (transform as Record<string, unknown>)[name] === undefined || GAIN_MAP_PARAMS.indexOf(name) >= 0);

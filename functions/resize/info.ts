@@ -7,7 +7,7 @@ import sharp, { type OutputInfo } from 'sharp';
 import { rgbaToThumbHash } from 'thumbhash';
 import type { Config } from '../../shared/config';
 import { FORMATS, sourceFormat, type InfoFormat } from '../../shared/formats';
-import type { TransformPlan } from '../../shared/plan';
+import type { SourceInfo, TransformPlan } from '../../shared/plan';
 import { conversionError, pipeline, type OpenedSource } from './transform';
 
 /** What `f=json` answers; test/fixtures/info/schema.json is its JSON schema. */
@@ -49,8 +49,11 @@ function hex(value: number): string {
 
 export async function describe(
   format: InfoFormat, opened: OpenedSource, plan: TransformPlan, config: Config, timeoutSeconds: number,
+  /** What the original's header says, when `opened` is the trimmed image: the info's `source` describes the original. */
+  original: SourceInfo = opened.source,
 ): Promise<Described> {
-  const { input, source } = opened;
+  const { input } = opened;
+  const source = original;
   let variant: { data: Buffer; info: OutputInfo };
   let pixels: { data: Buffer; info: OutputInfo };
   let dominant: { r: number; g: number; b: number };

@@ -4,9 +4,10 @@
 // so a parameter without an operation does not compile.
 //
 // Pipeline order (docs/url-api.md, "Pipeline order"):
-//   decode (EXIF orientation applied first; `anim` picks the frames) → rect crop → rot →
-//   flip → resize (w, h, fit, pos, the letterbox in bg) → focal-point crop → blur → sharpen →
-//   gray → flatten onto bg → encode (f, q)
+//   decode (EXIF orientation applied first; `anim` picks the frames) → trim (its own pass) →
+//   rect crop → rot → flip → resize (w, h, fit, pos, the letterbox in bg) → focal-point crop →
+//   pad → blur → brightness and saturation → sharpen → gray → flatten onto bg → contrast →
+//   watermark (its own pass) → encode (f, q)
 import type { Sharp } from 'sharp';
 import type { OutputFormat } from '../../shared/formats';
 import type { CanonicalName } from '../../shared/params';
@@ -18,6 +19,8 @@ export interface EncodeOptions {
   readonly palette?: boolean;
   /** Pixels of one output frame, when known: avif spends more effort where it costs little. */
   readonly pixels?: number;
+  /** The source's frame delays and loop count, for an animation rebuilt from raw pixels (the watermark's pass). */
+  readonly animation?: { readonly delay?: number[]; readonly loop?: number };
 }
 
 /**
@@ -43,13 +46,13 @@ export const ENCODERS: { readonly [F in OutputFormat]: (image: Sharp, options: E
   // above 100,000 pixels libwebp's photo preset too, which takes those bytes back (-1%) and is
   // 1.24x faster again there (at 200x150 it is slower). Together 1.25x the default's CPU time
   // for +4.4% bytes over the bench's photos and graphics (docs/performance.md).
-  webp: (image, { quality, pixels }) => image.webp({ quality, effort: 2, preset: small(pixels) ? 'default' : 'photo' }),
+  webp: (image, { quality, pixels, animation }) => image.webp({ quality, effort: 2, preset: small(pixels) ? 'default' : 'photo', ...animation }),
   // effort 3 for small outputs, 2 above (sharp's default is 4): together 3.5x the speed of effort 4
   // for +9.8% bytes, luma SSIM -0.003, chroma -0.003 over the bench's 14 cases. Chroma stays 4:4:4
   // (sharp's default): 4:2:0 was 1.25-1.36x faster again but cost chroma SSIM -0.0105, past the
   // -0.005 the encoders are held to (docs/performance.md, issue 15).
   avif: (image, { quality, pixels }) => image.avif({ quality, effort: small(pixels) ? 3 : 2 }),
-  gif: (image) => image.gif(),
+  gif: (image, { animation }) => image.gif({ ...animation }),
 };
 
 type Step = (image: Sharp, plan: TransformPlan) => Sharp;
@@ -66,36 +69,51 @@ export const BEFORE_RESIZE = {
   },
 } as const satisfies Record<string, Step>;
 
+/** Mid-grey of 8-bit channels: contrast stretches around it. */
+const MID_GREY = 128;
+
 export const FROM_RESIZE = {
   resize: (image, plan) => (plan.resize ? image.resize(plan.resize) : image),
   focus: (image, plan) => (plan.focus ? image.extract(plan.focus) : image),
+  pad: (image, { pad }) => (pad ? image.extend({ top: pad.size, bottom: pad.size, left: pad.size, right: pad.size, background: pad.background }) : image),
   blur: (image, { transform }) => (transform.blur ? image.blur(transform.blur) : image),
+  // sharp's modulate: lightness (brightness) and chroma (saturation) multiplied in LCh.
+  modulate: (image, { transform: { brightness, saturation } }) =>
+    (brightness !== undefined || saturation !== undefined ? image.modulate({ brightness: brightness === undefined ? 1 : brightness, saturation: saturation === undefined ? 1 : saturation }) : image),
   sharpen: (image, { transform }) => (transform.sharpen ? image.sharpen({ sigma: transform.sharpen }) : image),
   gray: (image, { transform }) => (transform.gray === '1' ? image.greyscale() : image),
   flatten: (image, plan) => (plan.flatten ? image.flatten({ background: plan.flatten }) : image),
+  // A linear stretch around mid-grey, colour channels only (sharp keeps alpha out of linear).
+  contrast: (image, { transform: { contrast } }) => (contrast !== undefined ? image.linear(contrast, MID_GREY * (1 - contrast)) : image),
 } as const satisfies Record<string, Step>;
 
-export type StepName = keyof typeof BEFORE_RESIZE | keyof typeof FROM_RESIZE | 'decode' | 'encode';
+export type StepName = 'decode' | 'trim' | keyof typeof BEFORE_RESIZE | keyof typeof FROM_RESIZE | 'watermark' | 'encode';
 
 /** Which step carries each canonical parameter. */
 export const OPERATIONS: { readonly [K in CanonicalName]: StepName } = {
   w: 'resize', h: 'resize', f: 'encode', q: 'encode', fit: 'resize', pos: 'resize',
   rot: 'rotate', flip: 'mirror', bg: 'flatten', blur: 'blur', sharpen: 'sharpen', gray: 'gray',
-  rect: 'crop', anim: 'decode',
+  rect: 'crop', anim: 'decode', pad: 'pad', trim: 'trim', brightness: 'modulate', contrast: 'contrast',
+  saturation: 'modulate', wm: 'watermark',
 };
 
 /** The pipeline, in order, as docs/url-api.md states it (every step, each with the parameters it serves). */
 export const PIPELINE: { readonly [S in StepName]: string } = {
   decode: 'decode the source, applying its EXIF orientation first, so every size and coordinate means the image as displayed; all frames, or the first only',
+  trim: 'remove the uniform border: every edge whose pixels differ from the top-left pixel by less than the threshold (sharp\'s `trim`), in a pass of its own, so every later size and coordinate means the trimmed image; a source that is all border stays whole; still images only (422 for an animation)',
   crop: 'crop the source rectangle (clipped to the image; wholly outside is 422)',
   rotate: 'rotate clockwise by a multiple of 90',
   mirror: 'mirror left-right and/or top-bottom, after the rotation',
   resize: 'resize to fit `w`x`h`, letterboxing `contain` with `bg`',
   focus: 'for a focal point, crop the `cover` box that keeps it as close to the centre as the image allows',
+  pad: 'add `pad` pixels of `bg` on every side (white for outputs without alpha, transparent otherwise)',
   blur: 'Gaussian blur',
+  modulate: 'multiply lightness and chroma (sharp\'s `modulate`; sharp converts to greyscale before it resizes, so `saturation` does nothing after `gray=1`)',
   sharpen: 'sharpen',
   gray: 'greyscale',
   flatten: 'flatten transparency onto `bg` (white by default) for outputs without alpha',
+  contrast: 'stretch each colour channel linearly around mid-grey (128): `c × (v − 128) + 128`, clipped',
+  watermark: 'draw the config `watermarks` overlay, in a pass of its own after everything else, on every frame',
   encode: 'encode in the output format at its quality',
 };
 

@@ -15,7 +15,8 @@ import { elapsed, header, type Invocation } from './invocation';
 import { originalInstead } from './never-larger';
 import { passThrough, sourceLocation } from './route';
 import { fetchSource, type SourceLocation } from './source';
-import { checkPixels, conversionError, openSource, pipeline, render, type OpenedSource } from './transform';
+import { checkPixels, conversionError, drawWatermark, openSource, pipeline, render, trimSource, type InspectedSource, type OpenedSource } from './transform';
+import { loadOverlay, type Overlay } from './watermark';
 
 /** Qualities tried, in order, when a lossy variant is too large for a generated response. */
 export const QUALITY_LADDER = [70, 55, 40, 25];
@@ -30,7 +31,10 @@ interface MemoKeys {
 
 /** The original opened once (its bytes, its decoder and what that decoder's header read says), and the output planned within the budget. */
 interface Planned {
+  /** What the pipeline decodes: the original as opened, or its pixels after `trim`. */
   readonly opened: OpenedSource;
+  /** What the original's header says (`opened.source` describes the trimmed image). */
+  readonly original: InspectedSource;
   readonly plan: TransformPlan;
   readonly size: Size;
   readonly complexity: number;
@@ -81,15 +85,22 @@ async function fetchOriginal(invocation: Invocation, location: SourceLocation): 
   return input;
 }
 
-/** Reads the header, plans the transform, refuses too many pixels, caps the output to the encode budget. */
+/**
+ * Reads the header, refuses too many pixels, trims (a pass of its own, so the plan describes the
+ * trimmed image), plans the transform, caps the output to the encode budget.
+ */
 async function planOutput(invocation: Invocation, transform: CanonicalTransform, input: Buffer): Promise<Planned> {
   const { config, log, deadline } = invocation;
   const mark = performance.now();
-  const opened = await openSource(input, invocation.open);
+  const first = await openSource(input, invocation.open);
+  const original = first.source;
+  // The pixel limit and the plan's refusals (trimming an animation) from the header, before any pixel is decoded.
+  checkPixels(original, planTransform(transform, original, config), config);
+  const opened = transform.trim === undefined ? first
+    : await deadline.race(trimSource(first, transform.trim, Math.max(1, Math.floor(deadline.remainingMs() / 1000))), 'encode');
   const { source } = opened;
   const requested = planTransform(transform, source, config);
-  checkPixels(source, requested, config);
-  const complexity = sourceComplexity(input.length, source.width * source.height * source.pages, requested.format);
+  const complexity = sourceComplexity(input.length, original.width * original.height * original.pages, requested.format);
   const costs = pipelineCosts(requested, source, source.pages, config);
   // Decoding every frame (and gif's cost per frame) cannot be capped like the output: a plan
   // whose fixed part alone overruns gets the overrun's answer now, not after the whole deadline.
@@ -97,7 +108,17 @@ async function planOutput(invocation: Invocation, transform: CanonicalTransform,
   const { plan, size, cappedFrom } = capToBudget(requested, requested.input, source.pages, deadline.remainingMs(), config, complexity, costs);
   if (cappedFrom) log.capped = `${cappedFrom.width}x${cappedFrom.height}`;
   log.format = plan.format;
-  return { opened, plan, size, complexity, costs, mark };
+  return { opened, original, plan, size, complexity, costs, mark };
+}
+
+/** The watermark's overlay (watermark.ts: read once per container and version), when the plan has one. */
+async function overlayOf(invocation: Invocation, location: SourceLocation, plan: TransformPlan): Promise<Overlay | undefined> {
+  if (!plan.watermark) return undefined;
+  const { deadline, log } = invocation;
+  const mark = performance.now();
+  const overlay = await deadline.race(loadOverlay(plan.watermark.name, plan.watermark, location, deadline.signal), 'fetch');
+  log.ms.watermark = elapsed(mark);
+  return overlay;
 }
 
 /** `f=json` and the other info formats: the facts about the variant instead of its bytes. */
@@ -105,7 +126,7 @@ async function answerInfo(invocation: Invocation, format: InfoFormat, planned: P
   const { event, config, log, started, deadline } = invocation;
   const response = event.Records[0].cf.response;
   const cacheControl = fallback ? config.errorCacheControl : config.cacheControl;
-  const described = await deadline.race(describe(format, planned.opened, planned.plan, config, Math.max(1, Math.floor(deadline.remainingMs() / 1000))), 'encode');
+  const described = await deadline.race(describe(format, planned.opened, planned.plan, config, Math.max(1, Math.floor(deadline.remainingMs() / 1000)), planned.original), 'encode');
   log.ms.transform = elapsed(planned.mark);
   const timing = serverTiming({ fetch: log.ms.fetch, transform: log.ms.transform, total: elapsed(started) });
   Object.assign(log, { outcome: fallback ? 'fallback-image' : 'resized', status: variantStatus(fallback).status, bytesOut: described.data.length, width: described.width, height: described.height, format });
@@ -122,13 +143,18 @@ function ladder(plan: TransformPlan): Array<{ quality?: number; palette?: boolea
 }
 
 /** Encodes down the size ladder until a variant fits a generated response; else the original passes through. */
-async function answerImage(invocation: Invocation, planned: Planned, keys: MemoKeys, fallback?: FallbackTarget): Promise<CloudFrontResultResponse> {
+async function answerImage(invocation: Invocation, planned: Planned, keys: MemoKeys, overlay: Overlay | undefined, fallback?: FallbackTarget): Promise<CloudFrontResultResponse> {
   const { event, config, log, started, deadline, memos } = invocation;
   const response = event.Records[0].cf.response;
-  const { opened, plan, size, complexity, costs, mark } = planned;
+  const { opened, original, plan, size, complexity, costs, mark } = planned;
   const { input, source } = opened;
-  // The transform is built once; each step of the ladder below encodes it again.
-  const built = await deadline.race(pipeline(opened, plan, config, Math.max(1, Math.floor(deadline.remainingMs() / 1000))).catch((error) => { throw conversionError(error, plan.format); }), 'encode');
+  // The transform is built once (the watermark drawn on it); each step of the ladder below encodes it again.
+  const seconds = () => Math.max(1, Math.floor(deadline.remainingMs() / 1000));
+  let built = await deadline.race(pipeline(opened, plan, config, seconds()).catch((error) => { throw conversionError(error, plan.format); }), 'encode');
+  if (plan.watermark) {
+    if (!overlay) throw new Error(`the overlay of wm=${plan.watermark.name} was not loaded`);
+    built = await deadline.race(drawWatermark(built, plan, overlay, seconds()).catch((error) => { throw conversionError(error, plan.format); }), 'encode');
+  }
   const pixels = size.width * size.height * (plan.animated ? source.pages : 1);
   const cacheControl = fallback ? config.errorCacheControl : config.cacheControl;
   for (const [index, attempt] of ladder(plan).entries()) {
@@ -140,9 +166,9 @@ async function answerImage(invocation: Invocation, planned: Planned, keys: MemoK
       break;
     }
     const timeoutSeconds = Math.max(1, Math.floor(deadline.remainingMs() / 1000));
-    let rendered = await deadline.race(render(built, plan, { ...attempt, timeoutSeconds }), 'encode');
+    let rendered = await deadline.race(render(built, plan, { ...attempt, timeoutSeconds, animation: plan.watermark && plan.animated ? original : undefined }), 'encode');
     log.ms.transform = elapsed(mark);
-    const originalFormat = fallback ? null : originalInstead(input.length, source, plan, rendered);
+    const originalFormat = fallback ? null : originalInstead(input.length, original, plan, rendered);
     if (originalFormat) rendered = { ...rendered, data: input };
     const body = rendered.data.toString('base64');
     const timing = serverTiming({ fetch: log.ms.fetch, transform: log.ms.transform, total: elapsed(started) });
@@ -192,7 +218,7 @@ export async function resize(invocation: Invocation, transform: CanonicalTransfo
     const input = await fetchOriginal(invocation, location);
     const planned = await planOutput(invocation, transform, input);
     if (isInfoFormat(transform.f)) return await answerInfo(invocation, transform.f, planned, fallback);
-    return await answerImage(invocation, planned, keys, fallback);
+    return await answerImage(invocation, planned, keys, await overlayOf(invocation, location, planned.plan), fallback);
   } catch (error) {
     if (keys.refusal && isOverrun(error)) invocation.memos.overruns.set(keys.refusal, error as Error);
     // A fallback image that cannot be served leaves the answer it stood in for.

@@ -1,12 +1,13 @@
 // sharp, driven by the pure transform plan. Decoding is decided by the bytes, not the
 // file name or content type, and limited to raster formats browsers can be served from.
-import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
+import sharp, { type Metadata, type OutputInfo, type Sharp, type SharpOptions } from 'sharp';
 import type { Config } from '../../shared/config';
 import { resizerError } from '../../shared/errors';
 import { SOURCE_LABELS, sourceFormat } from '../../shared/formats';
 import type { SourceInfo, TransformPlan } from '../../shared/plan';
 import { outputSize } from './budget';
 import { beforeResize, edits, encode, needsGeometryPass } from './operations';
+import { placement, type Overlay } from './watermark';
 
 // Each invocation handles a new original, so libvips' operation cache only holds memory.
 sharp.cache(false);
@@ -18,6 +19,9 @@ export interface InspectedSource extends SourceInfo {
   readonly height: number;
   /** EXIF orientation, when the header has one. */
   readonly orientation?: number;
+  /** An animation's frame delays (ms) and loop count. */
+  readonly delay?: number[];
+  readonly loop?: number;
 }
 
 function firstLine(error: unknown): string {
@@ -79,9 +83,31 @@ export async function openSource(input: Buffer, open: OpenImage = openImage): Pr
   const source = {
     format: meta.format, pages, hasAlpha: !!meta.hasAlpha, width: meta.width, height,
     displayed: swapped ? { width: height, height: meta.width } : { width: meta.width, height },
-    orientation: meta.orientation, gainMap: !!meta.gainMap,
+    orientation: meta.orientation, gainMap: !!meta.gainMap, delay: meta.delay, loop: meta.loop,
   };
   return { input, source, image, open };
+}
+
+/**
+ * `trim`: the opened source decoded (EXIF orientation applied), its uniform border removed, in a
+ * pass of its own so the plan (rect, w, h, a focal point) can describe the trimmed image; the
+ * pipeline then starts from those pixels. sharp leaves a source that is all border whole. Only
+ * after checkPixels: this decodes every pixel of the first frame.
+ */
+export async function trimSource(opened: OpenedSource, threshold: number, timeoutSeconds: number): Promise<OpenedSource> {
+  let trimmed: { data: Buffer; info: OutputInfo };
+  try {
+    trimmed = await opened.image.timeout({ seconds: timeoutSeconds }).trim({ threshold }).raw().toBuffer({ resolveWithObject: true });
+  } catch (error) {
+    throw conversionError(error, 'trimmed pixels');
+  }
+  const { width, height, channels } = trimmed.info;
+  return {
+    input: opened.input,
+    open: opened.open,
+    image: sharp(trimmed.data, { raw: { width, height, channels } }),
+    source: { ...opened.source, width, height, orientation: undefined, gainMap: false, displayed: { width, height } },
+  };
 }
 
 /** Refuses sources whose decoded pixels (every frame the plan decodes) exceed the limit. */
@@ -98,6 +124,8 @@ export interface RenderOptions {
   /** Quantise png to a palette (the size ladder's step for png). */
   readonly palette?: boolean;
   readonly timeoutSeconds: number;
+  /** The source's frame delays and loop, for an animation rebuilt after the watermark's pass. */
+  readonly animation?: { readonly delay?: number[]; readonly loop?: number };
 }
 
 export interface Rendered {
@@ -136,12 +164,35 @@ export function conversionError(error: unknown, what: string): Error {
   return resizerError(422, 'unsupported_source', `source could not be converted to ${what} (${message})`);
 }
 
-/** Encodes the built pipeline (pipeline()) once more, at this attempt's quality or palette and time left. */
+/**
+ * The watermark, drawn last, on every frame: the pipeline's result as raw pixels (sharp would
+ * otherwise composite before its contrast step), the overlay scaled and faded, composited
+ * once per frame of the strip sharp keeps an animation in.
+ */
+export async function drawWatermark(image: Sharp, plan: TransformPlan, overlay: Overlay, timeoutSeconds: number): Promise<Sharp> {
+  const watermark = plan.watermark!;
+  const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
+  const frameHeight = plan.animated && info.pageHeight ? info.pageHeight : info.height;
+  const place = placement(watermark, overlay, info.width, frameHeight);
+  const mark = await sharp(overlay.data, { raw: { width: overlay.width, height: overlay.height, channels: 4 } })
+    .resize({ width: place.width, height: place.height, fit: 'fill' }).raw().toBuffer();
+  if (watermark.opacity < 1) for (let i = 3; i < mark.length; i += 4) mark[i] = Math.round(mark[i] * watermark.opacity);
+  const frames = Math.max(1, Math.round(info.height / frameHeight));
+  const layers = [];
+  for (let frame = 0; frame < frames; frame++) {
+    layers.push({ input: mark, raw: { width: place.width, height: place.height, channels: 4 as const }, left: place.left, top: place.top + frame * frameHeight });
+  }
+  return sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels as 1 | 2 | 3 | 4, pageHeight: frames > 1 ? frameHeight : undefined } })
+    .timeout({ seconds: timeoutSeconds })
+    .composite(layers);
+}
+
+/** Encodes the built pipeline (pipeline(), then drawWatermark()) once more, at this attempt's quality or palette and time left. */
 export async function render(built: Sharp, plan: TransformPlan, options: RenderOptions): Promise<Rendered> {
   const quality = options.quality !== undefined ? options.quality : plan.quality;
   try {
     const size = outputSize(plan.input, plan);
-    const image = encode(built.timeout({ seconds: options.timeoutSeconds }), plan, { quality, palette: options.palette, pixels: size.width * size.height });
+    const image = encode(built.timeout({ seconds: options.timeoutSeconds }), plan, { quality, palette: options.palette, pixels: size.width * size.height, animation: options.animation });
     const { data, info } = await image.toBuffer({ resolveWithObject: true });
     const pages = info.pageHeight ? Math.round(info.height / info.pageHeight) : 1;
     return { data, width: info.width, height: info.pageHeight || info.height, pages };

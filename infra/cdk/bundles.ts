@@ -29,11 +29,12 @@ export const ALL_NORMALIZER_FEATURES: readonly NormalizerFeatures[] = [false, tr
 export function normalizerFeatures(config: Config): NormalizerFeatures {
   return {
     signing: config.signing.enabled,
-    allowlists: config.widths !== null || config.qualities !== null || config.densities !== null || config.allowedParams !== null || Object.keys(config.presets).length > 0,
+    // Watermark names are config-bounded names like presets: the wm row's lookup rides with them.
+    allowlists: config.widths !== null || config.qualities !== null || config.densities !== null || config.allowedParams !== null || Object.keys(config.presets).length > 0 || Object.keys(config.watermarks).length > 0,
   };
 }
 
-const ALLOWLIST_KEYS = ['widths', 'qualities', 'densities', 'allowedParams', 'presets', 'presetsOnly'] as const;
+const ALLOWLIST_KEYS = ['widths', 'qualities', 'densities', 'allowedParams', 'presets', 'presetsOnly', 'watermarks'] as const;
 
 /** The config a normalizer bundle carries: the keys it reads, less those only dropped code reads. */
 export function normalizerBakedConfig(config: Config): NormalizerConfig {
@@ -42,6 +43,8 @@ export function normalizerBakedConfig(config: Config): NormalizerConfig {
   if (!features.allowlists) for (const key of ALLOWLIST_KEYS) delete out[key];
   // Read only inside `if (NORMALIZER_FEATURES.signing && ...)`, which the build drops when off.
   if (!features.signing) delete out.signing;
+  // The normalizer reads a watermark's name only: its overlay (key, gravity, sizes) is the resizer's business.
+  if (out.watermarks) out.watermarks = Object.fromEntries(Object.keys(config.watermarks).map((name) => [name, 1]));
   return out as NormalizerConfig;
 }
 

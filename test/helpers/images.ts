@@ -179,6 +179,24 @@ export async function tiledNoise(width: number, height: number, tile = 64): Prom
   return sharp({ create: { width, height, channels: 3, background: '#000' } }).composite([{ input: piece, tile: true }]).png().toBuffer();
 }
 
+/** A flat colour image. */
+export async function flat(width: number, height: number, colour: Rgb, format: 'png' | 'jpeg' = 'png'): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: colour } }).toFormat(format).toBuffer();
+}
+
+/** A `width`x`height` box of `inner` with a uniform border of `border` of the given widths around it. */
+export async function bordered(width: number, height: number, inner: Rgb, border: Rgb, sides: { top: number; right: number; bottom: number; left: number }): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: inner } })
+    .extend({ ...sides, background: border }).png().toBuffer();
+}
+
+/** Left half one grey level, right half another. */
+export async function twoTone(width: number, height: number, left: number, right: number): Promise<Buffer> {
+  const pixels = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) pixels.fill(x < width / 2 ? left : right, (y * width + x) * 3, (y * width + x) * 3 + 3);
+  return sharp(pixels, { raw: { width, height, channels: 3 } }).png().toBuffer();
+}
+
 /**
  * An Ultra HDR JPEG (ISO 21496-1 gain map), generated: libvips (sharp 0.35) writes a gain map
  * when it saves a linear-light scRGB image whose highlights go above SDR white, as the right
@@ -191,4 +209,33 @@ export async function ultraHdrJpeg(width: number, height: number): Promise<Buffe
     linear[i * 3] = v; linear[i * 3 + 1] = v * 0.8; linear[i * 3 + 2] = v * 0.6;
   }
   return sharp(Buffer.from(linear.buffer), { raw: { width, height, channels: 3 } }).toColourspace('scrgb').jpeg().toBuffer();
+}
+
+/** sRGB (0-255) to CIE L*a*b* (D65), for measuring lightness and chroma. */
+export function lab({ r, g, b }: Rgb): { l: number; a: number; b: number; c: number } {
+  const lin = (v: number) => { const s = v / 255; return s <= 0.04045 ? s / 12.92 : Math.pow((s + 0.055) / 1.055, 2.4); };
+  const [R, G, B] = [lin(r), lin(g), lin(b)];
+  const x = (0.4124 * R + 0.3576 * G + 0.1805 * B) / 0.95047;
+  const y = 0.2126 * R + 0.7152 * G + 0.0722 * B;
+  const z = (0.0193 * R + 0.1192 * G + 0.9505 * B) / 1.08883;
+  const f = (t: number) => (t > 216 / 24389 ? Math.cbrt(t) : (24389 / 27 * t + 16) / 116);
+  const L = 116 * f(y) - 16;
+  const A = 500 * (f(x) - f(y));
+  const Bb = 200 * (f(y) - f(z));
+  return { l: L, a: A, b: Bb, c: Math.hypot(A, Bb) };
+}
+
+/** The bounding box of the pixels (one frame) that differ from `background` by more than `tolerance` in any channel. */
+export async function boundingBox(bytes: Buffer, background: Rgb, tolerance = 24, page = 0): Promise<{ left: number; top: number; width: number; height: number } | null> {
+  const { data, info } = await sharp(bytes, { page }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  let left = Infinity, top = Infinity, right = -1, bottom = -1;
+  for (let y = 0; y < info.height; y++) {
+    for (let x = 0; x < info.width; x++) {
+      const i = (y * info.width + x) * info.channels;
+      if (Math.abs(data[i] - background.r) > tolerance || Math.abs(data[i + 1] - background.g) > tolerance || Math.abs(data[i + 2] - background.b) > tolerance) {
+        left = Math.min(left, x); top = Math.min(top, y); right = Math.max(right, x); bottom = Math.max(bottom, y);
+      }
+    }
+  }
+  return right < 0 ? null : { left, top, width: right - left + 1, height: bottom - top + 1 };
 }

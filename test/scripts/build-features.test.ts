@@ -63,6 +63,15 @@ test('each build carries the code of its config\'s features and not the others\'
   }
 });
 
+test('the watermark names (only their names) are baked, with the allowlists code, only when the config has watermarks', async () => {
+  const plain = await built({});
+  const marked = await built({ watermarks: { logo: { key: 'dev/logo.png' } } });
+  for (const { cff, lambda } of [plain, marked]) assert.not.ok(cff.includes('dev/logo.png') || lambda.includes('dev/logo.png'), 'only the names are baked into the normalizers');
+  assert.not.ok(plain.cff.includes('"logo"'));
+  assert.ok(marked.cff.includes('logo'));
+  assert.ok(marked.bytes <= CLOUDFRONT_FUNCTION_MAX_BYTES, `${marked.bytes} bytes`);
+});
+
 test('the build holds the CloudFront Function to its 10 KB where the stack deploys it: over it, one line naming both', async () => {
   const cffBuild = await built({ ...EVERY_FEATURE, deploy: { normalizer: 'cloudfront-function' } });
   assert.ok(cffBuild.cff.includes('sig is missing') && cffBuild.cff.includes('presets_only'), 'the script carries both features');

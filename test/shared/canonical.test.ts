@@ -72,7 +72,7 @@ const WIDTHS = [64, 128, 256, 640, 1080, 1920];
 const QUALITIES = [40, 60, 75, 90];
 const PRESETS = { card: 'w=400&h=300&fit=cover', thumb: 'w=96&h=96&fit=cover&f=webp&q=60', hero: 'w=1920&sharpen=1&pos=attention' };
 const PRESET_NAMES = Object.keys(PRESETS);
-const SNAPPING = configWith({ widths: WIDTHS, qualities: QUALITIES, presets: PRESETS });
+const SNAPPING = configWith({ widths: WIDTHS, qualities: QUALITIES, presets: PRESETS, watermarks: { logo: { key: 'dev/logo.png' } } });
 
 const JUNK = fc.oneof(
   fc.constantFrom('', 'abc', '%zz', '%E2%82%AC', '+1', '-0', '1e3', ' 1', ','),
@@ -93,6 +93,7 @@ function valuesOf(row: ParamRow): fc.Arbitrary<string> {
     case Kind.Hex: return fc.oneof(hex(3), hex(6), hex(8), hex(5));
     case Kind.Rect: return fc.tuple(fc.nat(2000), fc.nat(2000), fc.nat(2000), fc.nat(2000)).map((xywh) => xywh.join(','));
     case Kind.Preset: return fc.constantFrom(...PRESET_NAMES, 'nope');
+    case Kind.Mark: return fc.constantFrom('logo', 'nope');
   }
 }
 
@@ -254,11 +255,11 @@ test('presets: an unknown preset is 400 naming the presets; a preset query is va
     }
   };
   assert.is(bad({ card: 'w=abc' }), 'config key presets.card must be a valid query of transform parameters without p (w must be an integer from 1 to 4096, got "abc"), got "w=abc"');
-  assert.is(bad({ card: 'w=400&utm=1' }), 'config key presets.card must be a valid query of transform parameters without p (a preset may name only w, h, f, q, fit, pos, rot, flip, bg, blur, sharpen, gray, rect, anim, dpr, got "utm"), got "w=400&utm=1"');
-  assert.is(bad({ card: 'p=thumb', thumb: 'w=1' }), 'config key presets.card must be a valid query of transform parameters without p (a preset may name only w, h, f, q, fit, pos, rot, flip, bg, blur, sharpen, gray, rect, anim, dpr, got "p"), got "p=thumb"');
+  assert.is(bad({ card: 'w=400&utm=1' }), 'config key presets.card must be a valid query of transform parameters without p (a preset may name only w, h, f, q, fit, pos, rot, flip, pad, bg, blur, sharpen, gray, rect, anim, trim, brightness, contrast, saturation, wm, dpr, got "utm"), got "w=400&utm=1"');
+  assert.is(bad({ card: 'p=thumb', thumb: 'w=1' }), 'config key presets.card must be a valid query of transform parameters without p (a preset may name only w, h, f, q, fit, pos, rot, flip, pad, bg, blur, sharpen, gray, rect, anim, trim, brightness, contrast, saturation, wm, dpr, got "p"), got "p=thumb"');
   assert.is(bad({ 'a b': 'w=1' }), 'config key presets.a b must be named with 1 to 64 letters, digits, _ or -, got "a b"');
   assert.is(bad({ card: 7 }), 'config key presets.card must be a query string like "w=400&h=300&fit=cover", got 7');
-  assert.is(bad({ card: '' }), 'config key presets.card must be a valid query of transform parameters without p (a preset may name only w, h, f, q, fit, pos, rot, flip, bg, blur, sharpen, gray, rect, anim, dpr, got ""), got ""');
+  assert.is(bad({ card: '' }), 'config key presets.card must be a valid query of transform parameters without p (a preset may name only w, h, f, q, fit, pos, rot, flip, pad, bg, blur, sharpen, gray, rect, anim, trim, brightness, contrast, saturation, wm, dpr, got ""), got ""');
   assert.throws(() => configWith({ widths: [100, 5000] }), /config key widths\[1\] must be at most maxDimension \(4096\), got 5000/);
   assert.throws(() => configWith({ widths: [] }), /config key widths must be null or a non-empty list, each an integer from 1 to 16383, got \[\]/);
   assert.throws(() => configWith({ qualities: [50, 101] }), /config key qualities\[1\] must be an integer from 1 to 100, got 101/);

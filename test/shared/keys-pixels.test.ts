@@ -45,6 +45,13 @@ const SAMPLES: { readonly [K in ParamName]: readonly string[] } = {
   gray: ['0', '1'],
   rect: ['0,0,60,50', '10,5,70,60'],
   anim: ['0', '1'],
+  pad: ['2', '02', '3'],
+  trim: ['10', '40'],
+  brightness: ['1', '1.00', '1.5', '0.7'],
+  contrast: ['1', '1.5', '1.504', '0.5'],
+  saturation: ['1', '0', '2', '1.001'],
+  // No watermarks in this config: wm would be a 400.
+  wm: [],
   dpr: ['1', '2', '1.5'],
   // No presets in this config: p would be a 400.
   p: [],

@@ -362,7 +362,7 @@ resize('anim=0 on an animated GIF gives one frame; without it every frame stays'
 const REFUSED_EDITS: Array<[string, string, string]> = [
   ['prod/quadrants.png', 'f=png&rect=300,0,10,10', 'rect must overlap the 300x200 source, got 300,0,10,10\n'],
   ['prod/sideways.jpg', 'f=png&rect=70,0,10,10', 'rect must overlap the 60x80 source, got 70,0,10,10\n'],
-  ['prod/spinner.gif', 'w=20&f=gif&rot=90', 'rot and flip=v need a still image, got an animated gif of 3 frames (anim=0 takes its first frame)\n'],
+  ['prod/spinner.gif', 'w=20&f=gif&rot=90', 'rot, flip=v and trim need a still image, got an animated gif of 3 frames (anim=0 takes its first frame)\n'],
 ];
 
 for (const [key, query, message] of REFUSED_EDITS) {
