@@ -105,7 +105,7 @@ test('invalid parameters throw the normalizer\'s one-line 400, row for row of th
   assert.ok(checked >= 30, `${checked} rows`);
   const answer = await normalize(viewerRequest('w=abc')) as { status: string; body: string };
   assert.is(`${answer.status} ${answer.body.trim()}`, `400 ${thrown(() => imageUrl(BASE, 'a.jpg', { w: 'abc' as unknown as number })).message}`);
-  assert.is(thrown(() => imageUrl(BASE, 'a.jpg', { width: 200 } as ImageParams)).message, 'width is not a parameter: one of w, h, f, q, fit, pos, rot, flip, bg, blur, sharpen, gray, rect, anim, dpr, p');
+  assert.is(thrown(() => imageUrl(BASE, 'a.jpg', { width: 200 } as ImageParams)).message, 'width is not a parameter: one of w, h, f, q, fit, pos, rot, flip, pad, bg, blur, sharpen, gray, rect, anim, trim, brightness, contrast, saturation, wm, dpr, p');
 });
 
 test('keys are percent-encoded per segment, as the resizer decodes them back', () => {

@@ -44,7 +44,7 @@ export const PRESETS_CONFIG = {
 
 function target(row: Row): string {
   if (row.pad === undefined) return row.target;
-  const prefix = row.target + (row.target.includes('?') ? '&' : '?') + 'pad=';
+  const prefix = row.target + (row.target.includes('?') ? '&' : '?') + 'filler=';
   return prefix + 'a'.repeat(row.pad - prefix.length);
 }
 
