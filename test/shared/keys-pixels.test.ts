@@ -15,15 +15,23 @@ import sharp from 'sharp';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { canonicalPath } from '../../functions/normalize/path';
-import { openSource, pipeline, render } from '../../functions/resize/transform';
+import { drawWatermark, openSource, pipeline, render, trimSource } from '../../functions/resize/transform';
 import { canonicalize, formatCanonical, parseQuery, type CanonicalTransform } from '../../shared/canonical';
-import { DEFAULT_CONFIG } from '../../shared/config';
+import { parseConfig } from '../../shared/config';
 import { isResizerError } from '../../shared/errors';
 import { PARAMS, type ParamName, type ParamRow } from '../../shared/params';
 import { planTransform } from '../../shared/plan';
 import { animated, photoLike, transparentPng } from '../helpers/images';
 
-const config = DEFAULT_CONFIG;
+/** The defaults, with two watermarks (one overlay drawn two ways) so that `wm` is sampled too. */
+const config = parseConfig({
+  watermarks: {
+    logo: { key: 'dev/mark.png', gravity: 'bottom-right', width: 0.3, opacity: 0.6 },
+    corner: { key: 'dev/mark.png', gravity: 'top-left', width: 0.5, margin: 0 },
+  },
+});
+/** The overlay, decoded as the resizer keeps it (raw RGBA): an opaque red 20x10. */
+const OVERLAY = { data: Buffer.alloc(20 * 10 * 4).fill(Buffer.from([255, 0, 0, 255])), width: 20, height: 10 };
 
 /**
  * Values per row, in any spelling the row accepts. avif is left out of `f` only for time (its
@@ -50,8 +58,7 @@ const SAMPLES: { readonly [K in ParamName]: readonly string[] } = {
   brightness: ['1', '1.00', '1.5', '0.7'],
   contrast: ['1', '1.5', '1.504', '0.5'],
   saturation: ['1', '0', '2', '1.001'],
-  // No watermarks in this config: wm would be a 400.
-  wm: [],
+  wm: ['logo', 'corner'],
   dpr: ['1', '2', '1.5'],
   // No presets in this config: p would be a 400.
   p: [],
@@ -139,9 +146,16 @@ function outcome(key: string, transform: CanonicalTransform | null): Promise<str
     let bytes = source;
     if (transform) {
       try {
-        const opened = await openSource(source);
+        // As the resizer does (functions/resize/resize.ts planOutput, answerImage): plan the
+        // original (its refusals), trim in a pass of its own, plan what was trimmed, build the
+        // pipeline, draw the watermark on it, encode.
+        const first = await openSource(source);
+        planTransform(transform, first.source, config);
+        const opened = transform.trim === undefined ? first : await trimSource(first, transform.trim, 20);
         const plan = planTransform(transform, opened.source, config);
-        bytes = (await render(await pipeline(opened, plan, config, 20), plan, { timeoutSeconds: 20 })).data;
+        let built = await pipeline(opened, plan, config, 20);
+        if (plan.watermark) built = await drawWatermark(built, plan, OVERLAY, 20);
+        bytes = (await render(built, plan, { timeoutSeconds: 20, animation: plan.watermark && plan.animated ? first.source : undefined })).data;
       } catch (error) {
         if (isResizerError(error) && error.status === 422) return `422 ${error.code}`;
         throw error;
