@@ -36,7 +36,7 @@ const defaultDist = path.join(root, 'dist');
 /**
  * A JavaScript literal of a baked value. The config's own keys are written unquoted so that the
  * normalizers' property mangling (INTERNAL_PROPERTIES) renames them with the code that reads
- * them; the keys of `presets` and `quality` are the site's preset names and format names, data
+ * them; the keys of `presets`, `watermarks` and `quality` are the site's preset, watermark and format names, data
  * that requests are looked up in, so they stay quoted and are never renamed.
  */
 export function bakedLiteral(value: unknown, dataKeys = false): string {
@@ -44,7 +44,7 @@ export function bakedLiteral(value: unknown, dataKeys = false): string {
   if (typeof value !== 'object' || value === null) return JSON.stringify(value);
   const entries = Object.entries(value).map(([key, child]) => {
     const name = !dataKeys && /^[A-Za-z_$][\w$]*$/.test(key) ? key : JSON.stringify(key);
-    return `${name}:${bakedLiteral(child, key === 'presets' || key === 'quality')}`;
+    return `${name}:${bakedLiteral(child, key === 'presets' || key === 'watermarks' || key === 'quality')}`;
   });
   return `{${entries.join(',')}}`;
 }
@@ -171,7 +171,7 @@ export const INTERNAL_PROPERTIES = [
   // shared/params.ts rows
   'param', 'low', 'high', 'choices', 'kind', 'aliases', 'point', 'clamp', 'step', 'modulo', 'digits', 'zero', 'fold', 'canonical', 'byDpr', 'snap', 'list', 'up', 'follows', 'open', 'respell',
   // the baked config (shared/config.ts NORMALIZER_KEYS) and format facts
-  'maxDimension', 'behaviors', 'formats', 'outputs', 'autoAvif', 'quality', 'presets', 'presetsOnly', 'densities', 'allowedParams', 'enabled', 'originals', 'alpha', 'animates',
+  'maxDimension', 'behaviors', 'formats', 'outputs', 'autoAvif', 'quality', 'presets', 'watermarks', 'presetsOnly', 'densities', 'allowedParams', 'enabled', 'originals', 'alpha', 'animates',
   // ResizerError, SignedRequest, ViewerInput, SigningRuntime
   'isResizerError', 'query', 'signature', 'rawQuery', 'hmac',
 ] as const;

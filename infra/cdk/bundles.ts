@@ -59,8 +59,8 @@ export function normalizerTemplate(kind: NormalizerKind, features: NormalizerFea
 export const MANGLE_CACHE_FILE = 'mangle.json';
 type MangleCache = Readonly<Record<string, string | false>>;
 
-/** Keys whose children are data (preset and format names that requests are looked up by): never renamed. */
-const DATA_KEYS = ['presets', 'quality'];
+/** Keys whose children are data (preset, watermark and format names that requests are looked up by): never renamed. */
+const DATA_KEYS = ['presets', 'watermarks', 'quality'];
 
 /**
  * A value as minified JavaScript source, as the build writes a baked object (scripts/build.ts

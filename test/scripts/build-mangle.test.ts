@@ -89,21 +89,25 @@ test('no shortened property name is a built-in\'s, an event\'s or response\'s fi
 });
 
 test('baked literals leave config keys unquoted (renamed with the code) and data keys quoted (never renamed)', () => {
-  const literal = bakedLiteral({ maxDimension: 10, presets: { alpha: 'w=1', 'a-b': 'w=2' }, quality: { jpeg: 80 }, formats: { outputs: ['jpeg'] } });
-  assert.is(literal, '{maxDimension:10,presets:{"alpha":"w=1","a-b":"w=2"},quality:{"jpeg":80},formats:{outputs:["jpeg"]}}');
-  assert.equal(new Function(`return ${literal}`)(), { maxDimension: 10, presets: { alpha: 'w=1', 'a-b': 'w=2' }, quality: { jpeg: 80 }, formats: { outputs: ['jpeg'] } });
+  const literal = bakedLiteral({ maxDimension: 10, presets: { alpha: 'w=1', 'a-b': 'w=2' }, watermarks: { kind: 1 }, quality: { jpeg: 80 }, formats: { outputs: ['jpeg'] } });
+  assert.is(literal, '{maxDimension:10,presets:{"alpha":"w=1","a-b":"w=2"},watermarks:{"kind":1},quality:{"jpeg":80},formats:{outputs:["jpeg"]}}');
+  assert.equal(new Function(`return ${literal}`)(), { maxDimension: 10, presets: { alpha: 'w=1', 'a-b': 'w=2' }, watermarks: { kind: 1 }, quality: { jpeg: 80 }, formats: { outputs: ['jpeg'] } });
 });
 
-test('presets named like shortened properties still work in both built normalizers', async () => {
+test('presets and watermarks named like shortened properties still work in both built normalizers', async () => {
   const out = mkdtempSync(path.join(os.tmpdir(), 'mangle-'));
   try {
-    await buildNormalizers(configWith({ presets: { kind: 'w=10&f=png', alpha: 'w=20&f=png', presets: 'w=30&f=png' } }), [], out);
+    const mark = { key: 'dev/logo.png' };
+    await buildNormalizers(configWith({ presets: { kind: 'w=10&f=png', alpha: 'w=20&f=png', presets: 'w=30&f=png' }, watermarks: { param: mark, watermarks: mark } }), [], out);
     for (const [runtime, normalize] of normalizerRuntimes(out)) {
       for (const [name, w] of [['kind', 10], ['alpha', 20], ['presets', 30]] as const) {
         assert.equal(await normalize(`p=${name}`), { query: `w=${w}&f=png` }, `${runtime}: p=${name}`);
       }
       const refused = await normalize('p=code');
       assert.ok('status' in refused && refused.body === 'p must be one of kind, alpha, presets, got "code"\n', `${runtime}: ${JSON.stringify(refused)}`);
+      for (const name of ['param', 'watermarks']) assert.equal(await normalize(`wm=${name}&f=png`), { query: `f=png&wm=${name}` }, `${runtime}: wm=${name}`);
+      const unknown = await normalize('wm=kind');
+      assert.ok('status' in unknown && unknown.body === 'wm must be one of param, watermarks, got "kind"\n', `${runtime}: ${JSON.stringify(unknown)}`);
     }
   } finally {
     rmSync(out, { recursive: true, force: true });

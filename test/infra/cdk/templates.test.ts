@@ -18,7 +18,8 @@ const KEY = 'a-signing-key-of-at-least-32-characters';
 
 const CONFIGS: Record<string, object> = {
   defaults: {},
-  'widths, qualities and presets': { widths: [320, 640, 1024], qualities: [50, 75], presets: { card: 'w=400&h=300&fit=cover' }, maxDimension: 2048, quality: { webp: 70 } },
+  // A watermark named like a shortened property: its name is data, never renamed.
+  'widths, qualities, presets and watermarks': { widths: [320, 640, 1024], qualities: [50, 75], presets: { card: 'w=400&h=300&fit=cover' }, watermarks: { logo: { key: 'dev/logo.png' }, kind: { key: 'dev/logo.png' } }, maxDimension: 2048, quality: { webp: 70 } },
   'signing (both runtimes)': { signing: { enabled: true } },
   'signing with allowlists, Lambda@Edge normalizer': { signing: { enabled: true }, widths: [100, 200], deploy: { normalizer: 'lambda-edge' } },
 };
@@ -33,7 +34,7 @@ function queries(): Array<{ query: string; accept?: string; uri?: string }> {
   return [
     ...distinctRequests().map(({ query, accept }) => ({ query, accept })),
     ...rejectedCases().map(({ query }) => ({ query })),
-    ...signed, { query: 'w=200&sig=AAAA', uri: '/dev/photo.jpg' }, { query: 'p=card&dpr=2' },
+    ...signed, { query: 'w=200&sig=AAAA', uri: '/dev/photo.jpg' }, { query: 'p=card&dpr=2' }, { query: 'w=10&wm=kind' }, { query: 'w=10&wm=nope' },
   ];
 }
 
