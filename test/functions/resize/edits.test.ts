@@ -243,29 +243,17 @@ edits('wm: an unknown name is 400 naming the known ones; a missing or undecodabl
   }
 });
 
-// HDR gain maps
+// HDR gain maps with the new edits (the rest: test/functions/resize/gain-map.test.ts)
 async function gainMapOf(body: Buffer): Promise<{ width: number; height: number } | null> {
   const meta = await sharp(body).metadata();
   if (!meta.gainMap) return null;
   const map = await sharp(meta.gainMap.image).metadata();
   return { width: map.width!, height: map.height! };
 }
-edits('the generated Ultra HDR source has a gain map (the test\'s premise)', async () => {
-  assert.equal(await gainMapOf(await FILES['prod/edits/hdr.jpg']()), { width: 320, height: 240 });
-});
-each('a resized Ultra HDR JPEG keeps its gain map, resized with it', '/prod/edits/hdr.jpg?w=320&f=jpeg', async (body) => {
-  const decoded = await decode(body);
-  assert.is(`${decoded.width}x${decoded.height}`, '320x240');
-  assert.equal(await gainMapOf(body), { width: 160, height: 120 });
-});
 each('cropped, turned and padded, it still keeps it', '/prod/edits/hdr.jpg?w=200&h=200&rot=90&pad=4&f=jpeg', async (body) => {
   const decoded = await decode(body);
   assert.is(`${decoded.width}x${decoded.height}`, '208x208');
   assert.equal(await gainMapOf(body), { width: 104, height: 104 });
-});
-each('to webp the output is SDR (no gain map)', '/prod/edits/hdr.jpg?w=320&f=webp', async (body) => {
-  assert.is((await decode(body)).format, 'webp');
-  assert.is(await gainMapOf(body), null);
 });
 each('with an edit sharp cannot apply to a gain map (brightness) the JPEG is SDR', '/prod/edits/hdr.jpg?w=320&brightness=1.2&f=jpeg', async (body) => {
   assert.is((await decode(body)).width, 320);
