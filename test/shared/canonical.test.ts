@@ -57,6 +57,8 @@ test('allowedParams: a parameter outside the list is 403 naming it and the list;
     ['w=100&h=50', 'h is not allowed here: this site allows only w, f, p, dpr, got "h=50"'],
     ['q=abc', 'q is not allowed here: this site allows only w, f, p, dpr, got "q=abc"'],
     ['p=card&blur=2', 'blur is not allowed here: this site allows only w, f, p, dpr, got "blur=2"'],
+    // Issue 17's edits, like any other row.
+    ...['trim=10', 'brightness=1.2', 'contrast=0.8', 'saturation=0', 'pad=4', 'wm=logo'].map((pair) => [`w=100&${pair}`, `${pair.split('=')[0]} is not allowed here: this site allows only w, f, p, dpr, got "${pair}"`]),
   ]) {
     assert.throws(() => canonicalQuery(query, undefined, config), (error: unknown) => isResizerError(error) && error.status === 403 && error.code === 'param_not_allowed' && error.message === line, query);
   }
@@ -203,6 +205,13 @@ test('property: output always within limits', () => {
     const bg = params.get('bg');
     if (bg !== null) assert.match(bg, /^[0-9a-f]{6}([0-9a-f]{2})?$/);
     for (const name of ['gray', 'anim']) assert.is.not(params.get(name), name === 'gray' ? '0' : '1', `${name} at its default folds`);
+    // Issue 17's edits: integers in their ranges, multipliers 0 to 4 with at most two decimals and never 1 (it folds), watermarks by config name.
+    for (const [name, min, max, spelling] of [['trim', 1, 100, /^\d+$/], ['pad', 1, 1000, /^\d+$/], ['brightness', 0, 4, /^\d(\.\d\d?)?$/], ['contrast', 0, 4, /^\d(\.\d\d?)?$/], ['saturation', 0, 4, /^\d(\.\d\d?)?$/]] as const) {
+      const value = params.get(name);
+      if (value !== null) assert.ok(Number(value) >= min && Number(value) <= max && spelling.test(value) && (min > 0 || value !== '1'), `${name}=${value}`);
+    }
+    const wm = params.get('wm');
+    if (wm !== null) assert.ok(Object.keys(config.watermarks).includes(wm), `wm=${wm}`);
   }), { numRuns: 2000 });
 });
 
