@@ -4,6 +4,11 @@
 //             is the only parameter
 //   sig     = base64url without padding of HMAC-SHA256(key, message), the last parameter
 //   exp     = optional Unix seconds, signed like any other parameter
+//   ws      = optional `min-max`: the signature leaves `w` open within that range (inclusive,
+//             output pixels after `dpr` and `widths` snapping), so one signature serves every
+//             width of a srcset. With `ws` in the query, every `w` pair is left out of the
+//             message; the normalizer checks the width it ends up with against the range (403
+//             outside). Any other spelling of `w` (`%77`) stays in the message and breaks it.
 // Any of the active keys may have made the signature (rotation). Pure, no Node APIs: the
 // normalizers hand in their runtime's HMAC; signUrl carries its own (hmac-sha256.ts).
 import { quoteReceived, resizerError, type SignatureFailure } from './errors';
@@ -11,6 +16,7 @@ import { hmacSha256Base64url } from './hmac-sha256';
 
 export const SIGNATURE_PARAM = 'sig';
 export const EXPIRY_PARAM = 'exp';
+export const WIDTH_RANGE_PARAM = 'ws';
 /** Shortest key accepted: 32 characters, used as their UTF-8 bytes (256 bits if random ASCII). */
 export const MIN_KEY_LENGTH = 32;
 /** The CloudFront KeyValueStore key whose value holds the active keys, one per line. */
@@ -33,13 +39,24 @@ export interface SignedRequest {
   readonly signature: string | null;
 }
 
+/**
+ * The first `ws` pair (WIDTH_RANGE_PARAM, spelled exactly), whatever its value: `min` and `max`
+ * in groups 3 and 4 when the value is `min-max` in digits, neither otherwise (the normalizer
+ * then admits no width: NaN compares false).
+ */
+export const WIDTH_RANGE = /(^|&)ws=((\d+)-(\d+)(?=&|$))?/;
+/** Every pair named exactly `w`, in a query with `&` put before it. */
+const WIDTH_PAIRS = /&w(=[^&]*)?(?=&|$)/g;
+
 /** Splits a request into the signed message, the query before `sig`, and `sig` itself. */
 export function splitSignature(uri: string, rawQuery: string | undefined): SignedRequest {
   const query = rawQuery || '';
   // Where `sig=` starts a pair: 0 for the first pair, else one past its `&`.
   const at = ('&' + query).indexOf('&' + SIGNATURE_PARAM + '=');
   const before = at < 0 ? query : query.slice(0, at && at - 1);
-  return { message: at > 0 ? uri + '?' + before : uri, query: before, signature: at < 0 ? null : query.slice(at + SIGNATURE_PARAM.length + 1) };
+  // The signature covers all of the query before `sig`, or all but its `w` pairs when it has `ws`.
+  const signed = WIDTH_RANGE.test(before) ? ('&' + before).replace(WIDTH_PAIRS, '').slice(1) : before;
+  return { message: at > 0 ? uri + '?' + signed : uri, query: before, signature: at < 0 ? null : query.slice(at + SIGNATURE_PARAM.length + 1) };
 }
 
 /**
@@ -62,6 +79,7 @@ function expiry(query: string): string | undefined {
   return match ? match[1] || '' : undefined;
 }
 
+
 /**
  * Throws a 403 ResizerError naming what is wrong (missing, malformed, wrong, expired), never
  * which key; returns when a signature made with any of `keys` covers the request. Every key is
@@ -83,7 +101,7 @@ export function verifySignature(request: SignedRequest, keys: readonly string[],
 }
 
 /** A 403 with the code `signature_<what>`: the one prefix is written once in the CloudFront Function's 10 KB. */
-function refusal(what: SignatureFailure, message: string) {
+export function refusal(what: SignatureFailure, message: string) {
   return resizerError(403, `signature_${what}`, message);
 }
 
@@ -122,6 +140,12 @@ const AS_SENT = /^[A-Za-z0-9\-._~:/?\[\]@!$&'()*+,;=%]*$/;
 export interface SignOptions {
   /** Unix seconds after which the URL is refused: added as `exp` before signing. */
   readonly expires?: number;
+  /**
+   * Leave `w` open from `min` to `max` (inclusive, output pixels after `dpr` and `widths`
+   * snapping): adds `ws=min-max` and signs the URL without its `w`, so any `w` in the range
+   * (srcsetFrom, the Next.js loader, or withWidth) is served with this one signature.
+   */
+  readonly widths?: { readonly min: number; readonly max: number };
 }
 
 /**
@@ -131,6 +155,7 @@ export interface SignOptions {
  */
 export function signUrl(url: string, keys: string | readonly string[], options?: SignOptions): string {
   const expires = options ? options.expires : undefined;
+  const widths = options ? options.widths : undefined;
   const key = typeof keys === 'string' ? keys : keys[0];
   if (typeof key !== 'string' || key.length < MIN_KEY_LENGTH) throw new Error(`signUrl needs a key of at least ${MIN_KEY_LENGTH} characters`);
   const hash = url.indexOf('#');
@@ -143,11 +168,40 @@ export function signUrl(url: string, keys: string | readonly string[], options?:
   const uri = queryAt < 0 ? rest : rest.slice(0, queryAt);
   let query = queryAt < 0 ? '' : rest.slice(queryAt + 1);
   if (splitSignature(uri, query).signature !== null) throw new Error('signUrl: the URL already carries sig');
+  if (widths !== undefined) {
+    const whole = (n: number) => n >= 1 && n === Math.floor(n) && n < 100000;
+    if (!whole(widths.min) || !whole(widths.max) || widths.min > widths.max) throw new Error(`signUrl: widths must be whole pixels with min at most max, got ${widths.min}-${widths.max}`);
+    if (WIDTH_RANGE.test(query)) throw new Error('signUrl: the URL already carries ws');
+    query = (query ? query + '&' : '') + WIDTH_RANGE_PARAM + '=' + widths.min + '-' + widths.max;
+  }
   if (expires !== undefined) {
     if (!(expires >= 0 && expires === Math.floor(expires))) throw new Error(`signUrl: expires must be whole Unix seconds, got ${expires}`);
     if (expiry(query) !== undefined) throw new Error('signUrl: the URL already carries exp');
     query = (query ? query + '&' : '') + EXPIRY_PARAM + '=' + expires;
   }
-  const message = query ? uri + '?' + query : uri;
+  // The message exactly as the normalizer makes it from the signed URL (splitSignature).
+  const message = splitSignature(uri, (query ? query + '&' : '') + SIGNATURE_PARAM + '=').message;
   return origin + uri + '?' + (query ? query + '&' : '') + SIGNATURE_PARAM + '=' + hmacSha256Base64url(key, message);
+}
+
+/** The query of a URL (without `?` and fragment). */
+function queryOf(url: string): string {
+  const at = url.indexOf('?');
+  return at < 0 ? '' : url.slice(at + 1).split('#')[0];
+}
+
+/** Whether a URL carries a `ws` signature (withWidth can set its width). */
+export function hasSignedWidths(url: string): boolean {
+  const query = queryOf(url);
+  return WIDTH_RANGE.test(query) && /(^|&)sig=/.test(query);
+}
+
+/**
+ * A URL signed with `ws` (signUrl's `widths`) with its `w` set to `width`: the signature stays
+ * valid, since it leaves `w` out. `w` goes first, where it replaces every `w` the URL had.
+ */
+export function withWidth(url: string, width: number): string {
+  if (!hasSignedWidths(url)) throw new Error(`withWidth needs a URL signed with widths (ws and sig), got ${quoteReceived(url)}`);
+  const rest = ('&' + queryOf(url)).replace(WIDTH_PAIRS, '').slice(1);
+  return url.slice(0, url.indexOf('?')) + '?w=' + width + (rest ? '&' + rest : '');
 }

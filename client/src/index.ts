@@ -8,11 +8,11 @@ import { bakedConfig } from '../../shared/baked-config';
 import { quoteReceived, resizerError } from '../../shared/errors';
 import { PARAM_NAMES, findParam, type ParamName, type ParamValue } from '../../shared/params';
 
-import { signUrl } from '../../shared/signing';
+import { signUrl, withWidth } from '../../shared/signing';
 
 export { isResizerError, type ResizerError } from '../../shared/errors';
 /** The signing scheme's one implementation (shared/signing.ts). Server or build side only. */
-export { signUrl, type SignOptions } from '../../shared/signing';
+export { hasSignedWidths, signUrl, withWidth, type SignOptions } from '../../shared/signing';
 
 /** The URL parameters, named and typed as the parameter table defines them. */
 export type ImageParams = { [K in ParamName]?: ParamValue<K> };
@@ -152,6 +152,40 @@ export function srcset(path: string, options: SrcsetOptions): string {
     if (widest !== undefined && edge > widest && aspectRatio !== undefined) continue;
     const actual = widest !== undefined ? Math.min(edge, widest) : edge;
     if (seen[actual]) continue;
+    seen[actual] = true;
+    out.push(`${url} ${actual}w`);
+  }
+  return out.join(', ');
+}
+
+/** The `ws` range of a URL, from its query as sent. */
+function signedRange(url: string): [number, number] {
+  const m = /[?&]ws=(\d+)-(\d+)(&|#|$)/.exec(url);
+  if (!m || !/[?&]sig=/.test(url)) throw new Error(`srcsetFrom needs a URL signed with widths (signUrl's widths option: ws and sig), got ${quoteReceived(url)}`);
+  return [Number(m[1]), Number(m[2])];
+}
+
+export interface SrcsetFromOptions extends ClientOptions {
+  /** Candidate widths. Default: the config's `widths` when it has them, else DEFAULT_WIDTHS. */
+  readonly widths?: readonly number[];
+}
+
+/**
+ * A `srcset` from one URL signed with `widths` (`ws`): each candidate is that URL with its own
+ * `w`, under the one signature, so a page needs no key and no server round per width. Widths
+ * the edge would make outside the signed range (after `dpr` and `widths` snapping) are left out,
+ * since the edge answers them 403; candidates are named by the width the edge really makes.
+ */
+export function srcsetFrom(signedUrl: string, options: SrcsetFromOptions = {}): string {
+  const config = options.config || built;
+  const [min, max] = signedRange(signedUrl);
+  const widths = options.widths || config.widths || DEFAULT_WIDTHS;
+  const seen: Record<string, true> = {};
+  const out: string[] = [];
+  for (const width of widths) {
+    const url = withWidth(signedUrl, width);
+    const actual = widthOf(url, config);
+    if (actual === undefined || actual < min || actual > max || seen[actual]) continue;
     seen[actual] = true;
     out.push(`${url} ${actual}w`);
   }

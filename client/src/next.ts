@@ -3,7 +3,7 @@
 // which Next inlines into browser bundles; createLoader makes one with a given base, and (on the
 // server only) signing with the keys it is given.
 import { quoteReceived } from '../../shared/errors';
-import { checkBase, imageUrl, signUrl, type ClientOptions, type ImageParams } from './index';
+import { checkBase, hasSignedWidths, imageUrl, signUrl, withWidth, type ClientOptions, type ImageParams } from './index';
 
 export interface LoaderProps {
   readonly src: string;
@@ -45,10 +45,23 @@ function isSiteOwn(src: string): boolean {
   return true;
 }
 
+/**
+ * A `src` that is a URL signed with `widths` (`ws`, signUrl's option) on the loader's own CDN is
+ * used as it is, with Next's width as its `w`: every candidate under its one signature, no key
+ * needed (its `q` and other parameters are signed, so Next's `quality` cannot change them).
+ * Another origin's URL is not passed through, so a src from user input cannot show another site's image.
+ */
+function fromSignedWidths(src: string, width: number, base: () => string): string | undefined {
+  if (!/^https?:\/\//.test(src) || !hasSignedWidths(src)) return undefined;
+  return new URL(src).origin === new URL(base()).origin ? withWidth(src, width) : undefined;
+}
+
 export function createLoader(options: LoaderOptions): ImageLoader {
   checkBase(options.base, 'createLoader');
   return function edgeImageLoader({ src, width, quality }) {
     if (isSiteOwn(src)) return src;
+    const signed = fromSignedWidths(src, width, () => options.base);
+    if (signed) return signed;
     const url = imageUrl(options.base, src, { ...options.params, w: width, q: quality }, options);
     return options.keys ? signUrl(url, options.keys, { expires: options.expires }) : url;
   };
@@ -71,5 +84,7 @@ function cdnBase(): string {
 /** The loader for `images.loaderFile`: base URL from NEXT_PUBLIC_IMAGE_CDN; a `src` starting with `/` is Next's own, unchanged. */
 export default function edgeImageLoader(props: LoaderProps): string {
   if (isSiteOwn(props.src)) return props.src;
+  const signed = fromSignedWidths(props.src, props.width, cdnBase);
+  if (signed) return signed;
   return imageUrl(cdnBase(), props.src, { w: props.width, q: props.quality });
 }

@@ -4,7 +4,7 @@
 import { canonicalize, formatCanonical, isTransform, parseQuery, type RequestedTransform } from '../../shared/canonical';
 import type { NormalizerConfig as Config } from '../../shared/config';
 import '../../shared/features';
-import { splitSignature, verifySignature, type Hmac } from '../../shared/signing';
+import { WIDTH_RANGE, refusal as signatureRefusal, splitSignature, verifySignature, type Hmac } from '../../shared/signing';
 import { resizingPrefix } from './behaviors';
 import { bad, canonicalPath } from './path';
 
@@ -45,6 +45,8 @@ export async function normalizeRequest(input: ViewerInput, config: Config, signi
   if (!home) return { uri, query: null };
   let query = input.rawQuery || '';
   let requested: RequestedTransform | undefined;
+  // The `ws` range of a query a signature held for (read only then).
+  let range: RegExpExecArray | null = null;
   // A constant `if` the build can drop whole when the config has signing off (shared/features.ts).
   if (NORMALIZER_FEATURES.signing && config.signing.enabled) {
     // `sig` (and with it `exp`) is not part of the parsed query: neither reaches the cache key.
@@ -61,8 +63,15 @@ export async function normalizeRequest(input: ViewerInput, config: Config, signi
       // `await` as a statement of its own: njs (CloudFront Functions' engine) refuses it inside arguments.
       const keys = await signing.keys();
       verifySignature(signed, keys, signing.hmac, signing.now());
+      range = WIDTH_RANGE.exec(query);
     }
     if (refusal) throw refusal;
   }
-  return { uri, query: formatCanonical(canonicalize(requested || parseQuery(query, config), input.accept, config)) };
+  const transform = canonicalize(requested || parseQuery(query, config), input.accept, config);
+  // `ws`: the signature left `w` open; the width it became (after dpr and widths) must be in the signed range.
+  if (NORMALIZER_FEATURES.signing && range) {
+    const w = (transform || ({} as { w?: number })).w;
+    if (!(w! >= +range[3] && w! <= +range[4])) throw signatureRefusal('wrong', `w must be from ${range[3]} to ${range[4]} (ws, after dpr), got ${w || 'none'}`);
+  }
+  return { uri, query: formatCanonical(transform) };
 }

@@ -4,16 +4,20 @@ import fc from 'fast-check';
 import { createHmac } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { normalizeRequest } from '../../functions/normalize/core';
 import { isResizerError } from '../../shared/errors';
 import { hmacSha256Base64url } from '../../shared/hmac-sha256';
+import { configWith } from '../helpers/config';
 import {
-  activeKeys, constantTimeEqual, parseSigningKeys, signUrl, splitSignature, verifySignature, type Hmac,
+  activeKeys, constantTimeEqual, hasSignedWidths, parseSigningKeys, signUrl, splitSignature, verifySignature, withWidth, type Hmac,
 } from '../../shared/signing';
 
 const nodeHmac: Hmac = (key, message) => createHmac('sha256', key).update(message, 'utf8').digest('base64url');
 const KEY_A = 'a'.repeat(16) + '-first-key-0123456789';
 const KEY_B = 'b'.repeat(16) + '-second-key-012345678';
 const NOW = 1_800_000_000;
+/** The signing config's normalizer, with KEY_A (functions/normalize/core.ts: the ws range is checked there). */
+const SIGNED_CONFIG = configWith({ signing: { enabled: true } });
 
 function refusal(run: () => void): { code: string; status: number; message: string } {
   try {
@@ -162,6 +166,57 @@ test('keys files: one key per line, each at least 32 characters; messages never 
   }
   assert.equal(activeKeys(`${KEY_A}\r\nshort\n\n${KEY_B}`), [KEY_A, KEY_B], 'the runtime never trusts a short line');
   assert.equal(activeKeys(undefined), []);
+});
+
+test('ws: the message leaves out every w pair; any w verifies with the one signature, any other change does not', () => {
+  const signed = signUrl('/dev/a.jpg?w=640&f=webp', KEY_A, { widths: { min: 100, max: 1000 }, expires: NOW + 60 });
+  assert.is(signed.replace(/&sig=.*/, ''), '/dev/a.jpg?w=640&f=webp&ws=100-1000&exp=' + (NOW + 60));
+  assert.is(splitSignature('/dev/a.jpg', signed.slice(signed.indexOf('?') + 1)).message, '/dev/a.jpg?f=webp&ws=100-1000&exp=' + (NOW + 60));
+  for (const width of [1, 100, 5000]) verifyUrl(withWidth(signed, width), [KEY_A]);
+  assert.is(withWidth(signed, 300).replace(/&sig=.*/, ''), '/dev/a.jpg?w=300&f=webp&ws=100-1000&exp=' + (NOW + 60));
+  // Two w pairs, both out of the message; the normalizer takes the first.
+  verifyUrl(signed.replace('?', '?w=9&'), [KEY_A]);
+  for (const changed of [signed.replace('f=webp', 'f=png'), signed.replace('ws=100-1000', 'ws=100-2000'), signed.replace('?w=640', '?%77=640'), signed.replace('?', '?h=5&')]) {
+    assert.is(refusal(() => verifyUrl(changed, [KEY_A])).code, 'signature_wrong', changed);
+  }
+  // Without ws, w is signed as before.
+  assert.is(refusal(() => verifyUrl(signUrl('/dev/a.jpg?w=640', KEY_A).replace('w=640', 'w=641'), [KEY_A])).code, 'signature_wrong');
+  assert.ok(hasSignedWidths(signed));
+  assert.not.ok(hasSignedWidths(signUrl('/dev/a.jpg?w=640', KEY_A)));
+  assert.throws(() => withWidth('/dev/a.jpg?w=1&f=webp', 2), /needs a URL signed with widths/);
+});
+
+/** What the normalizer makes of a signed URL: its canonical query, or the refusal's status and line. */
+async function normalized(url: string): Promise<string> {
+  const at = url.indexOf('?');
+  try {
+    const out = await normalizeRequest({ uri: url.slice(0, at), rawQuery: url.slice(at + 1), accept: '' }, SIGNED_CONFIG, { hmac: nodeHmac, keys: () => [KEY_A], now: () => NOW });
+    return out.query!;
+  } catch (error) {
+    assert.ok(isResizerError(error), String(error));
+    return `${error.status} ${error.message}`;
+  }
+}
+
+test('ws: checked after the signature (the range is the signer\'s own); the width must be inside it', async () => {
+  const signed = signUrl('/dev/a.jpg?f=webp', KEY_A, { widths: { min: 100, max: 1000 } });
+  assert.is(await normalized(withWidth(signed, 100)), 'w=100&f=webp');
+  assert.is(await normalized(withWidth(signed, 1000)), 'w=1000&f=webp');
+  assert.is(await normalized(withWidth(signed, 99)), '403 w must be from 100 to 1000 (ws, after dpr), got 99');
+  assert.is(await normalized(withWidth(signed, 1001)), '403 w must be from 100 to 1000 (ws, after dpr), got 1001');
+  assert.is(await normalized(signed), '403 w must be from 100 to 1000 (ws, after dpr), got none');
+  // After dpr: w=400&dpr=3 is 1200.
+  const dense = signUrl('/dev/a.jpg?f=webp&dpr=3', KEY_A, { widths: { min: 100, max: 1000 } });
+  assert.is(await normalized(withWidth(dense, 300)), 'w=900&f=webp');
+  assert.is(await normalized(withWidth(dense, 400)), '403 w must be from 100 to 1000 (ws, after dpr), got 1200');
+  // Without ws, w is signed as before and nothing else is checked.
+  assert.is(await normalized(signUrl('/dev/a.jpg?w=99999&f=webp', KEY_A)), 'w=4096&f=webp');
+  // A range that is not min-max in digits admits no width (the signer's own mistake).
+  for (const bad of ['1000-100', '100', 'a-b', '', '100-x', '100-200-300', '+100-200']) {
+    assert.match(await normalized(signUrl(`/dev/a.jpg?w=500&ws=${bad}`, KEY_A)), /^403 w must be from /, bad);
+  }
+  assert.throws(() => signUrl('/dev/a.jpg', KEY_A, { widths: { min: 10, max: 5 } }), /min at most max/);
+  assert.throws(() => signUrl('/dev/a.jpg?ws=1-2', KEY_A, { widths: { min: 1, max: 5 } }), /already carries ws/);
 });
 
 test.run();

@@ -10,14 +10,14 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildNormalizers } from '../../../scripts/build';
-import { KEY_VALUE_STORE_KEY, signUrl } from '../../../shared/signing';
+import { KEY_VALUE_STORE_KEY, signUrl, withWidth } from '../../../shared/signing';
 import { configWith } from '../../helpers/config';
 
 const NJS = process.env.NJS_PATH || '/usr/bin/njs';
 const hasNjs = spawnSync(NJS, ['-v'], { encoding: 'utf8' }).status === 0;
 const KEYS = [randomBytes(32).toString('base64url'), randomBytes(32).toString('base64url')];
 
-(hasNjs ? test : test.skip)('njs runs the async handler: KeyValueStore keys, its crypto HMAC, and signUrl agree', async () => {
+(hasNjs ? test : test.skip)('njs runs the async handler: KeyValueStore keys, its crypto HMAC, and signUrl agree (ws ranges too)', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'normalize-njs-'));
   try {
     await buildNormalizers(configWith({ signing: { enabled: true } }), [], dir);
@@ -26,9 +26,12 @@ const KEYS = [randomBytes(32).toString('base64url'), randomBytes(32).toString('b
     writeFileSync(path.join(dir, 'cloudfront.js'), `var store = ${JSON.stringify({ [KEY_VALUE_STORE_KEY]: KEYS.join('\n') })};
 export default { kvs: function () { return { get: function (key) { return key in store ? Promise.resolve(store[key]) : Promise.reject(new Error('missing ' + key)); } }; } };\n`);
     const uri = '/dev/photo.jpg';
+    const ranged = signUrl(`${uri}?f=png`, KEYS[0], { widths: { min: 100, max: 300 } });
     const queries = [
       signUrl(`${uri}?h=100&w=200`, KEYS[0]), signUrl(`${uri}?w=50&f=png`, KEYS[1], { expires: 4102444800 }),
       `${uri}?w=200`, signUrl(`${uri}?w=200`, KEYS[0]).replace('w=200', 'w=201'), signUrl(`${uri}?w=9`, KEYS[0], { expires: 1 }),
+      // One ws signature: a w inside the range, one outside.
+      withWidth(ranged, 150), withWidth(ranged, 400),
     ].map((url) => url.slice(url.indexOf('?') + 1));
     const driver = `
 var queries = ${JSON.stringify(queries)};
@@ -51,6 +54,8 @@ main();
       [403, 'sig is missing: this URL must be signed\n'],
       [403, 'sig does not match this URL\n'],
       [403, 'the URL expired at 1970-01-01T00:00:01.000Z (exp=1)\n'],
+      { w: { value: '150' }, f: { value: 'png' } },
+      [403, 'w must be from 100 to 300 (ws, after dpr), got 400\n'],
     ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
