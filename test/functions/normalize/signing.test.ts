@@ -8,7 +8,7 @@ import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildNormalizers } from '../../../scripts/build';
-import { KEY_VALUE_STORE_KEY, signUrl } from '../../../shared/signing';
+import { KEY_VALUE_STORE_KEY, signUrl, withWidth } from '../../../shared/signing';
 import { configWith } from '../../helpers/config';
 import { njsRuntime, normalizerRuntimes, type Answer, type Normalize } from '../../helpers/normalizers';
 
@@ -142,6 +142,16 @@ signing('signature first, in both builds and in njs: an unsigned request learns 
     const answer = await ask(normalize, signUrl(`${URI}?p=zzz`, NEW_KEY));
     assert.equal(answer, refused(400, 'p must be one of card, secret_crop, got "zzz"'), runtime);
     assert.equal(await ask(normalize, signUrl(`${URI}?w=100`, NEW_KEY)), refused(403, 'w is not allowed here: this site serves presets only (p, one of card, secret_crop; with dpr and f=auto), got "w=100"'), runtime);
+  }
+});
+
+signing('ws leaves w open, not allowed: under presetsOnly every width of a ws URL is 403 like any other w', async ({ presets }) => {
+  const ranged = signUrl(`${URI}?f=webp`, NEW_KEY, { widths: { min: 50, max: 500 } });
+  for (const [runtime, normalize] of presets) {
+    assert.equal(await ask(normalize, withWidth(ranged, 100)), refused(403, 'w is not allowed here: this site serves presets only (p, one of card, secret_crop; with dpr and f=auto), got "w=100"'), runtime);
+    // A preset's own w is a width like any other: in the range, served; outside it, 403.
+    assert.equal(await ask(normalize, signUrl(`${URI}?p=card`, NEW_KEY, { widths: { min: 50, max: 500 } })), { query: 'w=400&h=300&f=source' }, runtime);
+    assert.equal(await ask(normalize, signUrl(`${URI}?p=card`, NEW_KEY, { widths: { min: 50, max: 300 } })), refused(403, 'w must be from 50 to 300 (ws, after dpr), got 400'), runtime);
   }
 });
 
