@@ -67,7 +67,7 @@ const NAMES = (Object.keys(SAMPLES) as ParamName[]).filter((name) => SAMPLES[nam
 const ACCEPTS = [undefined, 'image/webp,*/*'];
 
 /** Images of different shapes and kinds, stored under keys that need escaping. */
-const KEYS = ['dev/photo (1)+é.jpg', 'dev/square~*.png', 'dev/anim!.gif', 'dev/tall.jpg', 'dev/small.avif'];
+const KEYS = ['dev/photo (1)+é.jpg', 'dev/square~*.png', 'dev/anim!.gif', 'dev/tall.jpg', 'dev/small.avif', 'dev/framed.png'];
 let images: Map<string, Buffer>;
 
 /** One spelling of a key as a path: per character raw or escaped (either hex case); a space as + or %20. */
@@ -169,6 +169,17 @@ function outcome(key: string, transform: CanonicalTransform | null): Promise<str
 }
 
 /**
+ * A photo in a 3-pixel ring 25 levels of red off its 3-pixel outer border: trim=10 takes the
+ * border only, trim=40 the ring too. No other image tells trim's thresholds apart (a gradient
+ * photo has no uniform border at all, the transparent square's border is far from its centre),
+ * so without it a pair of trims could be two keys that no image separates.
+ */
+async function framed(): Promise<Buffer> {
+  const ringed = await sharp(await photoLike(24, 16)).extend({ top: 3, bottom: 3, left: 3, right: 3, background: { r: 225, g: 200, b: 200 } }).png().toBuffer();
+  return sharp(ringed).extend({ top: 3, bottom: 3, left: 3, right: 3, background: { r: 200, g: 200, b: 200 } }).png().toBuffer();
+}
+
+/**
  * An animation asked to turn is 422 (sharp cannot rotate one) where its canonical spelling may
  * be a mirror only: the key serves the better answer, so such an image says nothing about the pair.
  */
@@ -182,6 +193,7 @@ test('property: one key, identical pixels on every image; different keys, some i
     [KEYS[3], await photoLike(48, 96)],
     // f=source keeps avif, whose default quality is not jpeg's and webp's: q=80 matters there.
     [KEYS[4], await sharp(await photoLike(64, 48)).avif({ quality: 60 }).toBuffer()],
+    [KEYS[5], await framed()],
   ]);
   let same = 0;
   let different = 0;
