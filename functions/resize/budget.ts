@@ -8,7 +8,7 @@
 // density), and a size-ladder step runs only if its estimate fits in the time left.
 import type { Config } from '../../shared/config';
 import type { OutputFormat } from '../../shared/params';
-import type { TransformPlan } from '../../shared/plan';
+import type { Box, TransformPlan } from '../../shared/plan';
 import { needsGeometryPass } from './operations';
 
 /**
@@ -169,7 +169,8 @@ export function outputSize(source: Size, plan: TransformPlan): Size {
   return scaled(noEnlarge(r.height! / source.height));
 }
 
-function shrinkBox(box: NonNullable<TransformPlan['focus']>, sx: number, sy: number, within: Size): TransformPlan['focus'] {
+/** A box scaled by sx and sy, kept inside `within` and at least one pixel. */
+export function shrinkBox(box: Box, sx: number, sy: number, within: Size): Box {
   const left = Math.min(within.width - 1, Math.floor(box.left * sx));
   const top = Math.min(within.height - 1, Math.floor(box.top * sy));
   return {

@@ -58,7 +58,7 @@ export async function describe(
   let pixels: { data: Buffer; info: OutputInfo };
   let dominant: { r: number; g: number; b: number };
   try {
-    variant = await (await pipeline(opened, plan, config, timeoutSeconds)).raw().toBuffer({ resolveWithObject: true });
+    variant = await (await pipeline(opened, plan, config, timeoutSeconds)).image.raw().toBuffer({ resolveWithObject: true });
     const tiny = sharp(variant.data, { raw: { width: variant.info.width, height: variant.info.height, channels: variant.info.channels } })
       .resize(PLACEHOLDER_MAX, PLACEHOLDER_MAX, { fit: 'inside' })
       .ensureAlpha();

@@ -153,7 +153,9 @@ async function answerImage(invocation: Invocation, planned: Planned, keys: MemoK
   let built = await deadline.race(pipeline(opened, plan, config, seconds()).catch((error) => { throw conversionError(error, plan.format); }), 'encode');
   if (plan.watermark) {
     if (!overlay) throw new Error(`the overlay of wm=${plan.watermark.name} was not loaded`);
-    built = await deadline.race(drawWatermark(built, plan, overlay, seconds()).catch((error) => { throw conversionError(error, plan.format); }), 'encode');
+    // A watermarked plan never keeps a gain map (shared/plan.ts): the drawn image is all there is.
+    const drawn = await deadline.race(drawWatermark(built.image, plan, overlay, seconds()).catch((error) => { throw conversionError(error, plan.format); }), 'encode');
+    built = { image: drawn };
   }
   const pixels = size.width * size.height * (plan.animated ? source.pages : 1);
   const cacheControl = fallback ? config.errorCacheControl : config.cacheControl;

@@ -6,7 +6,9 @@ import { resizerError } from '../../shared/errors';
 import { SOURCE_LABELS, sourceFormat } from '../../shared/formats';
 import type { SourceInfo, TransformPlan } from '../../shared/plan';
 import { outputSize } from './budget';
+import { gainMapPlan } from './gain-map';
 import { beforeResize, edits, encode, needsGeometryPass } from './operations';
+import { gainMapMetadata, joinUltraHdr, withOrientation } from './ultra-hdr';
 import { placement, type Overlay } from './watermark';
 
 // Each invocation handles a new original, so libvips' operation cache only holds memory.
@@ -46,6 +48,8 @@ export interface OpenedSource {
   /** Opened at the first frame (sharp's default); still plans render from it. */
   readonly image: Sharp;
   readonly open: OpenImage;
+  /** An Ultra HDR source's gain map as stored (a JPEG), from the same header read. */
+  readonly gainMap?: Buffer;
 }
 
 /**
@@ -85,7 +89,7 @@ export async function openSource(input: Buffer, open: OpenImage = openImage): Pr
     displayed: swapped ? { width: height, height: meta.width } : { width: meta.width, height },
     orientation: meta.orientation, gainMap: !!meta.gainMap, delay: meta.delay, loop: meta.loop,
   };
-  return { input, source, image, open };
+  return { input, source, image, open, gainMap: meta.gainMap ? meta.gainMap.image : undefined };
 }
 
 /**
@@ -141,20 +145,66 @@ function decoderFor(opened: OpenedSource, plan: TransformPlan, config: Config): 
   return plan.animated ? opened.open(opened.input, decoderOptions(true, config.maxInputPixels)) : opened.image;
 }
 
+/** The gain map's own pipeline and the metadata segments its JPEG carries into the output. */
+interface GainMapPipeline {
+  readonly image: Sharp;
+  readonly metadata: readonly Buffer[];
+}
+
 /**
- * Every step of the plan up to (not including) the encoder, built once per miss: each encode
- * (the size ladder's steps, the info render) sets its encoder and timeout on this instance and
- * runs it again, rather than constructing a decoder per attempt.
+ * A plan's transform built once per miss, up to (not including) the encoder: each encode (the size
+ * ladder's steps, the info render) sets its encoder and timeout on these instances and runs them
+ * again, rather than constructing a decoder per attempt. An Ultra HDR JPEG's gain map, when kept,
+ * has a pipeline of its own, joined to the primary after encoding (ultra-hdr.ts).
  */
-export async function pipeline(opened: OpenedSource, plan: TransformPlan, config: Config, timeoutSeconds: number): Promise<Sharp> {
+export interface Built {
+  readonly image: Sharp;
+  readonly gainMap?: GainMapPipeline;
+}
+
+interface GainMapHeader { readonly width: number; readonly height: number; readonly channels: number }
+
+/** The gain map's stored size and channels (one, or three for a gain per colour). */
+async function gainMapHeader(gainMap: Buffer): Promise<GainMapHeader> {
+  const meta = await sharp(gainMap).metadata();
+  return { width: meta.width!, height: meta.height!, channels: meta.channels! };
+}
+
+/**
+ * The gain map's pipeline: the primary's plan scaled to the gain map (gain-map.ts), on the gain
+ * map's own small JPEG, stored as the primary is (its EXIF orientation added, so autoOrient turns
+ * both alike). Undefined when the source's gain map states no parameters this can copy; the
+ * primary then keeps it through sharp's keepGainMap() instead.
+ */
+function gainMapPipeline(opened: OpenedSource, plan: TransformPlan, config: Config, timeoutSeconds: number, header: GainMapHeader): GainMapPipeline | undefined {
+  const metadata = opened.gainMap && gainMapMetadata(opened.gainMap);
+  if (!opened.gainMap || !metadata) return undefined;
+  const { source } = opened;
+  const orientation = source.orientation || 1;
+  const bytes = orientation > 1 ? withOrientation(opened.gainMap, orientation) : opened.gainMap;
+  // Stored sides of the gain map over the primary's, turned like the image.
+  const sx = header.width / source.width;
+  const sy = header.height / source.height;
+  const scale = orientation >= 5 ? { x: sy, y: sx } : { x: sx, y: sy };
+  const mapPlan = gainMapPlan(plan, source.displayed, scale);
+  // Its values are gains, not colours: no colour management, and one channel stays one. A gain
+  // map has no more pixels than its image, or the source is not what it claims: sharp refuses it.
+  const image = sharp(bytes, { failOn: 'error', autoOrient: true, ignoreIcc: true, limitInputPixels: config.maxInputPixels }).timeout({ seconds: timeoutSeconds });
+  return { image: edits(beforeResize(image, mapPlan), mapPlan).toColourspace(header.channels === 1 ? 'b-w' : 'srgb'), metadata };
+}
+
+export async function pipeline(opened: OpenedSource, plan: TransformPlan, config: Config, timeoutSeconds: number): Promise<Built> {
   let decoded = decoderFor(opened, plan, config).timeout({ seconds: timeoutSeconds });
-  // sharp resizes, crops, extends, mirrors, turns, blurs and sharpens the gain map with the image.
-  // (sharp 0.35.5's typings lack the method its lib/output.js has.)
-  if (plan.keepGainMap) decoded = (decoded as Sharp & { keepGainMap(): Sharp }).keepGainMap();
-  if (!needsGeometryPass(plan)) return edits(beforeResize(decoded, plan), plan);
+  // The gain map rendered on its own: the primary keeps libvips' shrink-on-load, which
+  // keepGainMap() turns off (it decodes the whole primary, about 5x the CPU).
+  const gainMap = plan.keepGainMap && opened.gainMap ? gainMapPipeline(opened, plan, config, timeoutSeconds, await gainMapHeader(opened.gainMap)) : undefined;
+  // Otherwise sharp resizes, crops, extends, mirrors, turns, blurs and sharpens the gain map with
+  // the image. (sharp 0.35.5's typings lack the method its lib/output.js has.)
+  if (plan.keepGainMap && !gainMap) decoded = (decoded as Sharp & { keepGainMap(): Sharp }).keepGainMap();
+  if (!needsGeometryPass(plan)) return { image: edits(beforeResize(decoded, plan), plan), gainMap };
   // Never an animation: the plan refuses rotating one.
   const { data, info } = await beforeResize(decoded, plan).raw().toBuffer({ resolveWithObject: true });
-  return edits(sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).timeout({ seconds: timeoutSeconds }), plan);
+  return { image: edits(sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).timeout({ seconds: timeoutSeconds }), plan) };
 }
 
 /** A sharp failure while converting: a timeout stays itself (the handler's fallback), anything else is the source's 422. */
@@ -188,14 +238,17 @@ export async function drawWatermark(image: Sharp, plan: TransformPlan, overlay: 
 }
 
 /** Encodes the built pipeline (pipeline(), then drawWatermark()) once more, at this attempt's quality or palette and time left. */
-export async function render(built: Sharp, plan: TransformPlan, options: RenderOptions): Promise<Rendered> {
+export async function render(built: Built, plan: TransformPlan, options: RenderOptions): Promise<Rendered> {
   const quality = options.quality !== undefined ? options.quality : plan.quality;
   try {
     const size = outputSize(plan.input, plan);
-    const image = encode(built.timeout({ seconds: options.timeoutSeconds }), plan, { quality, palette: options.palette, pixels: size.width * size.height, animation: options.animation });
-    const { data, info } = await image.toBuffer({ resolveWithObject: true });
+    const image = encode(built.image.timeout({ seconds: options.timeoutSeconds }), plan, { quality, palette: options.palette, pixels: size.width * size.height, animation: options.animation });
+    // The gain map as sharp's keepGainMap() encodes it: the output's quality, no chroma subsampling.
+    const map = built.gainMap && built.gainMap.image.timeout({ seconds: options.timeoutSeconds }).jpeg({ quality, chromaSubsampling: '4:4:4' }).toBuffer();
+    const [{ data, info }, mapData] = await Promise.all([image.toBuffer({ resolveWithObject: true }), map]);
     const pages = info.pageHeight ? Math.round(info.height / info.pageHeight) : 1;
-    return { data, width: info.width, height: info.pageHeight || info.height, pages };
+    const joined = mapData ? joinUltraHdr(data, mapData, built.gainMap!.metadata) : data;
+    return { data: joined, width: info.width, height: info.pageHeight || info.height, pages };
   } catch (error) {
     throw conversionError(error, plan.format);
   }

@@ -154,7 +154,7 @@ function outcome(key: string, transform: CanonicalTransform | null): Promise<str
         const opened = transform.trim === undefined ? first : await trimSource(first, transform.trim, 20);
         const plan = planTransform(transform, opened.source, config);
         let built = await pipeline(opened, plan, config, 20);
-        if (plan.watermark) built = await drawWatermark(built, plan, OVERLAY, 20);
+        if (plan.watermark) built = { image: await drawWatermark(built.image, plan, OVERLAY, 20) };
         bytes = (await render(built, plan, { timeoutSeconds: 20, animation: plan.watermark && plan.animated ? first.source : undefined })).data;
       } catch (error) {
         if (isResizerError(error) && error.status === 422) return `422 ${error.code}`;
