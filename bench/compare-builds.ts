@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { canonicalQuery } from '../shared/canonical';
 import { DEFAULT_CONFIG } from '../shared/config';
-import { ENCODERS } from '../functions/resize/operations';
+import { ENCODERS, RESIZE_KERNEL } from '../functions/resize/operations';
 import { originResponse } from '../test/helpers/events';
 import { startS3 } from '../test/helpers/s3';
 import { FORMATS, GEOMETRIES, reference } from './resize';
@@ -56,7 +56,7 @@ async function main() {
           const runs: Record<string, () => Promise<unknown>> = {
             other: handler('other'),
             this: handler('this'),
-            floor: async () => ENCODERS[format](sharp(await s3.get(BUCKET, key)).resize(geometry.width, geometry.height, { withoutEnlargement: true }), { quality: DEFAULT_CONFIG.quality[format], pixels: output.width * output.height }).toBuffer(),
+            floor: async () => ENCODERS[format](sharp(await s3.get(BUCKET, key)).resize(geometry.width, geometry.height, { withoutEnlargement: true, kernel: RESIZE_KERNEL }), { quality: DEFAULT_CONFIG.quality[format], pixels: output.width * output.height }).toBuffer(),
           };
           const names = Object.keys(runs);
           const ms: Record<string, number[]> = { other: [], this: [], floor: [] };

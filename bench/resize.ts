@@ -2,7 +2,7 @@
 // from the same s3rver, run side by side in rotating order each round:
 //   ours   the built dist/resize bundle, origin-response event in, response out (S3 GET, base64,
 //          ETag and the log line included)
-//   floor  the S3 GET plus bare sharp with our exact encoder settings, each timed on its own
+//   floor  the S3 GET plus bare sharp with our exact resize kernel and encoder settings, each timed on its own
 //   naive  the seed's pipeline: buffered GetObject, sharp(body).resize(w, h).toFormat(f, { quality })
 //   ipx    unjs/ipx in-process, reading the same object through the SDK
 // Each output's bytes and luma and chroma SSIM against a lossless reference resize of the same geometry.
@@ -12,7 +12,7 @@ import { createIPX, type IPXStorage } from 'ipx';
 import sharp, { type Sharp } from 'sharp';
 import { canonicalQuery } from '../shared/canonical';
 import { DEFAULT_CONFIG } from '../shared/config';
-import { ENCODERS } from '../functions/resize/operations';
+import { ENCODERS, RESIZE_KERNEL } from '../functions/resize/operations';
 import { originResponse } from '../test/helpers/events';
 import type { BenchSource } from './sources';
 import { chromaSsim, luma, ssim, type Luma } from './ssim';
@@ -131,7 +131,7 @@ export async function benchResize(sources: readonly BenchSource[], geometries: r
             const input = await getObject(ctx.client, ctx.bucket, key);
             const get = performance.now() - mark;
             mark = performance.now();
-            const bytes = await encode(sharp(input).resize(geometry.width, geometry.height, { withoutEnlargement: true }), format, ref.width * ref.height).toBuffer();
+            const bytes = await encode(sharp(input).resize(geometry.width, geometry.height, { withoutEnlargement: true, kernel: RESIZE_KERNEL }), format, ref.width * ref.height).toBuffer();
             return { bytes, parts: { get, sharp: performance.now() - mark } };
           },
           naive: async () => {

@@ -86,6 +86,15 @@ function encoderTrials(g: Geometry): Trial[] {
       },
     },
     {
+      setting: `resize kernel (jpeg, ${g.label})`, baseline: 'lanczos3 (sharp default)', scored: true,
+      variants: {
+        'lanczos3 (sharp default)': (i) => r(i).jpeg({ quality: 80 }).toBuffer(),
+        'cubic (the resizer)': (i) => resize(g, { kernel: 'cubic' })(i).jpeg({ quality: 80 }).toBuffer(),
+        mitchell: (i) => resize(g, { kernel: 'mitchell' })(i).jpeg({ quality: 80 }).toBuffer(),
+        linear: (i) => resize(g, { kernel: 'linear' })(i).jpeg({ quality: 80 }).toBuffer(),
+      },
+    },
+    {
       setting: `header read (webp, ${g.label})`, baseline: 'pipeline only', scored: false,
       variants: {
         'pipeline only': (i) => r(i).webp({ quality: 80 }).toBuffer(),
