@@ -9,7 +9,7 @@ import { generatedResponseBytes, ORIGIN_RESPONSE_LIMIT_BYTES } from '../../share
 import { planTransform, type TransformPlan } from '../../shared/plan';
 import { refusalAnswer, serverTiming, variantAnswer, variantHeaders, variantStatus, type FallbackTarget } from './answers';
 import { capToBudget, encodeSeconds, LADDER_STEP_SHARE, overrunPredicted, pipelineCosts, sourceComplexity, type PipelineCosts, type Size } from './budget';
-import { isOverrun, predictedOverrun } from './deadline';
+import { isOverrun, predictedOverrun, type Deadline } from './deadline';
 import { describe } from './info';
 import { elapsed, header, type Invocation } from './invocation';
 import { originalInstead } from './never-larger';
@@ -85,6 +85,11 @@ async function fetchOriginal(invocation: Invocation, location: SourceLocation): 
   return input;
 }
 
+/** sharp's timeout for a step: the whole seconds left before the deadline, at least one. */
+function secondsLeft(deadline: Deadline): number {
+  return Math.max(1, Math.floor(deadline.remainingMs() / 1000));
+}
+
 /**
  * Reads the header, refuses too many pixels, trims (a pass of its own, so the plan describes the
  * trimmed image), plans the transform, caps the output to the encode budget.
@@ -97,7 +102,7 @@ async function planOutput(invocation: Invocation, transform: CanonicalTransform,
   // The pixel limit and the plan's refusals (trimming an animation) from the header, before any pixel is decoded.
   checkPixels(original, planTransform(transform, original, config), config);
   const opened = transform.trim === undefined ? first
-    : await deadline.race(trimSource(first, transform.trim, Math.max(1, Math.floor(deadline.remainingMs() / 1000))), 'encode');
+    : await deadline.race(trimSource(first, transform.trim, secondsLeft(deadline)), 'encode');
   const { source } = opened;
   const requested = planTransform(transform, source, config);
   const complexity = sourceComplexity(input.length, original.width * original.height * original.pages, requested.format);
@@ -126,7 +131,7 @@ async function answerInfo(invocation: Invocation, format: InfoFormat, planned: P
   const { event, config, log, started, deadline } = invocation;
   const response = event.Records[0].cf.response;
   const cacheControl = fallback ? config.errorCacheControl : config.cacheControl;
-  const described = await deadline.race(describe(format, planned.opened, planned.plan, config, Math.max(1, Math.floor(deadline.remainingMs() / 1000)), planned.original), 'encode');
+  const described = await deadline.race(describe(format, planned.opened, planned.plan, config, secondsLeft(deadline), planned.original), 'encode');
   log.ms.transform = elapsed(planned.mark);
   const timing = serverTiming({ fetch: log.ms.fetch, transform: log.ms.transform, total: elapsed(started) });
   Object.assign(log, { outcome: fallback ? 'fallback-image' : 'resized', status: variantStatus(fallback).status, bytesOut: described.data.length, width: described.width, height: described.height, format });
@@ -149,7 +154,7 @@ async function answerImage(invocation: Invocation, planned: Planned, keys: MemoK
   const { opened, original, plan, size, complexity, costs, mark } = planned;
   const { input, source } = opened;
   // The transform is built once (the watermark drawn on it); each step of the ladder below encodes it again.
-  const seconds = () => Math.max(1, Math.floor(deadline.remainingMs() / 1000));
+  const seconds = () => secondsLeft(deadline);
   let built = await deadline.race(pipeline(opened, plan, config, seconds()).catch((error) => { throw conversionError(error, plan.format); }), 'encode');
   if (plan.watermark) {
     if (!overlay) throw new Error(`the overlay of wm=${plan.watermark.name} was not loaded`);
@@ -167,7 +172,7 @@ async function answerImage(invocation: Invocation, planned: Planned, keys: MemoK
       log.reason = `no time left for the next step of the size ladder`;
       break;
     }
-    const timeoutSeconds = Math.max(1, Math.floor(deadline.remainingMs() / 1000));
+    const timeoutSeconds = secondsLeft(deadline);
     let rendered = await deadline.race(render(built, plan, { ...attempt, timeoutSeconds, animation: plan.watermark && plan.animated ? original : undefined }), 'encode');
     log.ms.transform = elapsed(mark);
     const originalFormat = fallback ? null : originalInstead(input.length, original, plan, rendered);

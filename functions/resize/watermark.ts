@@ -6,6 +6,7 @@
 import sharp, { type OutputInfo } from 'sharp';
 import type { Watermark } from '../../shared/config';
 import { resizerError } from '../../shared/errors';
+import { firstLine } from './invocation';
 import { fetchObject, type SourceLocation } from './source';
 
 /** The overlay decoded to raw RGBA (not premultiplied), at its own size. */
@@ -27,10 +28,6 @@ const overlays = new Map<string, Cached>();
 
 function unavailable(name: string, watermark: Watermark, why: string): Error {
   return resizerError(422, 'bad_watermark', `wm=${name} needs its overlay ${watermark.key} (config watermarks.${name}.key) in the originals bucket, which ${why}`);
-}
-
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0].trim();
 }
 
 /**
