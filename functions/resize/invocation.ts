@@ -54,8 +54,9 @@ export function header(response: CloudFrontResponse, name: string): string | und
   return list && list.length ? list[0].value : undefined;
 }
 
+/** An error's first line, for a log reason or a one-line message (sharp's and libvips' run to several). */
 export function firstLine(error: unknown): string {
-  return error instanceof Error ? error.message.split('\n')[0] : String(error);
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0].trim();
 }
 
 export function elapsed(since: number): number {

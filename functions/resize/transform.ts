@@ -7,6 +7,7 @@ import { SOURCE_LABELS, sourceFormat } from '../../shared/formats';
 import type { SourceInfo, TransformPlan } from '../../shared/plan';
 import { outputSize } from './budget';
 import { gainMapPlan } from './gain-map';
+import { firstLine } from './invocation';
 import { beforeResize, edits, encode, needsGeometryPass } from './operations';
 import { gainMapMetadata, joinUltraHdr, withOrientation } from './ultra-hdr';
 import { placement, type Overlay } from './watermark';
@@ -24,10 +25,6 @@ export interface InspectedSource extends SourceInfo {
   /** An animation's frame delays (ms) and loop count. */
   readonly delay?: number[];
   readonly loop?: number;
-}
-
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0].trim();
 }
 
 /**
