@@ -1,7 +1,8 @@
 // npx tsx bench/compare-builds.ts <other>/dist/resize/index.js [rounds]: this checkout's built
 // resizer handler against another build's, side by side in one process over one s3rver, with
 // npm run bench's floor (the S3 GET plus bare sharp with our encoder settings), on the bench's
-// sources, sizes and formats; each case a warm-up, then rounds in rotating order. A change to
+// sources, sizes and formats; each case a warm-up, then rounds in a balanced order (order.ts:
+// each build follows each other pipeline equally often over every two rounds). A change to
 // the miss path is measured this way (docs/performance.md, "One header read (item 2)"): build
 // the other commit in a worktree (git worktree add; link node_modules; npx tsx scripts/build.ts).
 import type { CloudFrontResultResponse } from 'aws-lambda';
@@ -16,6 +17,7 @@ import { ENCODERS, RESIZE_KERNEL } from '../functions/resize/operations';
 import { originResponse } from '../test/helpers/events';
 import { startS3 } from '../test/helpers/s3';
 import { FORMATS, GEOMETRIES, reference } from './resize';
+import { roundOrder } from './order';
 import { benchSources } from './sources';
 import { geomean, summarize } from './stats';
 
@@ -25,7 +27,7 @@ type Handler = (event: unknown) => Promise<CloudFrontResultResponse>;
 
 async function main() {
   const other = process.argv[2] && path.resolve(process.argv[2]);
-  const rounds = Number(process.argv[3] || 7);
+  const rounds = Number(process.argv[3] || 8);
   const ours = path.join(root, 'dist/resize/index.js');
   if (!other || !existsSync(other) || !existsSync(ours)) throw new Error('usage: npx tsx bench/compare-builds.ts <other>/dist/resize/index.js [rounds], after npm run build here');
   const s3 = await startS3();
@@ -60,13 +62,11 @@ async function main() {
           };
           const names = Object.keys(runs);
           const ms: Record<string, number[]> = { other: [], this: [], floor: [] };
-          for (const name of names) await runs[name]();
-          for (let round = 0; round < rounds; round++) {
-            for (let i = 0; i < names.length; i++) {
-              const name = names[(i + round) % names.length];
+          for (let round = 0; round <= rounds; round++) {
+            for (const name of roundOrder(names, round)) {
               const started = performance.now();
               await runs[name]();
-              ms[name].push(performance.now() - started);
+              if (round > 0) ms[name].push(performance.now() - started); // round 0: the warm-up
             }
           }
           const [o, t, f] = [summarize(ms.other).median, summarize(ms.this).median, summarize(ms.floor).median];

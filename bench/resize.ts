@@ -1,11 +1,12 @@
 // The resize comparison: for each source, size and format, four ways to make the same variant
-// from the same s3rver, run side by side in rotating order each round:
+// from the same s3rver, run side by side in one process each round:
 //   ours   the built dist/resize bundle, origin-response event in, response out (S3 GET, base64,
 //          ETag and the log line included)
 //   floor  the S3 GET plus bare sharp with our exact resize kernel and encoder settings, each timed on its own
 //   naive  the seed's pipeline: buffered GetObject, sharp(body).resize(w, h).toFormat(f, { quality })
 //   ipx    unjs/ipx in-process, reading the same object through the SDK
 // Each output's bytes and luma and chroma SSIM against a lossless reference resize of the same geometry.
+// The order changes every round so each pipeline follows each of the others equally often (order.ts).
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { CloudFrontResultResponse } from 'aws-lambda';
 import { createIPX, type IPXStorage } from 'ipx';
@@ -16,6 +17,7 @@ import { ENCODERS, RESIZE_KERNEL } from '../functions/resize/operations';
 import { originResponse } from '../test/helpers/events';
 import type { BenchSource } from './sources';
 import { chromaSsim, luma, ssim, type Luma } from './ssim';
+import { roundOrder } from './order';
 import { geomean, mean, summarize, type Summary } from './stats';
 
 export const PIPELINES = ['ours', 'floor', 'naive', 'ipx'] as const;
@@ -152,8 +154,7 @@ export async function benchResize(sources: readonly BenchSource[], geometries: r
         const gets: number[] = [];
         const sharps: number[] = [];
         for (let round = 0; round <= ctx.rounds; round++) {
-          for (let i = 0; i < PIPELINES.length; i++) {
-            const pipeline = PIPELINES[(i + round) % PIPELINES.length];
+          for (const pipeline of roundOrder(PIPELINES, round)) {
             const started = performance.now();
             const cpuStarted = process.cpuUsage();
             const { bytes, parts } = await runs[pipeline]();
