@@ -10,13 +10,11 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import sharp from 'sharp';
 import { canonicalQuery } from '../shared/canonical';
 import { DEFAULT_CONFIG } from '../shared/config';
-import { ENCODERS, RESIZE_KERNEL } from '../functions/resize/operations';
 import { originResponse } from '../test/helpers/events';
 import { startS3 } from '../test/helpers/s3';
-import { FORMATS, GEOMETRIES, reference } from './resize';
+import { FORMATS, GEOMETRIES, floorTransform, reference } from './resize';
 import { roundOrder } from './order';
 import { benchSources } from './sources';
 import { geomean, summarize } from './stats';
@@ -58,7 +56,7 @@ async function main() {
           const runs: Record<string, () => Promise<unknown>> = {
             other: handler('other'),
             this: handler('this'),
-            floor: async () => ENCODERS[format](sharp(await s3.get(BUCKET, key)).resize(geometry.width, geometry.height, { withoutEnlargement: true, kernel: RESIZE_KERNEL }), { quality: DEFAULT_CONFIG.quality[format], pixels: output.width * output.height }).toBuffer(),
+            floor: async () => floorTransform(await s3.get(BUCKET, key), geometry, format, output.width * output.height),
           };
           const names = Object.keys(runs);
           const ms: Record<string, number[]> = { other: [], this: [], floor: [] };

@@ -10,7 +10,7 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { CloudFrontResultResponse } from 'aws-lambda';
 import { createIPX, type IPXStorage } from 'ipx';
-import sharp, { type Sharp } from 'sharp';
+import sharp from 'sharp';
 import { canonicalQuery } from '../shared/canonical';
 import { DEFAULT_CONFIG } from '../shared/config';
 import { ENCODERS, RESIZE_KERNEL } from '../functions/resize/operations';
@@ -77,9 +77,14 @@ async function getObject(client: S3Client, bucket: string, key: string): Promise
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** Our exact encoder settings (the resizer's own table). */
-function encode(image: Sharp, format: BenchFormat, pixels: number): Sharp {
-  return ENCODERS[format](image, { quality: quality(format), pixels });
+/**
+ * The floor's sharp call, the one definition every side-by-side comparison uses (run.ts,
+ * compare-builds.ts, stages.ts): bare sharp with our resize kernel and our exact encoder
+ * settings (the resizer's own table), for an output of `pixels` pixels (the encoders' effort rule).
+ */
+export function floorTransform(input: Buffer, geometry: Geometry, format: BenchFormat, pixels: number): Promise<Buffer> {
+  const resized = sharp(input).resize(geometry.width, geometry.height, { withoutEnlargement: true, kernel: RESIZE_KERNEL });
+  return ENCODERS[format](resized, { quality: quality(format), pixels }).toBuffer();
 }
 
 function s3Storage(client: S3Client, bucket: string): IPXStorage {
@@ -133,7 +138,7 @@ export async function benchResize(sources: readonly BenchSource[], geometries: r
             const input = await getObject(ctx.client, ctx.bucket, key);
             const get = performance.now() - mark;
             mark = performance.now();
-            const bytes = await encode(sharp(input).resize(geometry.width, geometry.height, { withoutEnlargement: true, kernel: RESIZE_KERNEL }), format, ref.width * ref.height).toBuffer();
+            const bytes = await floorTransform(input, geometry, format, ref.width * ref.height);
             return { bytes, parts: { get, sharp: performance.now() - mark } };
           },
           naive: async () => {

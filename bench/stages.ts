@@ -11,15 +11,13 @@ import type { CloudFrontResultResponse } from 'aws-lambda';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import sharp from 'sharp';
 import { canonicalQuery, parseCanonical } from '../shared/canonical';
 import { DEFAULT_CONFIG } from '../shared/config';
 import { planTransform } from '../shared/plan';
-import { ENCODERS, RESIZE_KERNEL } from '../functions/resize/operations';
 import { openSource, pipeline, render } from '../functions/resize/transform';
 import { originResponse } from '../test/helpers/events';
 import { startS3 } from '../test/helpers/s3';
-import { FORMATS, GEOMETRIES, reference, type BenchFormat } from './resize';
+import { FORMATS, GEOMETRIES, floorTransform, reference, type BenchFormat } from './resize';
 import { cycleLength, roundOrder } from './order';
 import { benchSources } from './sources';
 import { geomean, summarize } from './stats';
@@ -74,7 +72,7 @@ async function main() {
             const input = await s3.get(BUCKET, key);
             const fetch = performance.now() - mark;
             mark = performance.now();
-            await ENCODERS[format](sharp(input).resize(geometry.width, geometry.height, { withoutEnlargement: true, kernel: RESIZE_KERNEL }), { quality: DEFAULT_CONFIG.quality[format], pixels: output.width * output.height }).toBuffer();
+            await floorTransform(input, geometry, format, output.width * output.height);
             return { fetch, transform: performance.now() - mark };
           }),
           mirror: () => timed(async () => {
