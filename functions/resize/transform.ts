@@ -9,6 +9,7 @@ import { outputSize } from './budget';
 import { gainMapPlan } from './gain-map';
 import { firstLine } from './invocation';
 import { beforeResize, edits, encode, needsGeometryPass } from './operations';
+import { isPlainSrgbProfile } from './srgb-profile';
 import { gainMapMetadata, joinUltraHdr, withOrientation } from './ultra-hdr';
 import { placement, type Overlay } from './watermark';
 
@@ -47,6 +48,8 @@ export interface OpenedSource {
   readonly open: OpenImage;
   /** An Ultra HDR source's gain map as stored (a JPEG), from the same header read. */
   readonly gainMap?: Buffer;
+  /** Decode without applying the embedded ICC profile: there is none, or it is plain sRGB. */
+  readonly ignoreIcc: boolean;
 }
 
 /**
@@ -57,10 +60,12 @@ export interface OpenedSource {
  * refuse the header read itself with no sizes named; the resizer's maxInputPixels is checked
  * from this header by checkPixels before any pixel is decoded. `animated` reads every frame;
  * sharp fixes the frames read when it is constructed, so an animated plan opens the bytes a
- * second time (decoderFor), with maxInputPixels as sharp's limit on all of them.
+ * second time (decoderFor), with maxInputPixels as sharp's limit on all of them. ignoreIcc: the
+ * first open assumes the common case, no profile or a plain sRGB one, whose conversion changes
+ * no pixel (srgb-profile.ts); a source with any other profile is opened again to apply it.
  */
-function decoderOptions(animated: boolean, limitInputPixels: number | false): SharpOptions {
-  return { animated, limitInputPixels, failOn: 'error', autoOrient: true };
+function decoderOptions(animated: boolean, limitInputPixels: number | false, ignoreIcc: boolean): SharpOptions {
+  return { animated, limitInputPixels, failOn: 'error', autoOrient: true, ignoreIcc };
 }
 
 /** Opens the original and reads its header; refuses what cannot or must not be decoded. */
@@ -69,7 +74,7 @@ export async function openSource(input: Buffer, open: OpenImage = openImage): Pr
   let meta: Metadata;
   try {
     // The constructor itself refuses some bytes (an empty buffer).
-    image = open(input, decoderOptions(false, false));
+    image = open(input, decoderOptions(false, false, true));
     meta = await image.metadata();
   } catch (error) {
     throw resizerError(422, 'unsupported_source', `source must be a decodable ${SOURCE_LABELS} image, got bytes sharp cannot read (${firstLine(error)})`);
@@ -77,6 +82,8 @@ export async function openSource(input: Buffer, open: OpenImage = openImage): Pr
   if (!meta.format || !sourceFormat(meta.format) || !meta.width || !meta.height) {
     throw resizerError(422, 'unsupported_source', `source must be a ${SOURCE_LABELS} image, got ${meta.format || 'an unknown format'}`);
   }
+  const ignoreIcc = !meta.icc || isPlainSrgbProfile(meta.icc);
+  if (!ignoreIcc) image = open(input, decoderOptions(false, false, false));
   const pages = meta.pages && meta.pages > 1 ? meta.pages : 1;
   const height = meta.pageHeight && pages > 1 ? meta.pageHeight : meta.height;
   // EXIF orientations 5 to 8 swap the sides; w and h mean the image as displayed.
@@ -86,7 +93,7 @@ export async function openSource(input: Buffer, open: OpenImage = openImage): Pr
     displayed: swapped ? { width: height, height: meta.width } : { width: meta.width, height },
     orientation: meta.orientation, gainMap: !!meta.gainMap, delay: meta.delay, loop: meta.loop,
   };
-  return { input, source, image, open, gainMap: meta.gainMap ? meta.gainMap.image : undefined };
+  return { input, source, image, open, gainMap: meta.gainMap ? meta.gainMap.image : undefined, ignoreIcc };
 }
 
 /**
@@ -106,6 +113,7 @@ export async function trimSource(opened: OpenedSource, threshold: number, timeou
   return {
     input: opened.input,
     open: opened.open,
+    ignoreIcc: opened.ignoreIcc,
     image: sharp(trimmed.data, { raw: { width, height, channels } }),
     source: { ...opened.source, width, height, orientation: undefined, gainMap: false, displayed: { width, height } },
   };
@@ -139,7 +147,7 @@ export interface Rendered {
 
 /** The decoder for this plan: the opened one, or for an animation the bytes opened for every frame. */
 function decoderFor(opened: OpenedSource, plan: TransformPlan, config: Config): Sharp {
-  return plan.animated ? opened.open(opened.input, decoderOptions(true, config.maxInputPixels)) : opened.image;
+  return plan.animated ? opened.open(opened.input, decoderOptions(true, config.maxInputPixels, opened.ignoreIcc)) : opened.image;
 }
 
 /** The gain map's own pipeline and the metadata segments its JPEG carries into the output. */

@@ -14,6 +14,9 @@ import { canonicalQuery } from '../../shared/canonical';
 import { DEFAULT_CONFIG } from '../../shared/config';
 import { configWith } from '../helpers/config';
 import { originResponse } from '../helpers/events';
+import sharp from 'sharp';
+import { RESIZE_KERNEL } from '../../functions/resize/operations';
+import { isPlainSrgbProfile } from '../../functions/resize/srgb-profile';
 import { decode } from '../helpers/images';
 import { startS3, type LocalS3 } from '../helpers/s3';
 
@@ -55,6 +58,25 @@ if (files.length === 0) {
   });
 }
 
+/**
+ * A source whose embedded profile is plain sRGB is decoded without converting through it
+ * (functions/resize/srgb-profile.ts): its lossless variant must have the pixels of sharp's own
+ * decode, which applies the profile.
+ */
+async function assertSameAsProfileApplied(file: string, variant: Buffer, label: string): Promise<void> {
+  const source = readFileSync(path.join(corpus, file));
+  const { icc, pages } = await sharp(source).metadata();
+  if (!icc || !isPlainSrgbProfile(icc) || (pages || 1) > 1) return;
+  const [ours, applied] = await Promise.all([
+    sharp(variant).removeAlpha().raw().toBuffer(),
+    sharp(source, { autoOrient: true }).resize(WIDTH, undefined, { withoutEnlargement: true, kernel: RESIZE_KERNEL }).removeAlpha().raw().toBuffer(),
+  ]);
+  assert.is(ours.length, applied.length, `${label}: pixels`);
+  let largest = 0;
+  for (let i = 0; i < ours.length; i++) largest = Math.max(largest, Math.abs(ours[i] - applied[i]));
+  assert.ok(largest <= 1, `${label}: plain sRGB profile, largest channel difference ${largest} from sharp's decode with the profile applied`);
+}
+
 for (const file of files) {
   run(file, async (context) => {
     for (const format of FORMATS) {
@@ -87,6 +109,7 @@ for (const file of files) {
       if (LANDSCAPES.test(file)) assert.equal([decoded.width, decoded.height], [300, 225], `${label}: oriented`);
       if (file === 'Portrait_6.jpg') assert.equal([decoded.width, decoded.height], [300, 400], `${label}: oriented`);
       if (file.startsWith('rotating-squares') && (format === 'gif' || format === 'webp')) assert.ok(decoded.pages > 1, `${label}: animation kept`);
+      if (format === 'png' && !servedOriginal) await assertSameAsProfileApplied(file, body, label);
     }
   });
 }

@@ -50,6 +50,8 @@ headerRead.before(async (context) => {
     // Incompressible: a 1400x1400 jpeg of it is over a generated response's 1 MB, so the size ladder steps down.
     'prod/noise.png': await noise(1400, 1400, 'png'),
     'prod/anim.gif': await animated(120, 80, 6, 'gif'),
+    'prod/srgb.jpg': await sharp(await photoLike(600, 400)).withIccProfile('srgb').jpeg().toBuffer(),
+    'prod/p3.jpg': await sharp(await photoLike(600, 400)).withIccProfile('p3').jpeg().toBuffer(),
   };
   const types: Record<string, string> = { jpg: 'image/jpeg', png: 'image/png', gif: 'image/gif' };
   for (const [key, bytes] of Object.entries(context.sources)) await context.s3.put(BUCKET, key, bytes, types[key.split('.').pop()!]);
@@ -117,6 +119,17 @@ headerRead('an animation asked as a still (anim=0): one instance, the first fram
   assert.is(opened[0].metadataCalls, 1);
   const decoded = await decode(Buffer.from(result.body!, 'base64'));
   assert.equal([decoded.format, decoded.width, decoded.height, decoded.pages], ['webp', 60, 40, 1]);
+});
+
+headerRead('a source tagged plain sRGB: one instance, opened without converting through its profile; any other profile: opened once more to apply it', async (context) => {
+  const srgb = await miss(context, 'prod/srgb.jpg', 'f=webp&w=300');
+  assert.equal(srgb.opened.map((o) => [o.options.ignoreIcc, o.metadataCalls]), [[true, 1]], 'sRGB: instances (ignoreIcc, header reads)');
+  const p3 = await miss(context, 'prod/p3.jpg', 'f=webp&w=300');
+  assert.equal(p3.opened.map((o) => [o.options.ignoreIcc, o.metadataCalls]), [[true, 1], [false, 0]], 'Display P3: instances (ignoreIcc, header reads)');
+  for (const { result } of [srgb, p3]) {
+    const decoded = await decode(Buffer.from(result.body!, 'base64'));
+    assert.equal([decoded.format, decoded.width, decoded.height], ['webp', 300, 200]);
+  }
 });
 
 headerRead.run();
