@@ -14,7 +14,7 @@ import { canonicalQuery } from '../shared/canonical';
 import { DEFAULT_CONFIG } from '../shared/config';
 import { originResponse } from '../test/helpers/events';
 import { startS3 } from '../test/helpers/s3';
-import { FORMATS, GEOMETRIES, floorTransform, reference } from './resize';
+import { FORMATS, GEOMETRIES, floorDecoding, floorTransform, reference } from './resize';
 import { roundOrder } from './order';
 import { benchSources } from './sources';
 import { geomean, summarize } from './stats';
@@ -43,6 +43,7 @@ async function main() {
     const ratios: Record<'other' | 'this' | 'thisOverOther', number[]> = { other: [], this: [], thisOverOther: [] };
     log('| case | other ms | this ms | floor ms | this / other |\n|---|---|---|---|---|');
     for (const source of sources) {
+      const decoding = await floorDecoding(source.bytes);
       for (const geometry of GEOMETRIES) {
         // The output's pixels, for the encoders' effort rule (as npm run bench's floor passes them).
         const output = await reference(source.bytes, geometry);
@@ -56,7 +57,7 @@ async function main() {
           const runs: Record<string, () => Promise<unknown>> = {
             other: handler('other'),
             this: handler('this'),
-            floor: async () => floorTransform(await s3.get(BUCKET, key), geometry, format, output.width * output.height),
+            floor: async () => floorTransform(await s3.get(BUCKET, key), geometry, format, output.width * output.height, decoding),
           };
           const names = Object.keys(runs);
           const ms: Record<string, number[]> = { other: [], this: [], floor: [] };

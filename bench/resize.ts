@@ -2,7 +2,8 @@
 // from the same s3rver, run side by side in one process each round:
 //   ours   the built dist/resize bundle, origin-response event in, response out (S3 GET, base64,
 //          ETag and the log line included)
-//   floor  the S3 GET plus bare sharp with our exact resize kernel and encoder settings, each timed on its own
+//   floor  the S3 GET plus bare sharp making our output (our resize kernel, encoder settings, ICC
+//          decoding and jpeg flattening: floorTransform), each timed on its own
 //   naive  the seed's pipeline: buffered GetObject, sharp(body).resize(w, h).toFormat(f, { quality })
 //   ipx    unjs/ipx in-process, reading the same object through the SDK
 // Each output's bytes and luma and chroma SSIM against a lossless reference resize of the same geometry.
@@ -14,6 +15,7 @@ import sharp from 'sharp';
 import { canonicalQuery } from '../shared/canonical';
 import { DEFAULT_CONFIG } from '../shared/config';
 import { ENCODERS, RESIZE_KERNEL } from '../functions/resize/operations';
+import { isPlainSrgbProfile } from '../functions/resize/srgb-profile';
 import { originResponse } from '../test/helpers/events';
 import type { BenchSource } from './sources';
 import { chromaSsim, luma, ssim, type Luma } from './ssim';
@@ -55,6 +57,8 @@ export interface ResizeCaseResult {
   readonly outcome: string;
   /** The floor's two parts, medians. */
   readonly floorParts: { readonly get: number; readonly sharp: number };
+  /** Whether the floor's output is byte for byte ours (not for an Ultra HDR jpeg, whose gain map only ours keeps). */
+  readonly sameAsFloor: boolean;
 }
 
 export interface ResizeContext {
@@ -65,6 +69,10 @@ export interface ResizeContext {
   readonly rounds: number;
   /** The handler's log lines, captured so they stay off the table. */
   readonly logged: string[];
+  /** The formats to compare (all of FORMATS unless named). */
+  readonly formats?: readonly BenchFormat[];
+  /** Skip the warm-up pass over every case before the first timed one (for measuring what it changes). */
+  readonly noWarmUpPass?: boolean;
 }
 
 function quality(format: BenchFormat): number {
@@ -77,13 +85,28 @@ async function getObject(client: S3Client, bucket: string, key: string): Promise
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/** How the floor decodes a source: what the handler decides from the source's header, decided once outside the timed call. */
+export interface FloorDecoding {
+  /** No embedded profile, or a plain sRGB one (functions/resize/srgb-profile.ts): decoded without applying it. */
+  readonly ignoreIcc: boolean;
+}
+
+export async function floorDecoding(bytes: Buffer): Promise<FloorDecoding> {
+  const { icc } = await sharp(bytes).metadata();
+  return { ignoreIcc: !icc || isPlainSrgbProfile(icc) };
+}
+
 /**
  * The floor's sharp call, the one definition every side-by-side comparison uses (run.ts,
- * compare-builds.ts, stages.ts): bare sharp with our resize kernel and our exact encoder
- * settings (the resizer's own table), for an output of `pixels` pixels (the encoders' effort rule).
+ * compare-builds.ts, stages.ts): bare sharp making the handler's output with our resize kernel, our
+ * exact encoder settings (the resizer's own table) for an output of `pixels` pixels (the
+ * encoders' effort rule), our decoding of the source's ICC profile and, for jpeg, transparency
+ * flattened onto white as the handler does (on an image without alpha sharp's flatten does nothing).
  */
-export function floorTransform(input: Buffer, geometry: Geometry, format: BenchFormat, pixels: number): Promise<Buffer> {
-  const resized = sharp(input).resize(geometry.width, geometry.height, { withoutEnlargement: true, kernel: RESIZE_KERNEL });
+export function floorTransform(input: Buffer, geometry: Geometry, format: BenchFormat, pixels: number, decoding: FloorDecoding): Promise<Buffer> {
+  const decoded = sharp(input, { ignoreIcc: decoding.ignoreIcc });
+  const flattened = format === 'jpeg' ? decoded.flatten({ background: '#ffffff' }) : decoded;
+  const resized = flattened.resize(geometry.width, geometry.height, { withoutEnlargement: true, kernel: RESIZE_KERNEL });
   return ENCODERS[format](resized, { quality: quality(format), pixels }).toBuffer();
 }
 
@@ -115,86 +138,111 @@ export async function scoreBoth(output: Buffer, ref: Luma): Promise<{ luma: numb
 
 type Run = () => Promise<{ bytes: Buffer; parts?: { get: number; sharp: number } }>;
 
+interface BenchCase {
+  readonly source: BenchSource;
+  readonly geometry: Geometry;
+  readonly format: BenchFormat;
+  readonly ref: Luma;
+  readonly runs: Record<Pipeline, Run>;
+  /** The handler's logged outcome of its last call. */
+  readonly outcome: () => string;
+}
+
+function benchCase(source: BenchSource, geometry: Geometry, format: BenchFormat, ref: Luma, decoding: FloorDecoding, ctx: ResizeContext, ipx: ReturnType<typeof createIPX>): BenchCase {
+  const key = `${ctx.prefix}/${source.name}`;
+  const raw = `w=${geometry.width}${geometry.height ? `&h=${geometry.height}` : ''}&f=${format}`;
+  const querystring = canonicalQuery(raw, undefined, DEFAULT_CONFIG);
+  let outcome = '';
+  const runs: Record<Pipeline, Run> = {
+    ours: async () => {
+      const result = await ctx.handler(originResponse({ uri: `/${key}`, querystring, contentType: source.contentType }));
+      outcome = JSON.parse(ctx.logged[ctx.logged.length - 1] || '{}').outcome || '';
+      if (!result.body) throw new Error(`the handler passed ${key}?${querystring} through (${outcome})`);
+      return { bytes: Buffer.from(result.body, 'base64') };
+    },
+    floor: async () => {
+      let mark = performance.now();
+      const input = await getObject(ctx.client, ctx.bucket, key);
+      const get = performance.now() - mark;
+      mark = performance.now();
+      const bytes = await floorTransform(input, geometry, format, ref.width * ref.height, decoding);
+      return { bytes, parts: { get, sharp: performance.now() - mark } };
+    },
+    naive: async () => {
+      const input = await getObject(ctx.client, ctx.bucket, key);
+      return { bytes: await sharp(input).resize(geometry.width, geometry.height).toFormat(format, { quality: quality(format) }).toBuffer() };
+    },
+    ipx: async () => {
+      const modifiers: Record<string, string> = { format, quality: String(quality(format)) };
+      if (geometry.height) modifiers.resize = `${geometry.width}x${geometry.height}`;
+      else modifiers.w = String(geometry.width);
+      const { data } = await ipx(`/${key}`, modifiers).process();
+      return { bytes: Buffer.from(data as Buffer) };
+    },
+  };
+  return { source, geometry, format, ref, runs, outcome: () => outcome };
+}
+
 export async function benchResize(sources: readonly BenchSource[], geometries: readonly Geometry[], ctx: ResizeContext, onCase?: (r: ResizeCaseResult) => void): Promise<ResizeCaseResult[]> {
   const ipx = createIPX({ storage: s3Storage(ctx.client, ctx.bucket) });
-  const results: ResizeCaseResult[] = [];
+  const cases: BenchCase[] = [];
   for (const source of sources) {
-    const key = `${ctx.prefix}/${source.name}`;
+    const decoding = await floorDecoding(source.bytes);
     for (const geometry of geometries) {
       const ref = await reference(source.bytes, geometry);
-      for (const format of FORMATS) {
-        const raw = `w=${geometry.width}${geometry.height ? `&h=${geometry.height}` : ''}&f=${format}`;
-        const querystring = canonicalQuery(raw, undefined, DEFAULT_CONFIG);
-        let outcome = '';
-        const runs: Record<Pipeline, Run> = {
-          ours: async () => {
-            const result = await ctx.handler(originResponse({ uri: `/${key}`, querystring, contentType: source.contentType }));
-            outcome = JSON.parse(ctx.logged[ctx.logged.length - 1] || '{}').outcome || '';
-            if (!result.body) throw new Error(`the handler passed ${key}?${querystring} through (${outcome})`);
-            return { bytes: Buffer.from(result.body, 'base64') };
-          },
-          floor: async () => {
-            let mark = performance.now();
-            const input = await getObject(ctx.client, ctx.bucket, key);
-            const get = performance.now() - mark;
-            mark = performance.now();
-            const bytes = await floorTransform(input, geometry, format, ref.width * ref.height);
-            return { bytes, parts: { get, sharp: performance.now() - mark } };
-          },
-          naive: async () => {
-            const input = await getObject(ctx.client, ctx.bucket, key);
-            return { bytes: await sharp(input).resize(geometry.width, geometry.height).toFormat(format, { quality: quality(format) }).toBuffer() };
-          },
-          ipx: async () => {
-            const modifiers: Record<string, string> = { format, quality: String(quality(format)) };
-            if (geometry.height) modifiers.resize = `${geometry.width}x${geometry.height}`;
-            else modifiers.w = String(geometry.width);
-            const { data } = await ipx(`/${key}`, modifiers).process();
-            return { bytes: Buffer.from(data as Buffer) };
-          },
-        };
-        const ms: Record<Pipeline, number[]> = { ours: [], floor: [], naive: [], ipx: [] };
-        const cpuMs: Record<Pipeline, number[]> = { ours: [], floor: [], naive: [], ipx: [] };
-        const outputs = {} as Record<Pipeline, Buffer>;
-        const gets: number[] = [];
-        const sharps: number[] = [];
-        for (let round = 0; round <= ctx.rounds; round++) {
-          for (const pipeline of roundOrder(PIPELINES, round)) {
-            const started = performance.now();
-            const cpuStarted = process.cpuUsage();
-            const { bytes, parts } = await runs[pipeline]();
-            const elapsed = performance.now() - started;
-            const cpu = process.cpuUsage(cpuStarted);
-            outputs[pipeline] = bytes;
-            if (round === 0) continue; // warm-up: caches, sockets, JIT
-            cpuMs[pipeline].push((cpu.user + cpu.system) / 1000);
-            if (parts) {
-              gets.push(parts.get);
-              sharps.push(parts.sharp);
-              ms[pipeline].push(parts.get + parts.sharp);
-            } else ms[pipeline].push(elapsed);
-          }
-        }
-        const scores = {} as Record<Pipeline, number>;
-        const chroma = {} as Record<Pipeline, number>;
-        const sizes = {} as Record<Pipeline, number>;
-        for (const pipeline of PIPELINES) {
-          sizes[pipeline] = outputs[pipeline].length;
-          const both = await scoreBoth(outputs[pipeline], ref);
-          scores[pipeline] = both.luma;
-          chroma[pipeline] = both.chroma;
-        }
-        const result: ResizeCaseResult = {
-          source: source.name, geometry: geometry.label, format, outcome,
-          ms: { ours: summarize(ms.ours), floor: summarize(ms.floor), naive: summarize(ms.naive), ipx: summarize(ms.ipx) },
-          cpuMs: { ours: summarize(cpuMs.ours), floor: summarize(cpuMs.floor), naive: summarize(cpuMs.naive), ipx: summarize(cpuMs.ipx) },
-          bytes: sizes, ssim: scores, chroma,
-          floorParts: { get: summarize(gets).median, sharp: summarize(sharps).median },
-        };
-        results.push(result);
-        onCase?.(result);
+      for (const format of ctx.formats || FORMATS) cases.push(benchCase(source, geometry, format, ref, decoding, ctx, ipx));
+    }
+  }
+  // One untimed call of every pipeline on every source and format (at the first size) before the
+  // first timed round: V8 compiles the handler's hot functions on background threads after its
+  // first calls (CPU this process is charged for), so with only each case's own warm-up round the
+  // first case measured that compilation (docs/performance.md, "The first case").
+  if (!ctx.noWarmUpPass) {
+    for (const c of cases.filter((c) => c.geometry === geometries[0])) for (const pipeline of PIPELINES) await c.runs[pipeline]();
+  }
+  const results: ResizeCaseResult[] = [];
+  for (const { source, geometry, format, ref, runs, outcome } of cases) {
+    const ms: Record<Pipeline, number[]> = { ours: [], floor: [], naive: [], ipx: [] };
+    const cpuMs: Record<Pipeline, number[]> = { ours: [], floor: [], naive: [], ipx: [] };
+    const outputs = {} as Record<Pipeline, Buffer>;
+    const gets: number[] = [];
+    const sharps: number[] = [];
+    for (let round = 0; round <= ctx.rounds; round++) {
+      for (const pipeline of roundOrder(PIPELINES, round)) {
+        const started = performance.now();
+        const cpuStarted = process.cpuUsage();
+        const { bytes, parts } = await runs[pipeline]();
+        const elapsed = performance.now() - started;
+        const cpu = process.cpuUsage(cpuStarted);
+        outputs[pipeline] = bytes;
+        if (round === 0) continue; // warm-up: caches, sockets, JIT
+        cpuMs[pipeline].push((cpu.user + cpu.system) / 1000);
+        if (parts) {
+          gets.push(parts.get);
+          sharps.push(parts.sharp);
+          ms[pipeline].push(parts.get + parts.sharp);
+        } else ms[pipeline].push(elapsed);
       }
     }
+    const scores = {} as Record<Pipeline, number>;
+    const chroma = {} as Record<Pipeline, number>;
+    const sizes = {} as Record<Pipeline, number>;
+    for (const pipeline of PIPELINES) {
+      sizes[pipeline] = outputs[pipeline].length;
+      const both = await scoreBoth(outputs[pipeline], ref);
+      scores[pipeline] = both.luma;
+      chroma[pipeline] = both.chroma;
+    }
+    const result: ResizeCaseResult = {
+      source: source.name, geometry: geometry.label, format, outcome: outcome(),
+      ms: { ours: summarize(ms.ours), floor: summarize(ms.floor), naive: summarize(ms.naive), ipx: summarize(ms.ipx) },
+      cpuMs: { ours: summarize(cpuMs.ours), floor: summarize(cpuMs.floor), naive: summarize(cpuMs.naive), ipx: summarize(cpuMs.ipx) },
+      bytes: sizes, ssim: scores, chroma,
+      floorParts: { get: summarize(gets).median, sharp: summarize(sharps).median },
+      sameAsFloor: outputs.ours.equals(outputs.floor),
+    };
+    results.push(result);
+    onCase?.(result);
   }
   return results;
 }

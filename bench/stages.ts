@@ -17,7 +17,7 @@ import { planTransform } from '../shared/plan';
 import { openSource, pipeline, render } from '../functions/resize/transform';
 import { originResponse } from '../test/helpers/events';
 import { startS3 } from '../test/helpers/s3';
-import { FORMATS, GEOMETRIES, floorTransform, reference, type BenchFormat } from './resize';
+import { FORMATS, GEOMETRIES, floorDecoding, floorTransform, reference, type BenchFormat } from './resize';
 import { cycleLength, roundOrder } from './order';
 import { benchSources } from './sources';
 import { geomean, summarize } from './stats';
@@ -48,6 +48,7 @@ async function main() {
     const ratios = { wall: [] as number[], cpu: [] as number[], fetch: [] as number[], transform: [] as number[], mirrorWall: [] as number[], mirrorCpu: [] as number[] };
     const rows: string[] = [];
     for (const source of sources) {
+      const decoding = await floorDecoding(source.bytes);
       for (const geometry of GEOMETRIES) {
         const output = await reference(source.bytes, geometry);
         const querystring = canonicalQuery(`w=${geometry.width}${geometry.height ? `&h=${geometry.height}` : ''}&f=${format}`, undefined, DEFAULT_CONFIG);
@@ -72,7 +73,7 @@ async function main() {
             const input = await s3.get(BUCKET, key);
             const fetch = performance.now() - mark;
             mark = performance.now();
-            await floorTransform(input, geometry, format, output.width * output.height);
+            await floorTransform(input, geometry, format, output.width * output.height, decoding);
             return { fetch, transform: performance.now() - mark };
           }),
           mirror: () => timed(async () => {
