@@ -185,45 +185,67 @@ function benchCase(source: BenchSource, geometry: Geometry, format: BenchFormat,
 
 export async function benchResize(sources: readonly BenchSource[], geometries: readonly Geometry[], ctx: ResizeContext, onCase?: (r: ResizeCaseResult) => void): Promise<ResizeCaseResult[]> {
   const ipx = createIPX({ storage: s3Storage(ctx.client, ctx.bucket) });
-  const cases: BenchCase[] = [];
+  const prepared: { source: BenchSource; geometry: Geometry; ref: Luma; decoding: FloorDecoding }[] = [];
   for (const source of sources) {
     const decoding = await floorDecoding(source.bytes);
-    for (const geometry of geometries) {
-      const ref = await reference(source.bytes, geometry);
-      for (const format of ctx.formats || FORMATS) cases.push(benchCase(source, geometry, format, ref, decoding, ctx, ipx));
-    }
+    for (const geometry of geometries) prepared.push({ source, geometry, ref: await reference(source.bytes, geometry), decoding });
+  }
+  // One format at a time, avif last: naive's and ipx's effort-4 avif encodes take seconds and
+  // leave the process slower for the calls after them, whichever pipeline makes those calls
+  // (about 3% on the next call: docs/performance.md, "The handler against the floor, avif"), so webp and jpeg are not measured in
+  // their wake. The results come back in the table's order (source, size, format).
+  const formats = [...(ctx.formats || FORMATS)].sort((a, b) => Number(a === 'avif') - Number(b === 'avif'));
+  const cases: BenchCase[] = [];
+  for (const format of formats) {
+    for (const { source, geometry, ref, decoding } of prepared) cases.push(benchCase(source, geometry, format, ref, decoding, ctx, ipx));
   }
   // One untimed call of every pipeline on every source and format (at the first size) before the
   // first timed round: V8 compiles the handler's hot functions on background threads after its
   // first calls (CPU this process is charged for), so with only each case's own warm-up round the
   // first case measured that compilation (docs/performance.md, "The first case").
   if (!ctx.noWarmUpPass) {
-    for (const c of cases.filter((c) => c.geometry === geometries[0])) for (const pipeline of PIPELINES) await c.runs[pipeline]();
+    // (in reverse, so the avif encodes come first and the first timed case follows its own warm-up)
+    for (const c of cases.filter((c) => c.geometry === geometries[0]).reverse()) for (const pipeline of PIPELINES) await c.runs[pipeline]();
   }
-  const results: ResizeCaseResult[] = [];
-  for (const { source, geometry, format, ref, runs, outcome } of cases) {
-    const ms: Record<Pipeline, number[]> = { ours: [], floor: [], naive: [], ipx: [] };
-    const cpuMs: Record<Pipeline, number[]> = { ours: [], floor: [], naive: [], ipx: [] };
-    const outputs = {} as Record<Pipeline, Buffer>;
-    const gets: number[] = [];
-    const sharps: number[] = [];
+  // Rounds outermost within each format: a case's rounds are spread over the whole format's run
+  // rather than made back to back, so a burst of the machine's other work (they last seconds,
+  // longer than a case's rounds together) lands on one round of many cases, which their medians
+  // drop, not on every round of one case (docs/performance.md, "Main at 6a84ef7 and after").
+  const samples = cases.map(() => ({
+    ms: { ours: [], floor: [], naive: [], ipx: [] } as Record<Pipeline, number[]>,
+    cpuMs: { ours: [], floor: [], naive: [], ipx: [] } as Record<Pipeline, number[]>,
+    outputs: {} as Record<Pipeline, Buffer>,
+    gets: [] as number[],
+    sharps: [] as number[],
+  }));
+  for (const format of formats) {
     for (let round = 0; round <= ctx.rounds; round++) {
-      for (const pipeline of roundOrder(PIPELINES, round)) {
-        const started = performance.now();
-        const cpuStarted = process.cpuUsage();
-        const { bytes, parts } = await runs[pipeline]();
-        const elapsed = performance.now() - started;
-        const cpu = process.cpuUsage(cpuStarted);
-        outputs[pipeline] = bytes;
-        if (round === 0) continue; // warm-up: caches, sockets, JIT
-        cpuMs[pipeline].push((cpu.user + cpu.system) / 1000);
-        if (parts) {
-          gets.push(parts.get);
-          sharps.push(parts.sharp);
-          ms[pipeline].push(parts.get + parts.sharp);
-        } else ms[pipeline].push(elapsed);
+      let next = 0; // the case's place in this round: the rows go on from case to case (order.ts)
+      for (let i = 0; i < cases.length; i++) {
+        if (cases[i].format !== format) continue;
+        const { ms, cpuMs, outputs, gets, sharps } = samples[i];
+        for (const pipeline of roundOrder(PIPELINES, round + next++)) {
+          const started = performance.now();
+          const cpuStarted = process.cpuUsage();
+          const { bytes, parts } = await cases[i].runs[pipeline]();
+          const elapsed = performance.now() - started;
+          const cpu = process.cpuUsage(cpuStarted);
+          outputs[pipeline] = bytes;
+          if (round === 0) continue; // warm-up: caches, sockets, JIT
+          cpuMs[pipeline].push((cpu.user + cpu.system) / 1000);
+          if (parts) {
+            gets.push(parts.get);
+            sharps.push(parts.sharp);
+            ms[pipeline].push(parts.get + parts.sharp);
+          } else ms[pipeline].push(elapsed);
+        }
       }
     }
+  }
+  const results: ResizeCaseResult[] = [];
+  for (let i = 0; i < cases.length; i++) {
+    const { source, geometry, format, ref, outcome } = cases[i];
+    const { ms, cpuMs, outputs, gets, sharps } = samples[i];
     const scores = {} as Record<Pipeline, number>;
     const chroma = {} as Record<Pipeline, number>;
     const sizes = {} as Record<Pipeline, number>;
@@ -244,7 +266,8 @@ export async function benchResize(sources: readonly BenchSource[], geometries: r
     results.push(result);
     onCase?.(result);
   }
-  return results;
+  const position = (r: ResizeCaseResult) => prepared.findIndex((p) => p.source.name === r.source && p.geometry.label === r.geometry) * FORMATS.length + FORMATS.indexOf(r.format);
+  return results.sort((a, b) => position(a) - position(b));
 }
 
 export interface FormatVerdict {
