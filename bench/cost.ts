@@ -1,5 +1,6 @@
 // Cost per million, from the measured durations. The resizer runs single-threaded (libvips
-// concurrency 1), so a Lambda function at `memoryMb` gets min(1, memoryMb / 1769) of the one
+// concurrency 1: sharp's default on glibc Linux, which Lambda's is, and what sharp.concurrency()
+// reports here), so a Lambda function at `memoryMb` gets min(1, memoryMb / 1769) of the one
 // core this machine gave it: duration = measured ms / that share. Assumes one of this
 // machine's cores is about one Lambda vCPU.
 import { lambdaEdgeCostUsd } from '../shared/lambda-edge-prices';

@@ -199,14 +199,6 @@ export async function benchResize(sources: readonly BenchSource[], geometries: r
   for (const format of formats) {
     for (const { source, geometry, ref, decoding } of prepared) cases.push(benchCase(source, geometry, format, ref, decoding, ctx, ipx));
   }
-  // One untimed call of every pipeline on every source and format (at the first size) before the
-  // first timed round: V8 compiles the handler's hot functions on background threads after its
-  // first calls (CPU this process is charged for), so with only each case's own warm-up round the
-  // first case measured that compilation (docs/performance.md, "The first case").
-  if (!ctx.noWarmUpPass) {
-    // (in reverse, so the avif encodes come first and the first timed case follows its own warm-up)
-    for (const c of cases.filter((c) => c.geometry === geometries[0]).reverse()) for (const pipeline of PIPELINES) await c.runs[pipeline]();
-  }
   // Rounds outermost within each format: a case's rounds are spread over the whole format's run
   // rather than made back to back, so a burst of the machine's other work (they last seconds,
   // longer than a case's rounds together) lands on one round of many cases, which their medians
@@ -219,6 +211,16 @@ export async function benchResize(sources: readonly BenchSource[], geometries: r
     sharps: [] as number[],
   }));
   for (const format of formats) {
+    // One untimed call of every pipeline on every source (at the first size) in this format
+    // before its first timed round: V8 compiles the handler's hot functions on background threads
+    // after its first calls (CPU this process is charged for), so with only each case's own
+    // warm-up round the first case measured that compilation (docs/performance.md, "Main at
+    // 6a84ef7 and after"). Per format, not for all formats up front: runs whose warm-up made avif
+    // encodes before the webp and jpeg phases had ours take 2-3x its CPU time on the largest
+    // sources there, which webp- and jpeg-only runs never showed (not explained; same section).
+    if (!ctx.noWarmUpPass) {
+      for (const c of cases) if (c.format === format && c.geometry === geometries[0]) for (const pipeline of PIPELINES) await c.runs[pipeline]();
+    }
     for (let round = 0; round <= ctx.rounds; round++) {
       let next = 0; // the case's place in this round: the rows go on from case to case (order.ts)
       for (let i = 0; i < cases.length; i++) {
@@ -291,6 +293,9 @@ export interface FormatVerdict {
   readonly oursOverFloor: number;
   readonly oursOverFloorByMin: number;
   readonly oursOverFloorCpu: number;
+  /** ours / floor (medians) over the cases where the floor's output is byte for byte ours: the handler's own cost, without the work only ours does (an Ultra HDR jpeg's gain map). */
+  readonly oursOverFloorSameOutput: number;
+  readonly sameOutputCases: number;
 }
 
 /** Below this, an output does not show the image (naive flattens transparency onto black). */
@@ -314,6 +319,8 @@ export function verdicts(results: readonly ResizeCaseResult[]): FormatVerdict[] 
       oursOverFloor: geomean(rows.map((r) => r.ms.ours.median / r.ms.floor.median)),
       oursOverFloorByMin: geomean(rows.map((r) => r.ms.ours.min / r.ms.floor.min)),
       oursOverFloorCpu: geomean(rows.map((r) => r.cpuMs.ours.median / r.cpuMs.floor.median)),
+      oursOverFloorSameOutput: geomean(rows.filter((r) => r.sameAsFloor).map((r) => r.ms.ours.median / r.ms.floor.median)),
+      sameOutputCases: rows.filter((r) => r.sameAsFloor).length,
     };
   });
 }

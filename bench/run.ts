@@ -86,7 +86,7 @@ async function main() {
       print(`| ${v.format} | ${v.oursOverFloor.toFixed(2)}x (${v.oursOverFloorByMin.toFixed(2)}x; ${v.oursOverFloorCpu.toFixed(2)}x) | ${v.speedVsNaive.toFixed(2)}x (${v.speedVsNaiveByMin.toFixed(2)}x; ${v.speedVsNaiveCpu.toFixed(2)}x) | ${(v.bytesVsNaive * 100).toFixed(1)}%${wrong} | ${v.ssimVsNaive.toFixed(4)}${wrong ? ' (same cases)' : ''} | ${v.chromaVsNaive.toFixed(4)} | ${v.speedVsIpx.toFixed(2)}x (${v.speedVsIpxByMin.toFixed(2)}x) |`);
     }
     const differ = resize.filter((r) => !r.sameAsFloor);
-    print('', `The floor's output is byte for byte ours in ${resize.length - differ.length} of ${resize.length} cases${differ.length ? ` (not in: ${differ.map((r) => `${r.source} ${r.geometry} ${r.format}`).join(', ')})` : ''}.`, '');
+    print('', `The floor's output is byte for byte ours in ${resize.length - differ.length} of ${resize.length} cases${differ.length ? ` (not in: ${differ.map((r) => `${r.source} ${r.geometry} ${r.format}`).join(', ')})` : ''}; ours / floor over those cases: ${summary.map((v) => `${v.format} ${v.oursOverFloorSameOutput.toFixed(3)}x (${v.sameOutputCases} cases)`).join(', ')}.`, '');
 
     const config = projectConfig().config;
     report.config = { formats: config.formats, quality: config.quality, resizeMemoryMb: config.deploy.resizeMemoryMb };
