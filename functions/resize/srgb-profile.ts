@@ -1,8 +1,8 @@
 // Whether an embedded ICC profile is plain sRGB. sharp converts every tagged source through its
 // profile to sRGB with lcms (the "device-independent colour space" step of its pipeline), on
 // every pixel decoded, before the resize: for a source that is already sRGB that pass changes no
-// pixel and is the largest single cost of the miss (1.jpeg to 640 px webp: 63 ms of CPU with it,
-// 44 without; docs/performance.md, "Tagged sRGB sources"). The resizer decodes such a source as
+// pixel and is the largest single cost of the miss (1.jpeg to 640 px webp: 68 ms of CPU with it,
+// 49 without; docs/performance.md, "Tagged sRGB sources"). The resizer decodes such a source as
 // untagged sRGB instead (sharp's ignoreIcc), and applies every other profile as before.
 //
 // "Plain sRGB" is read from what lcms would compute with, not from the profile's name: an RGB
