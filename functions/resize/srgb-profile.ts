@@ -109,9 +109,20 @@ function curveIsSrgb(view: DataView, tag: Tag | undefined): boolean {
   return true;
 }
 
-/** True when converting through this ICC profile to sRGB changes nothing (see above). */
+/**
+ * True when converting through this ICC profile to sRGB changes nothing (see above). Never
+ * throws: the profile is the source's bytes, and a tag cut short reads past its end (DataView
+ * throws a RangeError), which means "not plain sRGB", not a failed miss.
+ */
 export function isPlainSrgbProfile(profile: Uint8Array): boolean {
-  const view = new DataView(profile.buffer, profile.byteOffset, profile.byteLength);
+  try {
+    return readsAsPlainSrgb(new DataView(profile.buffer, profile.byteOffset, profile.byteLength));
+  } catch {
+    return false;
+  }
+}
+
+function readsAsPlainSrgb(view: DataView): boolean {
   const tags = readTags(view);
   if (!tags || ascii(view, 16, 4) !== 'RGB ' || ascii(view, 20, 4) !== 'XYZ ') return false;
   for (const name of tags.keys()) if (LUT_TAGS.has(name)) return false;

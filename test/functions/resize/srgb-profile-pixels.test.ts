@@ -27,6 +27,7 @@ tagged.before(async (context) => {
     'prod/srgb.jpg': await sharp(photo).withIccProfile('srgb').jpeg({ quality: 95 }).toBuffer(),
     'prod/p3.jpg': await sharp(photo).withIccProfile('p3').jpeg({ quality: 95 }).toBuffer(),
     'prod/srgb.png': await sharp(photo).withIccProfile('srgb').png().toBuffer(),
+    'prod/bad-profile.jpg': withIccSegment(await sharp(photo).jpeg().toBuffer(), await cutShortProfile()),
   };
   for (const [key, bytes] of Object.entries(context.sources)) await context.s3.put(BUCKET, key, bytes, key.endsWith('.png') ? 'image/png' : 'image/jpeg');
   context.handler = createHandler(resizerConfig(configWith(), { ...context.s3.resizerS3, bucket: BUCKET }));
@@ -37,6 +38,32 @@ tagged.after(async (context) => {
   console.log = consoleLog;
   await context.s3?.stop();
 });
+
+/** libvips' sRGB profile with its red tone curve moved to the end and cut to its type field. */
+async function cutShortProfile(): Promise<Buffer> {
+  const tagged = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } }).withIccProfile('srgb').jpeg().toBuffer();
+  const icc = (await sharp(tagged).metadata()).icc!;
+  const profile = Buffer.concat([icc, Buffer.from('para\0\0\0\0', 'latin1')]);
+  profile.writeUInt32BE(profile.length, 0);
+  for (let i = 0; i < profile.readUInt32BE(128); i++) {
+    const entry = 132 + i * 12;
+    if (profile.toString('latin1', entry, entry + 4) !== 'rTRC') continue;
+    profile.writeUInt32BE(icc.length, entry + 4);
+    profile.writeUInt32BE(8, entry + 8);
+  }
+  return profile;
+}
+
+/** A JPEG with `profile` as its ICC_PROFILE (APP2) segment, right after SOI. */
+function withIccSegment(jpeg: Buffer, profile: Buffer): Buffer {
+  const header = Buffer.alloc(18);
+  header.writeUInt16BE(0xffe2, 0);
+  header.writeUInt16BE(16 + profile.length, 2);
+  header.write('ICC_PROFILE\0', 4, 'latin1');
+  header[16] = 1; // chunk 1
+  header[17] = 1; // of 1
+  return Buffer.concat([jpeg.subarray(0, 2), header, profile, jpeg.subarray(2)]);
+}
 
 async function pixels(image: Sharp): Promise<{ data: Buffer; width: number; height: number }> {
   const { data, info } = await image.removeAlpha().raw().toBuffer({ resolveWithObject: true });
@@ -80,6 +107,19 @@ tagged('a JPEG tagged Display P3: converted to sRGB, as sharp does', async (cont
   // What ignoring the profile would have given: visibly other colours.
   assert.ok(meanDifference(applied, ignored) > 2, `the P3 profile moves colours by ${meanDifference(applied, ignored).toFixed(2)} on average`);
   assert.ok(meanDifference(ours, ignored) > 2, `ours is ${meanDifference(ours, ignored).toFixed(2)} from the profile ignored`);
+});
+
+tagged('a profile cut short (a tone curve reaching past its end): a clear answer, never a 5xx', async (context) => {
+  const { icc } = await sharp(context.sources['prod/bad-profile.jpg']).metadata();
+  assert.ok(icc && icc.length > 400, 'the crafted profile is what sharp reads from the source');
+  const result = (await context.handler(originResponse({ uri: '/prod/bad-profile.jpg', querystring: 'f=webp&w=300', contentType: 'image/jpeg' }))) as CloudFrontResultResponse;
+  assert.ok(['200', '422'].includes(String(result.status)), `status ${result.status}: ${String(result.body).slice(0, 200)}`);
+  if (result.status === '200') {
+    // Before isPlainSrgbProfile caught its own RangeError, the miss failed and passed the original through.
+    assert.ok(result.body, 'a variant, not the original passed through');
+    const { info } = await sharp(Buffer.from(result.body!, 'base64')).raw().toBuffer({ resolveWithObject: true });
+    assert.is(info.width, 300);
+  }
 });
 
 tagged.run();

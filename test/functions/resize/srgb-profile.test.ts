@@ -55,9 +55,14 @@ profiles('bytes that are not a whole profile are not plain sRGB, and never throw
   pointsPastEnd.writeUInt32BE(srgb.length + 100, tag(pointsPastEnd, 'rTRC').entry + 4);
   const tooManyTags = Buffer.from(srgb);
   tooManyTags.writeUInt32BE(0xffffffff, 128);
+  // A parametric curve of 8 bytes at the very end: its type field is the last thing in the profile.
+  const curveCutShort = Buffer.concat([srgb, Buffer.from('para\0\0\0\0', 'latin1')]);
+  curveCutShort.writeUInt32BE(srgb.length, tag(curveCutShort, 'rTRC').entry + 4);
+  curveCutShort.writeUInt32BE(8, tag(curveCutShort, 'rTRC').entry + 8);
   for (const [label, bytes] of [
     ['empty', Buffer.alloc(0)], ['the header only', srgb.subarray(0, 128)], ['cut in its tag data', srgb.subarray(0, 300)],
     ['a tag pointing past the end', pointsPastEnd], ['a tag count of 2^32-1', tooManyTags], ['zeros', Buffer.alloc(600)],
+    ['a tone curve cut short at the end', curveCutShort],
   ] as const) {
     assert.is(isPlainSrgbProfile(bytes), false, label);
   }
