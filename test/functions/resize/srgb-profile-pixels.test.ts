@@ -28,6 +28,7 @@ tagged.before(async (context) => {
     'prod/p3.jpg': await sharp(photo).withIccProfile('p3').jpeg({ quality: 95 }).toBuffer(),
     'prod/srgb.png': await sharp(photo).withIccProfile('srgb').png().toBuffer(),
     'prod/bad-profile.jpg': withIccSegment(await sharp(photo).jpeg().toBuffer(), await cutShortProfile()),
+    'prod/cmyk-srgb-profile.jpg': withIccSegment(await sharp(photo).toColourspace('cmyk').jpeg({ quality: 95 }).toBuffer(), await srgbProfile()),
   };
   for (const [key, bytes] of Object.entries(context.sources)) await context.s3.put(BUCKET, key, bytes, key.endsWith('.png') ? 'image/png' : 'image/jpeg');
   context.handler = createHandler(resizerConfig(configWith(), { ...context.s3.resizerS3, bucket: BUCKET }));
@@ -38,6 +39,11 @@ tagged.after(async (context) => {
   console.log = consoleLog;
   await context.s3?.stop();
 });
+
+async function srgbProfile(): Promise<Buffer> {
+  const tagged = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } }).withIccProfile('srgb').jpeg().toBuffer();
+  return (await sharp(tagged).metadata()).icc!;
+}
 
 /** libvips' sRGB profile with its red tone curve moved to the end and cut to its type field. */
 async function cutShortProfile(): Promise<Buffer> {
@@ -107,6 +113,13 @@ tagged('a JPEG tagged Display P3: converted to sRGB, as sharp does', async (cont
   // What ignoring the profile would have given: visibly other colours.
   assert.ok(meanDifference(applied, ignored) > 2, `the P3 profile moves colours by ${meanDifference(applied, ignored).toFixed(2)} on average`);
   assert.ok(meanDifference(ours, ignored) > 2, `ours is ${meanDifference(ours, ignored).toFixed(2)} from the profile ignored`);
+});
+
+tagged('a CMYK JPEG carrying an sRGB profile: not decoded as untagged sRGB, the same pixels as sharp\'s own decode', async (context) => {
+  const { space, icc } = await sharp(context.sources['prod/cmyk-srgb-profile.jpg']).metadata();
+  assert.equal([space, !!icc], ['cmyk', true], 'the source is CMYK with a profile');
+  const { ours, applied } = await variant(context, 'prod/cmyk-srgb-profile.jpg');
+  assert.ok(maxDifference(ours, applied) <= 1, `largest channel difference ${maxDifference(ours, applied)} from sharp's decode`);
 });
 
 tagged('a profile cut short (a tone curve reaching past its end): a clear answer, never a 5xx', async (context) => {
