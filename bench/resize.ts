@@ -211,13 +211,13 @@ export async function benchResize(sources: readonly BenchSource[], geometries: r
     sharps: [] as number[],
   }));
   for (const format of formats) {
-    // One untimed call of every pipeline on every source (at the first size) in this format
-    // before its first timed round: V8 compiles the handler's hot functions on background threads
-    // after its first calls (CPU this process is charged for), so with only each case's own
-    // warm-up round the first case measured that compilation (docs/performance.md, "Main at
-    // 6a84ef7 and after"). Per format, not for all formats up front: runs whose warm-up made avif
-    // encodes before the webp and jpeg phases had ours take 2-3x its CPU time on the largest
-    // sources there, which webp- and jpeg-only runs never showed (not explained; same section).
+    // One untimed call of every pipeline on every source (at the first size) in this format,
+    // right before its first timed round: V8 compiles the handler's hot functions on background
+    // threads after its first calls (CPU this process is charged for), so with only each case's
+    // own warm-up round the first case measured that compilation (docs/performance.md, "Main at
+    // 6a84ef7 and after"). Ours still sometimes takes 2-3x its CPU time on the largest sources in
+    // a phase that follows another; warming up per format did not remove that (not explained,
+    // same section).
     if (!ctx.noWarmUpPass) {
       for (const c of cases) if (c.format === format && c.geometry === geometries[0]) for (const pipeline of PIPELINES) await c.runs[pipeline]();
     }
