@@ -16,6 +16,8 @@ export interface Deadline {
   readonly signal: AbortSignal;
   /** Resolves `work`, or rejects with a deadline error when the deadline passes first. */
   race<T>(work: Promise<T>, stage: string): Promise<T>;
+  /** Stops the timer once the invocation has answered (the handler's finally). */
+  dispose(): void;
 }
 
 export const DEADLINE_ERROR = 'DeadlineExceeded';
@@ -23,12 +25,15 @@ export const DEADLINE_ERROR = 'DeadlineExceeded';
 export function startDeadline(ms: number): Deadline {
   const at = performance.now() + ms;
   const controller = new AbortController();
+  // Cleared by dispose(): left running, every invocation's timer outlived it by the whole
+  // deadline and fired into a later one (the local edge's pool held one per miss for ~10 s).
   const timer = setTimeout(() => controller.abort(deadlineError(ms, 'deadline')), ms);
   timer.unref();
   const remainingMs = () => Math.max(0, at - performance.now());
   return {
     remainingMs,
     signal: controller.signal,
+    dispose: () => clearTimeout(timer),
     race(work, stage) {
       // The losing work is not awaited, so its rejection must not become an unhandled one.
       work.catch(() => undefined);

@@ -62,6 +62,7 @@ export function createHandler(config: ResizerConfig, open: OpenImage = openImage
       response.headers['cache-control'] = [{ key: 'Cache-Control', value: 'no-store' }];
       return passThrough(invocation);
     } finally {
+      deadline.dispose();
       log.ms.total = elapsed(started);
       log.costUsd = lambdaEdgeCostUsd(log.ms.total, config.deploy.resizeMemoryMb);
       console.log(JSON.stringify(emfLine(log, metricNamespace(config.deploy.stackName), Date.now())));

@@ -107,4 +107,13 @@ budget('the deadline rejects work that outlives it, and aborts its signal', asyn
   assert.is(await startDeadline(1000).race(Promise.resolve(7), 'quick'), 7);
 });
 
+budget('a disposed deadline never fires: the answered invocation leaves no timer behind', async () => {
+  const disposed = startDeadline(30);
+  disposed.dispose();
+  const running = startDeadline(30);
+  await new Promise((resolve) => setTimeout(resolve, 80));
+  assert.is(disposed.signal.aborted, false, 'disposed');
+  assert.is(running.signal.aborted, true, 'not disposed');
+});
+
 budget.run();
