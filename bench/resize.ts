@@ -15,7 +15,7 @@ import sharp from 'sharp';
 import { canonicalQuery } from '../shared/canonical';
 import { DEFAULT_CONFIG } from '../shared/config';
 import { ENCODERS, RESIZE_KERNEL } from '../functions/resize/operations';
-import { isPlainSrgbProfile } from '../functions/resize/srgb-profile';
+import { decodesAsUntaggedSrgb } from '../functions/resize/srgb-profile';
 import { originResponse } from '../test/helpers/events';
 import type { BenchSource } from './sources';
 import { chromaSsim, luma, ssim, type Luma } from './ssim';
@@ -69,10 +69,6 @@ export interface ResizeContext {
   readonly rounds: number;
   /** The handler's log lines, captured so they stay off the table. */
   readonly logged: string[];
-  /** The formats to compare (all of FORMATS unless named). */
-  readonly formats?: readonly BenchFormat[];
-  /** Skip the warm-up pass over every case before the first timed one (for measuring what it changes). */
-  readonly noWarmUpPass?: boolean;
 }
 
 function quality(format: BenchFormat): number {
@@ -87,13 +83,12 @@ async function getObject(client: S3Client, bucket: string, key: string): Promise
 
 /** How the floor decodes a source: what the handler decides from the source's header, decided once outside the timed call. */
 export interface FloorDecoding {
-  /** No embedded profile, or a plain sRGB one (functions/resize/srgb-profile.ts): decoded without applying it. */
+  /** The handler's rule (decodesAsUntaggedSrgb in functions/resize/srgb-profile.ts). */
   readonly ignoreIcc: boolean;
 }
 
 export async function floorDecoding(bytes: Buffer): Promise<FloorDecoding> {
-  const { icc } = await sharp(bytes).metadata();
-  return { ignoreIcc: !icc || isPlainSrgbProfile(icc) };
+  return { ignoreIcc: decodesAsUntaggedSrgb(await sharp(bytes).metadata()) };
 }
 
 /**
@@ -194,7 +189,7 @@ export async function benchResize(sources: readonly BenchSource[], geometries: r
   // leave the process slower for the calls after them, whichever pipeline makes those calls
   // (about 3% on the next call: docs/performance.md, "The handler against the floor, avif"), so webp and jpeg are not measured in
   // their wake. The results come back in the table's order (source, size, format).
-  const formats = [...(ctx.formats || FORMATS)].sort((a, b) => Number(a === 'avif') - Number(b === 'avif'));
+  const formats = [...FORMATS].sort((a, b) => Number(a === 'avif') - Number(b === 'avif'));
   const cases: BenchCase[] = [];
   for (const format of formats) {
     for (const { source, geometry, ref, decoding } of prepared) cases.push(benchCase(source, geometry, format, ref, decoding, ctx, ipx));
@@ -218,9 +213,7 @@ export async function benchResize(sources: readonly BenchSource[], geometries: r
     // 6a84ef7 and after"). Ours still sometimes takes 2-3x its CPU time on the largest sources in
     // a phase that follows another; warming up per format did not remove that (not explained,
     // same section).
-    if (!ctx.noWarmUpPass) {
-      for (const c of cases) if (c.format === format && c.geometry === geometries[0]) for (const pipeline of PIPELINES) await c.runs[pipeline]();
-    }
+    for (const c of cases) if (c.format === format && c.geometry === geometries[0]) for (const pipeline of PIPELINES) await c.runs[pipeline]();
     for (let round = 0; round <= ctx.rounds; round++) {
       let next = 0; // the case's place in this round: the rows go on from case to case (order.ts)
       for (let i = 0; i < cases.length; i++) {

@@ -110,6 +110,15 @@ function curveIsSrgb(view: DataView, tag: Tag | undefined): boolean {
 }
 
 /**
+ * Whether the resizer decodes a source without applying its embedded profile, from its header:
+ * there is none, or the pixels are RGB and the profile is plain sRGB. An sRGB profile on CMYK or
+ * grey data is left to sharp. The one rule for the resizer (transform.ts) and the bench's floor.
+ */
+export function decodesAsUntaggedSrgb(header: { readonly icc?: Uint8Array; readonly space?: string }): boolean {
+  return !header.icc || (header.space === 'srgb' && isPlainSrgbProfile(header.icc));
+}
+
+/**
  * True when converting through this ICC profile to sRGB changes nothing (see above). Never
  * throws: the profile is the source's bytes, and a tag cut short reads past its end (DataView
  * throws a RangeError), which means "not plain sRGB", not a failed miss.

@@ -9,7 +9,7 @@ import { outputSize } from './budget';
 import { gainMapPlan } from './gain-map';
 import { firstLine } from './invocation';
 import { beforeResize, edits, encode, needsGeometryPass } from './operations';
-import { isPlainSrgbProfile } from './srgb-profile';
+import { decodesAsUntaggedSrgb } from './srgb-profile';
 import { gainMapMetadata, joinUltraHdr, withOrientation } from './ultra-hdr';
 import { placement, type Overlay } from './watermark';
 
@@ -82,8 +82,7 @@ export async function openSource(input: Buffer, open: OpenImage = openImage): Pr
   if (!meta.format || !sourceFormat(meta.format) || !meta.width || !meta.height) {
     throw resizerError(422, 'unsupported_source', `source must be a ${SOURCE_LABELS} image, got ${meta.format || 'an unknown format'}`);
   }
-  // Only for RGB pixels: an sRGB profile on CMYK or grey data is left to sharp, as before.
-  const ignoreIcc = !meta.icc || (meta.space === 'srgb' && isPlainSrgbProfile(meta.icc));
+  const ignoreIcc = decodesAsUntaggedSrgb(meta);
   if (!ignoreIcc) image = open(input, decoderOptions(false, false, false));
   const pages = meta.pages && meta.pages > 1 ? meta.pages : 1;
   const height = meta.pageHeight && pages > 1 ? meta.pageHeight : meta.height;

@@ -168,6 +168,22 @@ export async function maxChannelSpread(bytes: Buffer): Promise<number> {
   return spread;
 }
 
+/** An ICC profile libvips ships, as sharp embeds it in an image (read back from that image). */
+export async function libvipsProfile(name: 'srgb' | 'p3' | 'cmyk'): Promise<Buffer> {
+  const tagged = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } }).withIccProfile(name).jpeg().toBuffer();
+  const { icc } = await sharp(tagged).metadata();
+  if (!icc) throw new Error(`sharp embedded no ${name} profile`);
+  return icc;
+}
+
+/** Largest absolute difference between two equally long decoded pixel buffers, channel by channel. */
+export function maxChannelDifference(a: Uint8Array, b: Uint8Array): number {
+  if (a.length !== b.length) throw new Error(`pixel buffers of ${a.length} and ${b.length} bytes`);
+  let largest = 0;
+  for (let i = 0; i < a.length; i++) largest = Math.max(largest, Math.abs(a[i] - b[i]));
+  return largest;
+}
+
 /** An animated WebP of `frames` frames of Gaussian noise (the worst case for every encoder). */
 export async function noiseAnimation(width: number, height: number, frames: number): Promise<Buffer> {
   return sharp({ create: { width, height: height * frames, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 60 }, pageHeight: height } } as never).webp({ quality: 80, effort: 0, loop: 0 }).toBuffer();

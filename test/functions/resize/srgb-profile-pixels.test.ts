@@ -11,7 +11,7 @@ import { RESIZE_KERNEL } from '../../../functions/resize/operations';
 import { resizerConfig } from '../../../functions/resize/runtime-config';
 import { configWith } from '../../helpers/config';
 import { originResponse } from '../../helpers/events';
-import { photoLike } from '../../helpers/images';
+import { libvipsProfile, maxChannelDifference, photoLike } from '../../helpers/images';
 import { startS3, type LocalS3 } from '../../helpers/s3';
 
 const BUCKET = 'srgb-profile-bucket';
@@ -28,7 +28,7 @@ tagged.before(async (context) => {
     'prod/p3.jpg': await sharp(photo).withIccProfile('p3').jpeg({ quality: 95 }).toBuffer(),
     'prod/srgb.png': await sharp(photo).withIccProfile('srgb').png().toBuffer(),
     'prod/bad-profile.jpg': withIccSegment(await sharp(photo).jpeg().toBuffer(), await cutShortProfile()),
-    'prod/cmyk-srgb-profile.jpg': withIccSegment(await sharp(photo).toColourspace('cmyk').jpeg({ quality: 95 }).toBuffer(), await srgbProfile()),
+    'prod/cmyk-srgb-profile.jpg': withIccSegment(await sharp(photo).toColourspace('cmyk').jpeg({ quality: 95 }).toBuffer(), await libvipsProfile('srgb')),
   };
   for (const [key, bytes] of Object.entries(context.sources)) await context.s3.put(BUCKET, key, bytes, key.endsWith('.png') ? 'image/png' : 'image/jpeg');
   context.handler = createHandler(resizerConfig(configWith(), { ...context.s3.resizerS3, bucket: BUCKET }));
@@ -40,15 +40,9 @@ tagged.after(async (context) => {
   await context.s3?.stop();
 });
 
-async function srgbProfile(): Promise<Buffer> {
-  const tagged = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } }).withIccProfile('srgb').jpeg().toBuffer();
-  return (await sharp(tagged).metadata()).icc!;
-}
-
 /** libvips' sRGB profile with its red tone curve moved to the end and cut to its type field. */
 async function cutShortProfile(): Promise<Buffer> {
-  const tagged = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } }).withIccProfile('srgb').jpeg().toBuffer();
-  const icc = (await sharp(tagged).metadata()).icc!;
+  const icc = await libvipsProfile('srgb');
   const profile = Buffer.concat([icc, Buffer.from('para\0\0\0\0', 'latin1')]);
   profile.writeUInt32BE(profile.length, 0);
   for (let i = 0; i < profile.readUInt32BE(128); i++) {
@@ -76,12 +70,6 @@ async function pixels(image: Sharp): Promise<{ data: Buffer; width: number; heig
   return { data, width: info.width, height: info.height };
 }
 
-function maxDifference(a: Buffer, b: Buffer): number {
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
-  return max;
-}
-
 function meanDifference(a: Buffer, b: Buffer): number {
   let sum = 0;
   for (let i = 0; i < a.length; i++) sum += Math.abs(a[i] - b[i]);
@@ -103,13 +91,13 @@ async function variant(context: Context, key: string) {
 tagged('a JPEG and a PNG tagged sRGB: the same pixels as converting through the profile', async (context) => {
   for (const key of ['prod/srgb.jpg', 'prod/srgb.png']) {
     const { ours, applied } = await variant(context, key);
-    assert.ok(maxDifference(ours, applied) <= 1, `${key}: largest channel difference ${maxDifference(ours, applied)} from sharp's decode with the profile applied`);
+    assert.ok(maxChannelDifference(ours, applied) <= 1, `${key}: largest channel difference ${maxChannelDifference(ours, applied)} from sharp's decode with the profile applied`);
   }
 });
 
 tagged('a JPEG tagged Display P3: converted to sRGB, as sharp does', async (context) => {
   const { ours, applied, ignored } = await variant(context, 'prod/p3.jpg');
-  assert.ok(maxDifference(ours, applied) <= 1, `largest channel difference ${maxDifference(ours, applied)} from sharp's decode with the profile applied`);
+  assert.ok(maxChannelDifference(ours, applied) <= 1, `largest channel difference ${maxChannelDifference(ours, applied)} from sharp's decode with the profile applied`);
   // What ignoring the profile would have given: visibly other colours.
   assert.ok(meanDifference(applied, ignored) > 2, `the P3 profile moves colours by ${meanDifference(applied, ignored).toFixed(2)} on average`);
   assert.ok(meanDifference(ours, ignored) > 2, `ours is ${meanDifference(ours, ignored).toFixed(2)} from the profile ignored`);
@@ -119,7 +107,7 @@ tagged('a CMYK JPEG carrying an sRGB profile: not decoded as untagged sRGB, the 
   const { space, icc } = await sharp(context.sources['prod/cmyk-srgb-profile.jpg']).metadata();
   assert.equal([space, !!icc], ['cmyk', true], 'the source is CMYK with a profile');
   const { ours, applied } = await variant(context, 'prod/cmyk-srgb-profile.jpg');
-  assert.ok(maxDifference(ours, applied) <= 1, `largest channel difference ${maxDifference(ours, applied)} from sharp's decode`);
+  assert.ok(maxChannelDifference(ours, applied) <= 1, `largest channel difference ${maxChannelDifference(ours, applied)} from sharp's decode`);
 });
 
 tagged('a profile cut short (a tone curve reaching past its end): a clear answer, never a 5xx', async (context) => {

@@ -1,19 +1,12 @@
 // Which embedded ICC profiles the resizer treats as plain sRGB (functions/resize/srgb-profile.ts):
 // the profiles libvips ships, read from real images sharp tagged, and the same sRGB profile with
 // one thing changed at a time, each of which must send the source through the conversion again.
-import sharp from 'sharp';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { isPlainSrgbProfile } from '../../../functions/resize/srgb-profile';
+import { decodesAsUntaggedSrgb, isPlainSrgbProfile } from '../../../functions/resize/srgb-profile';
+import { libvipsProfile } from '../../helpers/images';
 
 const profiles = suite('resize: plain sRGB profiles');
-
-async function profileOf(name: 'srgb' | 'p3' | 'cmyk'): Promise<Buffer> {
-  const tagged = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#c03020' } }).withIccProfile(name).jpeg().toBuffer();
-  const { icc } = await sharp(tagged).metadata();
-  if (!icc) throw new Error(`sharp embedded no ${name} profile`);
-  return icc;
-}
 
 /** The offset of a tag's data, and of its entry in the tag table. */
 function tag(profile: Buffer, signature: string): { data: number; entry: number } {
@@ -26,13 +19,13 @@ function tag(profile: Buffer, signature: string): { data: number; entry: number 
 }
 
 profiles('the sRGB profile libvips embeds is plain sRGB; its Display P3 and CMYK profiles are not', async () => {
-  assert.is(isPlainSrgbProfile(await profileOf('srgb')), true);
-  assert.is(isPlainSrgbProfile(await profileOf('p3')), false);
-  assert.is(isPlainSrgbProfile(await profileOf('cmyk')), false);
+  assert.is(isPlainSrgbProfile(await libvipsProfile('srgb')), true);
+  assert.is(isPlainSrgbProfile(await libvipsProfile('p3')), false);
+  assert.is(isPlainSrgbProfile(await libvipsProfile('cmyk')), false);
 });
 
 profiles('sRGB with one change is not plain sRGB: another red primary, a 2.2 gamma curve, a lookup table, another colour space', async () => {
-  const srgb = await profileOf('srgb');
+  const srgb = await libvipsProfile('srgb');
   const primary = Buffer.from(srgb);
   primary.writeInt32BE(Math.round(0.45 * 65536), tag(primary, 'rXYZ').data + 8);
   assert.is(isPlainSrgbProfile(primary), false, 'red primary 0.45 instead of 0.4361');
@@ -50,7 +43,7 @@ profiles('sRGB with one change is not plain sRGB: another red primary, a 2.2 gam
 });
 
 profiles('bytes that are not a whole profile are not plain sRGB, and never throw', async () => {
-  const srgb = await profileOf('srgb');
+  const srgb = await libvipsProfile('srgb');
   const pointsPastEnd = Buffer.from(srgb);
   pointsPastEnd.writeUInt32BE(srgb.length + 100, tag(pointsPastEnd, 'rTRC').entry + 4);
   const tooManyTags = Buffer.from(srgb);
@@ -66,6 +59,15 @@ profiles('bytes that are not a whole profile are not plain sRGB, and never throw
   ] as const) {
     assert.is(isPlainSrgbProfile(bytes), false, label);
   }
+});
+
+profiles('decoded without the profile: no profile, or RGB pixels with a plain sRGB one; never CMYK or grey pixels, never another profile', async () => {
+  const srgb = await libvipsProfile('srgb');
+  assert.is(decodesAsUntaggedSrgb({ space: 'srgb' }), true, 'no profile');
+  assert.is(decodesAsUntaggedSrgb({ space: 'srgb', icc: srgb }), true, 'RGB, plain sRGB');
+  assert.is(decodesAsUntaggedSrgb({ space: 'cmyk', icc: srgb }), false, 'CMYK pixels, sRGB profile');
+  assert.is(decodesAsUntaggedSrgb({ space: 'b-w', icc: srgb }), false, 'grey pixels, sRGB profile');
+  assert.is(decodesAsUntaggedSrgb({ space: 'srgb', icc: await libvipsProfile('p3') }), false, 'RGB, Display P3');
 });
 
 profiles.run();
