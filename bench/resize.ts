@@ -1,43 +1,18 @@
 // The resize comparison: for each source, size and format, four ways to make the same variant
-// from the same s3rver, run side by side in one process each round:
-//   ours   the built dist/resize bundle, origin-response event in, response out (S3 GET, base64,
-//          ETag and the log line included)
-//   floor  the S3 GET plus bare sharp making our output (our resize kernel, encoder settings, ICC
-//          decoding and jpeg flattening: floorTransform), each timed on its own
-//   naive  the seed's pipeline: buffered GetObject, sharp(body).resize(w, h).toFormat(f, { quality })
-//   ipx    unjs/ipx in-process, reading the same object through the SDK
+// from the same s3rver (pipelines.ts: ours, the floor, naive and ipx), side by side each round,
+// each pipeline in a process of its own that times its own calls (pipeline-child.ts).
 // Each output's bytes and luma and chroma SSIM against a lossless reference resize of the same geometry.
 // The order changes every round so each pipeline follows each of the others equally often (order.ts).
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { CloudFrontResultResponse } from 'aws-lambda';
-import { createIPX, type IPXStorage } from 'ipx';
 import sharp from 'sharp';
 import { canonicalQuery } from '../shared/canonical';
 import { DEFAULT_CONFIG } from '../shared/config';
-import { ENCODERS, RESIZE_KERNEL } from '../functions/resize/operations';
-import { decodesAsUntaggedSrgb } from '../functions/resize/srgb-profile';
-import { originResponse } from '../test/helpers/events';
+import type { S3Credentials } from '../shared/s3-client';
 import type { BenchSource } from './sources';
 import { chromaSsim, luma, ssim, type Luma } from './ssim';
 import { roundOrder } from './order';
+import { FORMATS, floorDecoding, PIPELINES, type BenchFormat, type CaseSpec, type FloorDecoding, type Geometry, type Pipeline, type PipelineSetup } from './pipelines';
+import { startPipelineProcess, type Allocator, type PipelineProcess } from './pipeline-process';
 import { geomean, mean, summarize, type Summary } from './stats';
-
-export const PIPELINES = ['ours', 'floor', 'naive', 'ipx'] as const;
-export type Pipeline = (typeof PIPELINES)[number];
-export const FORMATS = ['webp', 'avif', 'jpeg'] as const;
-export type BenchFormat = (typeof FORMATS)[number];
-
-export interface Geometry {
-  readonly label: string;
-  readonly width: number;
-  readonly height?: number;
-}
-export const GEOMETRIES: readonly Geometry[] = [
-  { label: '200x150 cover', width: 200, height: 150 },
-  { label: '640 wide', width: 640 },
-];
-
-export type Handler = (event: unknown) => Promise<CloudFrontResultResponse>;
 
 export interface ResizeCaseResult {
   readonly source: string;
@@ -45,10 +20,13 @@ export interface ResizeCaseResult {
   readonly format: BenchFormat;
   readonly ms: Record<Pipeline, Summary>;
   /**
-   * CPU milliseconds of this process (every thread) per call: what a quiet machine's wall time
-   * would be for single-threaded libvips, and far less disturbed by other processes' load.
+   * CPU milliseconds per call of the pipeline's own process (every thread): what a quiet
+   * machine's wall time would be for single-threaded libvips, and far less disturbed by other
+   * processes' load. s3rver's side of the GET runs in the bench's process and is not in it.
    */
   readonly cpuMs: Record<Pipeline, Summary>;
+  /** Minor page faults per call in the pipeline's process. */
+  readonly pageFaults: Record<Pipeline, Summary>;
   readonly bytes: Record<Pipeline, number>;
   readonly ssim: Record<Pipeline, number>;
   /** Mean SSIM of the Cb and Cr planes against the reference's. */
@@ -62,58 +40,21 @@ export interface ResizeCaseResult {
 }
 
 export interface ResizeContext {
-  readonly handler: Handler;
-  readonly client: S3Client;
+  /** The checkout, whose dist/resize/index.js is ours. */
+  readonly root: string;
+  /** The s3rver every pipeline reads, and the originals' bucket and prefix in it. */
+  readonly s3: { readonly endpoint: string; readonly credentials: S3Credentials };
   readonly bucket: string;
   readonly prefix: string;
   readonly rounds: number;
-  /** The handler's log lines, captured so they stay off the table. */
-  readonly logged: string[];
-}
-
-function quality(format: BenchFormat): number {
-  return DEFAULT_CONFIG.quality[format];
-}
-
-async function getObject(client: S3Client, bucket: string, key: string): Promise<Buffer> {
-  const output = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  const bytes = await output.Body!.transformToByteArray();
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-/** How the floor decodes a source: what the handler decides from the source's header, decided once outside the timed call. */
-export interface FloorDecoding {
-  /** The handler's rule (decodesAsUntaggedSrgb in functions/resize/srgb-profile.ts). */
-  readonly ignoreIcc: boolean;
-}
-
-export async function floorDecoding(bytes: Buffer): Promise<FloorDecoding> {
-  return { ignoreIcc: decodesAsUntaggedSrgb(await sharp(bytes).metadata()) };
-}
-
-/**
- * The floor's sharp call, the one definition every side-by-side comparison uses (run.ts,
- * compare-builds.ts, stages.ts): bare sharp making the handler's output with our resize kernel, our
- * exact encoder settings (the resizer's own table) for an output of `pixels` pixels (the
- * encoders' effort rule), our decoding of the source's ICC profile and, for jpeg, transparency
- * flattened onto white as the handler does (on an image without alpha sharp's flatten does nothing).
- */
-export function floorTransform(input: Buffer, geometry: Geometry, format: BenchFormat, pixels: number, decoding: FloorDecoding): Promise<Buffer> {
-  const decoded = sharp(input, { ignoreIcc: decoding.ignoreIcc });
-  const flattened = format === 'jpeg' ? decoded.flatten({ background: '#ffffff' }) : decoded;
-  const resized = flattened.resize(geometry.width, geometry.height, { withoutEnlargement: true, kernel: RESIZE_KERNEL });
-  return ENCODERS[format](resized, { quality: quality(format), pixels }).toBuffer();
-}
-
-function s3Storage(client: S3Client, bucket: string): IPXStorage {
-  return {
-    name: 's3',
-    getMeta: async () => ({}),
-    getData: async (id: string) => {
-      const bytes = await getObject(client, bucket, id.replace(/^\/+/, ''));
-      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-    },
-  };
+  /**
+   * Processes per pipeline, taking the rounds in turn. A process's memory allocator settles into
+   * a state for a case that it keeps: in one, a call faults in a few megabytes afresh and takes
+   * up to 10 ms longer, in another it does not, whichever the pipeline (docs/performance.md,
+   * "Each pipeline in processes of its own"). With several, a case's median does not rest on one
+   * process's luck.
+   */
+  readonly processesPerPipeline: number;
 }
 
 /** The lossless reference: the same geometry, resized without shrink-on-load, never encoded. */
@@ -131,138 +72,184 @@ export async function scoreBoth(output: Buffer, ref: Luma): Promise<{ luma: numb
   return { luma: ssim(decoded, ref), chroma: chromaSsim(decoded, ref) };
 }
 
-type Run = () => Promise<{ bytes: Buffer; parts?: { get: number; sharp: number } }>;
-
 interface BenchCase {
   readonly source: BenchSource;
   readonly geometry: Geometry;
   readonly format: BenchFormat;
   readonly ref: Luma;
-  readonly runs: Record<Pipeline, Run>;
-  /** The handler's logged outcome of its last call. */
-  readonly outcome: () => string;
+  readonly spec: CaseSpec;
 }
 
-function benchCase(source: BenchSource, geometry: Geometry, format: BenchFormat, ref: Luma, decoding: FloorDecoding, ctx: ResizeContext, ipx: ReturnType<typeof createIPX>): BenchCase {
-  const key = `${ctx.prefix}/${source.name}`;
+function benchCase(source: BenchSource, geometry: Geometry, format: BenchFormat, ref: Luma, decoding: FloorDecoding, prefix: string): BenchCase {
   const raw = `w=${geometry.width}${geometry.height ? `&h=${geometry.height}` : ''}&f=${format}`;
-  const querystring = canonicalQuery(raw, undefined, DEFAULT_CONFIG);
-  let outcome = '';
-  const runs: Record<Pipeline, Run> = {
-    ours: async () => {
-      const result = await ctx.handler(originResponse({ uri: `/${key}`, querystring, contentType: source.contentType }));
-      outcome = JSON.parse(ctx.logged[ctx.logged.length - 1] || '{}').outcome || '';
-      if (!result.body) throw new Error(`the handler passed ${key}?${querystring} through (${outcome})`);
-      return { bytes: Buffer.from(result.body, 'base64') };
-    },
-    floor: async () => {
-      let mark = performance.now();
-      const input = await getObject(ctx.client, ctx.bucket, key);
-      const get = performance.now() - mark;
-      mark = performance.now();
-      const bytes = await floorTransform(input, geometry, format, ref.width * ref.height, decoding);
-      return { bytes, parts: { get, sharp: performance.now() - mark } };
-    },
-    naive: async () => {
-      const input = await getObject(ctx.client, ctx.bucket, key);
-      return { bytes: await sharp(input).resize(geometry.width, geometry.height).toFormat(format, { quality: quality(format) }).toBuffer() };
-    },
-    ipx: async () => {
-      const modifiers: Record<string, string> = { format, quality: String(quality(format)) };
-      if (geometry.height) modifiers.resize = `${geometry.width}x${geometry.height}`;
-      else modifiers.w = String(geometry.width);
-      const { data } = await ipx(`/${key}`, modifiers).process();
-      return { bytes: Buffer.from(data as Buffer) };
-    },
+  const spec: CaseSpec = {
+    key: `${prefix}/${source.name}`, querystring: canonicalQuery(raw, undefined, DEFAULT_CONFIG), contentType: source.contentType,
+    geometry, format, pixels: ref.width * ref.height, decoding,
   };
-  return { source, geometry, format, ref, runs, outcome: () => outcome };
+  return { source, geometry, format, ref, spec };
 }
 
-export async function benchResize(sources: readonly BenchSource[], geometries: readonly Geometry[], ctx: ResizeContext, onCase?: (r: ResizeCaseResult) => void): Promise<ResizeCaseResult[]> {
-  const ipx = createIPX({ storage: s3Storage(ctx.client, ctx.bucket) });
+/** The cases, in the order they are run: one format at a time, avif last. */
+async function prepareCases(sources: readonly BenchSource[], geometries: readonly Geometry[], prefix: string): Promise<{ cases: BenchCase[]; formats: BenchFormat[] }> {
   const prepared: { source: BenchSource; geometry: Geometry; ref: Luma; decoding: FloorDecoding }[] = [];
   for (const source of sources) {
     const decoding = await floorDecoding(source.bytes);
     for (const geometry of geometries) prepared.push({ source, geometry, ref: await reference(source.bytes, geometry), decoding });
   }
   // One format at a time, avif last: naive's and ipx's effort-4 avif encodes take seconds and
-  // leave the process slower for the calls after them, whichever pipeline makes those calls
+  // leave the machine slower for the calls after them, whichever pipeline makes those calls
   // (about 3% on the next call: docs/performance.md, "The handler against the floor, avif"), so webp and jpeg are not measured in
-  // their wake. The results come back in the table's order (source, size, format).
+  // their wake.
   const formats = [...FORMATS].sort((a, b) => Number(a === 'avif') - Number(b === 'avif'));
   const cases: BenchCase[] = [];
   for (const format of formats) {
-    for (const { source, geometry, ref, decoding } of prepared) cases.push(benchCase(source, geometry, format, ref, decoding, ctx, ipx));
+    for (const { source, geometry, ref, decoding } of prepared) cases.push(benchCase(source, geometry, format, ref, decoding, prefix));
   }
-  // Rounds outermost within each format: a case's rounds are spread over the whole format's run
-  // rather than made back to back, so a burst of the machine's other work (they last seconds,
-  // longer than a case's rounds together) lands on one round of many cases, which their medians
-  // drop, not on every round of one case (docs/performance.md, "Main at 6a84ef7 and after").
-  const samples = cases.map(() => ({
-    ms: { ours: [], floor: [], naive: [], ipx: [] } as Record<Pipeline, number[]>,
-    cpuMs: { ours: [], floor: [], naive: [], ipx: [] } as Record<Pipeline, number[]>,
-    outputs: {} as Record<Pipeline, Buffer>,
-    gets: [] as number[],
-    sharps: [] as number[],
-  }));
-  for (const format of formats) {
-    // One untimed call of every pipeline on every source (at the first size) in this format,
-    // right before its first timed round: V8 compiles the handler's hot functions on background
-    // threads after its first calls (CPU this process is charged for), so with only each case's
-    // own warm-up round the first case measured that compilation (docs/performance.md, "Main at
-    // 6a84ef7 and after"). Ours still sometimes takes 2-3x its CPU time on the largest sources in
-    // a phase that follows another; warming up per format did not remove that (not explained,
-    // same section).
-    for (const c of cases) if (c.format === format && c.geometry === geometries[0]) for (const pipeline of PIPELINES) await c.runs[pipeline]();
-    for (let round = 0; round <= ctx.rounds; round++) {
-      let next = 0; // the case's place in this round: the rows go on from case to case (order.ts)
-      for (let i = 0; i < cases.length; i++) {
-        if (cases[i].format !== format) continue;
-        const { ms, cpuMs, outputs, gets, sharps } = samples[i];
-        for (const pipeline of roundOrder(PIPELINES, round + next++)) {
-          const started = performance.now();
-          const cpuStarted = process.cpuUsage();
-          const { bytes, parts } = await cases[i].runs[pipeline]();
-          const elapsed = performance.now() - started;
-          const cpu = process.cpuUsage(cpuStarted);
-          outputs[pipeline] = bytes;
-          if (round === 0) continue; // warm-up: caches, sockets, JIT
-          cpuMs[pipeline].push((cpu.user + cpu.system) / 1000);
-          if (parts) {
-            gets.push(parts.get);
-            sharps.push(parts.sharp);
-            ms[pipeline].push(parts.get + parts.sharp);
-          } else ms[pipeline].push(elapsed);
-        }
-      }
-    }
-  }
+  return { cases, formats };
+}
+
+/** The results in the table's order: source, size, format. */
+function tableOrder<T extends { source: string; geometry: string; format: BenchFormat }>(results: T[], sources: readonly BenchSource[], geometries: readonly Geometry[]): T[] {
+  const position = (r: T) => (sources.findIndex((s) => s.name === r.source) * geometries.length + geometries.findIndex((g) => g.label === r.geometry)) * FORMATS.length + FORMATS.indexOf(r.format);
+  return results.sort((a, b) => position(a) - position(b));
+}
+
+export async function benchResize(sources: readonly BenchSource[], geometries: readonly Geometry[], ctx: ResizeContext, onCase?: (r: ResizeCaseResult) => void): Promise<ResizeCaseResult[]> {
+  const { cases, formats } = await prepareCases(sources, geometries, ctx.prefix);
+  const samples = await inProcesses(PIPELINES, 'settled', ctx, (processes) => measure(cases, formats, geometries, PIPELINES, processes, ctx.rounds));
   const results: ResizeCaseResult[] = [];
   for (let i = 0; i < cases.length; i++) {
-    const { source, geometry, format, ref, outcome } = cases[i];
-    const { ms, cpuMs, outputs, gets, sharps } = samples[i];
+    const { source, geometry, format, ref } = cases[i];
+    const { ms, cpuMs, pageFaults, outputs, gets, sharps, outcome } = samples[i];
     const scores = {} as Record<Pipeline, number>;
     const chroma = {} as Record<Pipeline, number>;
     const sizes = {} as Record<Pipeline, number>;
     for (const pipeline of PIPELINES) {
-      sizes[pipeline] = outputs[pipeline].length;
-      const both = await scoreBoth(outputs[pipeline], ref);
+      sizes[pipeline] = outputs[pipeline]!.length;
+      const both = await scoreBoth(outputs[pipeline]!, ref);
       scores[pipeline] = both.luma;
       chroma[pipeline] = both.chroma;
     }
+    const each = (values: Partial<Record<Pipeline, number[]>>) => Object.fromEntries(PIPELINES.map((p) => [p, summarize(values[p]!)])) as Record<Pipeline, Summary>;
     const result: ResizeCaseResult = {
-      source: source.name, geometry: geometry.label, format, outcome: outcome(),
-      ms: { ours: summarize(ms.ours), floor: summarize(ms.floor), naive: summarize(ms.naive), ipx: summarize(ms.ipx) },
-      cpuMs: { ours: summarize(cpuMs.ours), floor: summarize(cpuMs.floor), naive: summarize(cpuMs.naive), ipx: summarize(cpuMs.ipx) },
+      source: source.name, geometry: geometry.label, format, outcome,
+      ms: each(ms), cpuMs: each(cpuMs), pageFaults: each(pageFaults),
       bytes: sizes, ssim: scores, chroma,
       floorParts: { get: summarize(gets).median, sharp: summarize(sharps).median },
-      sameAsFloor: outputs.ours.equals(outputs.floor),
+      sameAsFloor: outputs.ours!.equals(outputs.floor!),
     };
     results.push(result);
     onCase?.(result);
   }
-  const position = (r: ResizeCaseResult) => prepared.findIndex((p) => p.source.name === r.source && p.geometry.label === r.geometry) * FORMATS.length + FORMATS.indexOf(r.format);
-  return results.sort((a, b) => position(a) - position(b));
+  return tableOrder(results, sources, geometries);
+}
+
+/** Ours alone, one case's figures, with the allocator as Lambda has it. */
+export interface OursCaseResult {
+  readonly source: string;
+  readonly geometry: string;
+  readonly format: BenchFormat;
+  readonly ms: Summary;
+  readonly cpuMs: Summary;
+  readonly pageFaults: Summary;
+}
+
+/**
+ * Ours alone, in processes whose allocator has glibc's defaults, as a Lambda container runs the
+ * bundle (pipeline-process.ts, Allocator): the figures the cost is priced from. Same cases,
+ * rounds and warm-up as the comparison.
+ */
+export async function benchOursAsLambda(sources: readonly BenchSource[], geometries: readonly Geometry[], ctx: ResizeContext): Promise<OursCaseResult[]> {
+  const { cases, formats } = await prepareCases(sources, geometries, ctx.prefix);
+  const lanes = ['ours'] as const;
+  const samples = await inProcesses(lanes, 'defaults', ctx, (processes) => measure(cases, formats, geometries, lanes, processes, ctx.rounds));
+  const results = cases.map(({ source, geometry, format }, i) => ({
+    source: source.name, geometry: geometry.label, format,
+    ms: summarize(samples[i].ms.ours!), cpuMs: summarize(samples[i].cpuMs.ours!), pageFaults: summarize(samples[i].pageFaults.ours!),
+  }));
+  return tableOrder(results, sources, geometries);
+}
+
+/**
+ * Runs `body` with ctx.processesPerPipeline processes of each of `lanes` (pipeline-child.ts),
+ * each timing its own calls: in the bench's own process, its major garbage collections (its
+ * heap holds s3rver, the results and the reference planes) landed in whichever call was running,
+ * most often ours (docs/performance.md, "Each pipeline in processes of its own").
+ */
+async function inProcesses<T>(lanes: readonly Pipeline[], allocator: Allocator, ctx: ResizeContext, body: (processes: Partial<Record<Pipeline, PipelineProcess[]>>) => Promise<T>): Promise<T> {
+  const setup: PipelineSetup = { root: ctx.root, bucket: ctx.bucket, s3: ctx.s3 };
+  const starting = lanes.map((lane) => Array.from({ length: ctx.processesPerPipeline }, () => startPipelineProcess(lane, setup, allocator)));
+  try {
+    const processes: Partial<Record<Pipeline, PipelineProcess[]>> = {};
+    for (let i = 0; i < lanes.length; i++) processes[lanes[i]] = await Promise.all(starting[i]);
+    return await body(processes);
+  } finally {
+    for (const result of await Promise.allSettled(starting.flat())) if (result.status === 'fulfilled') result.value.stop();
+  }
+}
+
+interface CaseSamples {
+  readonly ms: Partial<Record<Pipeline, number[]>>;
+  readonly cpuMs: Partial<Record<Pipeline, number[]>>;
+  readonly pageFaults: Partial<Record<Pipeline, number[]>>;
+  readonly outputs: Partial<Record<Pipeline, Buffer>>;
+  readonly gets: number[];
+  readonly sharps: number[];
+  outcome: string;
+}
+
+/** The order of one round's calls: balanced over the cycle for several pipelines (order.ts). */
+function laneOrder(lanes: readonly Pipeline[], round: number): readonly Pipeline[] {
+  return lanes.length === 1 ? lanes : roundOrder(lanes, round);
+}
+
+async function measure(cases: readonly BenchCase[], formats: readonly BenchFormat[], geometries: readonly Geometry[], lanes: readonly Pipeline[],
+  processes: Partial<Record<Pipeline, readonly PipelineProcess[]>>, rounds: number): Promise<CaseSamples[]> {
+  // Rounds outermost within each format: a case's rounds are spread over the whole format's run
+  // rather than made back to back, so a burst of the machine's other work (they last seconds,
+  // longer than a case's rounds together) lands on one round of many cases, which their medians
+  // drop, not on every round of one case (docs/performance.md, "Main at 6a84ef7 and after").
+  const lists = () => Object.fromEntries(lanes.map((lane) => [lane, [] as number[]]));
+  const samples: CaseSamples[] = cases.map(() => ({ ms: lists(), cpuMs: lists(), pageFaults: lists(), outputs: {}, gets: [], sharps: [], outcome: '' }));
+  for (const format of formats) {
+    // One untimed call of every pipeline on every source (at the first size) in this format,
+    // right before its first timed round: V8 compiles the handler's hot functions on background
+    // threads after its first calls, so with only each case's own warm-up round the first case
+    // measured that compilation (docs/performance.md, "Main at 6a84ef7 and after").
+    // Every process of every pipeline makes this pass.
+    for (const c of cases) if (c.format === format && c.geometry === geometries[0]) for (const lane of lanes) for (const instance of processes[lane]!) await instance.run(c.spec);
+    for (let round = 0; round <= rounds; round++) {
+      let next = 0; // the case's place in this round: the rows go on from case to case (order.ts)
+      for (let i = 0; i < cases.length; i++) {
+        if (cases[i].format !== format) continue;
+        const sample = samples[i];
+        for (const lane of laneOrder(lanes, round + next++)) {
+          const instances = processes[lane]!;
+          if (round === 0) {
+            // The case's warm-up (caches, sockets, JIT) in every process of the pipeline.
+            for (const instance of instances) {
+              const { bytes, outcome } = await instance.run(cases[i].spec);
+              sample.outputs[lane] = bytes;
+              if (outcome !== undefined) sample.outcome = outcome;
+            }
+            continue;
+          }
+          // The processes take the rounds in turn: with 6 rounds and 3 processes, two each.
+          const { bytes, parts, outcome, ms, cpuMs, pageFaults } = await instances[round % instances.length].run(cases[i].spec);
+          sample.outputs[lane] = bytes;
+          if (outcome !== undefined) sample.outcome = outcome;
+          sample.cpuMs[lane]!.push(cpuMs);
+          sample.pageFaults[lane]!.push(pageFaults);
+          if (parts) {
+            sample.gets.push(parts.get);
+            sample.sharps.push(parts.sharp);
+            sample.ms[lane]!.push(parts.get + parts.sharp);
+          } else sample.ms[lane]!.push(ms);
+        }
+      }
+    }
+  }
+  return samples;
 }
 
 export interface FormatVerdict {

@@ -3,7 +3,6 @@
 // bench/results.json. Every figure is a median over repeated runs after a warm-up, with min and
 // max; comparisons are ratios of runs made side by side in one process, since the machine is
 // shared. --quick (what CI runs) makes every section run once on one small image, in seconds.
-import type { CloudFrontResultResponse } from 'aws-lambda';
 import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -20,7 +19,8 @@ import { benchEdge } from './edge';
 import { benchCacheKeys, benchNormalize, bundleSizes } from './normalize';
 import { PRICE_TABLE, PRICES_READ_ON } from './prices';
 import { coldStarts, requireMs, resizeEventFor, runChild } from './processes';
-import { benchResize, FORMATS, GEOMETRIES as ALL_GEOMETRIES, PIPELINES, verdicts, type ResizeCaseResult } from './resize';
+import { FORMATS, GEOMETRIES as ALL_GEOMETRIES, PIPELINES } from './pipelines';
+import { benchOursAsLambda, benchResize, verdicts, type ResizeCaseResult } from './resize';
 import { inputsTable, scaleTable, SCALE_INPUTS, type ScaleInputs } from './scale';
 import { benchSources } from './sources';
 import { formatSummary, geomean, mean } from './stats';
@@ -30,6 +30,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
 // 6: two balanced cycles (order.ts); at 3, one disturbed round in two moved a case's median.
 const ROUNDS = Number(process.env.BENCH_ROUNDS || (quick ? 1 : 6));
+// 3 processes per pipeline in the resize comparison, each taking 2 of the 6 rounds (resize.ts).
+const PROCESSES_PER_PIPELINE = quick ? 1 : 3;
 const BUCKET = 'originals-bucket';
 const PREFIX = 'prod/bench';
 // Quick mode keeps to the small size: a 640 px avif at the default effort alone takes seconds.
@@ -56,25 +58,21 @@ async function main() {
   const report: Record<string, unknown> = { quick, rounds: ROUNDS };
   const out: string[] = [];
   const print = (...lines: string[]) => { for (const line of lines) { out.push(line); process.stdout.write(line + '\n'); } };
-  const log = console.log;
-  const logged: string[] = [];
   try {
     await s3.createBucket(BUCKET);
     const sources = await benchSources(root, quick);
     for (const source of sources) await s3.put(BUCKET, `${PREFIX}/${source.name}`, source.bytes, source.contentType);
 
     const require = createRequire(import.meta.url);
-    // The built bundle's handler over s3rver: endpoint and credentials passed in, not through the environment.
-    const handler = require(path.join(root, 'dist/resize/index.js')).handlerFor(s3.resizerS3) as (event: unknown) => Promise<CloudFrontResultResponse>;
     const sharpVersions = require('sharp').versions;
     const cpu = os.cpus()[0]?.model || 'unknown CPU';
     const machine = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, sharp ${sharpVersions.sharp} (libvips ${sharpVersions.vips})`;
     report.machine = machine;
     print(`Measured ${machine}; ${quick ? 'QUICK MODE (one image, one round: not for docs/performance.md)' : `median (min-max) of ${ROUNDS} rounds after a warm-up`}.`, '');
 
-    console.log = (line: string) => { logged.push(String(line)); };
-    const resize = await benchResize(sources, GEOMETRIES, { handler, client: s3.client, bucket: BUCKET, prefix: PREFIX, rounds: ROUNDS, logged });
-    console.log = log;
+    const resizeContext = { root, s3: s3.resizerS3, bucket: BUCKET, prefix: PREFIX, rounds: ROUNDS, processesPerPipeline: PROCESSES_PER_PIPELINE };
+    const resize = await benchResize(sources, GEOMETRIES, resizeContext);
+    const asLambda = await benchOursAsLambda(sources, GEOMETRIES, resizeContext);
     report.resize = resize;
     const summary = verdicts(resize);
     report.resizeSummary = summary;
@@ -85,6 +83,14 @@ async function main() {
       const wrong = v.naiveWrong ? ` (${v.naiveWrong} case${v.naiveWrong > 1 ? 's' : ''} left out: naive's output is wrong)` : '';
       print(`| ${v.format} | ${v.oursOverFloor.toFixed(2)}x (${v.oursOverFloorByMin.toFixed(2)}x; ${v.oursOverFloorCpu.toFixed(2)}x) | ${v.speedVsNaive.toFixed(2)}x (${v.speedVsNaiveByMin.toFixed(2)}x; ${v.speedVsNaiveCpu.toFixed(2)}x) | ${(v.bytesVsNaive * 100).toFixed(1)}%${wrong} | ${v.ssimVsNaive.toFixed(4)}${wrong ? ' (same cases)' : ''} | ${v.chromaVsNaive.toFixed(4)} | ${v.speedVsIpx.toFixed(2)}x (${v.speedVsIpxByMin.toFixed(2)}x) |`);
     }
+    report.oursAsLambda = asLambda;
+    print('', 'Ours in the comparison runs with its allocator settled, as every pipeline there does; ours as Lambda runs it, with glibc\'s defaults, in processes of its own right after (same cases and rounds): means over each format\'s cases of the medians.', '',
+      '| format | ours ms, settled | ours ms, defaults (as Lambda) | page faults per call, settled | page faults per call, defaults |', '|---|---|---|---|---|',
+      ...FORMATS.map((f) => {
+        const settled = resize.filter((r) => r.format === f);
+        const defaults = asLambda.filter((r) => r.format === f);
+        return `| ${f} | ${mean(settled.map((r) => r.ms.ours.median)).toFixed(1)} | ${mean(defaults.map((r) => r.ms.median)).toFixed(1)} | ${mean(settled.map((r) => r.pageFaults.ours.median)).toFixed(0)} | ${mean(defaults.map((r) => r.pageFaults.median)).toFixed(0)} |`;
+      }), '');
     const differ = resize.filter((r) => !r.sameAsFloor);
     print('', `The floor's output is byte for byte ours in ${resize.length - differ.length} of ${resize.length} cases${differ.length ? ` (not in: ${differ.map((r) => `${r.source} ${r.geometry} ${r.format}`).join(', ')})` : ''}; ours / floor over those cases: ${summary.map((v) => `${v.format} ${v.oursOverFloorSameOutput.toFixed(3)}x (${v.sameOutputCases} cases)`).join(', ')}.`, '');
 
@@ -162,9 +168,10 @@ async function main() {
 
     // Cost.
     const memoryMb = config.deploy.resizeMemoryMb;
-    const perFormatMs = Object.fromEntries(FORMATS.map((f) => [f, mean(resize.filter((r) => r.format === f).map((r) => r.ms.ours.median))]));
-    const allMs = mean(resize.map((r) => r.ms.ours.median));
-    const allMinMs = mean(resize.map((r) => r.ms.ours.min));
+    // Priced from ours as Lambda runs it (glibc's allocator defaults), not from the comparison.
+    const perFormatMs = Object.fromEntries(FORMATS.map((f) => [f, mean(asLambda.filter((r) => r.format === f).map((r) => r.ms.median))]));
+    const allMs = mean(asLambda.map((r) => r.ms.median));
+    const allMinMs = mean(asLambda.map((r) => r.ms.min));
     // The floor (the S3 GET plus bare sharp with our encoder settings, no handler) priced the same
     // way: no handler can cost less than this, whatever it does around sharp.
     const floorWebpJpegMs = mean(resize.filter((r) => r.format === 'webp' || r.format === 'jpeg').map((r) => r.ms.floor.min));
@@ -179,7 +186,7 @@ async function main() {
     };
     report.cost = cost;
     print(`### Cost (prices read ${PRICES_READ_ON}; ${COST_FORMULA})`, '',
-      `At ${memoryMb} MB: $${cost.perMillionTransforms.toFixed(2)} per million transforms (mean of the resize table's medians, ${allMs.toFixed(0)} ms here; $${cost.perMillionTransforms === undefined ? '' : cost.perMillionTransformsByMin.toFixed(2)} from its fastest rounds, ${allMinMs.toFixed(0)} ms; ${FORMATS.map((f) => `${f} $${cost.perFormat[f].toFixed(2)}`).join(', ')}), $${cost.perMillionHits.toFixed(2)} per million hits. The floor alone (S3 GET plus bare sharp, webp and jpeg cases, fastest rounds, ${floorWebpJpegMs.toFixed(0)} ms): $${cost.floorWebpJpegByMin.toFixed(2)} per million.`, '',
+      `At ${memoryMb} MB: $${cost.perMillionTransforms.toFixed(2)} per million transforms (ours as Lambda runs it, glibc's allocator defaults: mean of its cases' medians, ${allMs.toFixed(0)} ms here; $${cost.perMillionTransforms === undefined ? '' : cost.perMillionTransformsByMin.toFixed(2)} from its fastest rounds, ${allMinMs.toFixed(0)} ms; ${FORMATS.map((f) => `${f} $${cost.perFormat[f].toFixed(2)}`).join(', ')}), $${cost.perMillionHits.toFixed(2)} per million hits. The floor alone (S3 GET plus bare sharp, webp and jpeg cases, fastest rounds, ${floorWebpJpegMs.toFixed(0)} ms): $${cost.floorWebpJpegByMin.toFixed(2)} per million.`, '',
       '| memory MB | ms at that memory | $ per million transforms |', '|---|---|---|', ...cost.memorySweep.map((m) => `| ${m.memoryMb} | ${m.ms.toFixed(0)} | ${m.perMillion.toFixed(2)} |`), '',
       '| price | source |', '|---|---|', ...Object.values(PRICE_TABLE).map((p) => `| ${p.per} | ${p.source} |`), '');
 
@@ -190,7 +197,6 @@ async function main() {
     report.scale = { inputs };
     print('### Scale on paper', '', ...inputsTable(inputs), '', ...scaleTable(inputs), '');
   } finally {
-    console.log = log;
     await s3.stop();
   }
   writeFileSync(path.join(root, 'bench/results.json'), JSON.stringify(report, null, 2) + '\n');

@@ -5,7 +5,8 @@ import { createS3Client } from '../shared/s3-client';
 import type { Readable } from 'node:stream';
 import sharp, { type ResizeOptions } from 'sharp';
 import { S3RVER_CREDENTIALS } from '../infra/local/s3-server';
-import { reference, scoreBoth, type Geometry } from './resize';
+import type { Geometry } from './pipelines';
+import { reference, scoreBoth } from './resize';
 import type { BenchSource } from './sources';
 import { geomean, mean, summarize } from './stats';
 
