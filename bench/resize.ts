@@ -114,10 +114,30 @@ function tableOrder<T extends { source: string; geometry: string; format: BenchF
   return results.sort((a, b) => position(a) - position(b));
 }
 
-export async function benchResize(sources: readonly BenchSource[], geometries: readonly Geometry[], ctx: ResizeContext, onCase?: (r: ResizeCaseResult) => void): Promise<ResizeCaseResult[]> {
+export interface ResizeBench {
+  /** The four pipelines side by side, every process's allocator settled. */
+  readonly comparison: ResizeCaseResult[];
+  /** Ours again with glibc's allocator defaults, as Lambda runs it: the figures the cost is priced from. */
+  readonly asLambda: OursCaseResult[];
+}
+
+const OURS = ['ours'] as const;
+
+export async function benchResize(sources: readonly BenchSource[], geometries: readonly Geometry[], ctx: ResizeContext): Promise<ResizeBench> {
   const { cases, formats } = await prepareCases(sources, geometries, ctx.prefix);
-  const samples = await inProcesses(PIPELINES, 'settled', ctx, (processes) => measure(cases, formats, geometries, PIPELINES, processes, ctx.rounds));
-  const results: ResizeCaseResult[] = [];
+  const samples = cases.map(() => emptySamples(PIPELINES));
+  const lambdaSamples = cases.map(() => emptySamples(OURS));
+  await inProcesses(PIPELINES, 'settled', ctx, (processes) => inProcesses(OURS, 'defaults', ctx, async (lambdaProcesses) => {
+    // Each format's comparison, then ours as Lambda on the same format: both follow the same
+    // work (a first run of ours as Lambda after the whole comparison, so after its avif phase,
+    // took 1-5 ms more CPU on nearly every webp case: docs/performance.md, "Each pipeline in
+    // processes of its own").
+    for (const format of formats) {
+      await measure(cases, format, geometries, PIPELINES, processes, ctx.rounds, samples);
+      await measure(cases, format, geometries, OURS, lambdaProcesses, ctx.rounds, lambdaSamples);
+    }
+  }));
+  const comparison: ResizeCaseResult[] = [];
   for (let i = 0; i < cases.length; i++) {
     const { source, geometry, format, ref } = cases[i];
     const { ms, cpuMs, pageFaults, outputs, gets, sharps, outcome } = samples[i];
@@ -138,13 +158,16 @@ export async function benchResize(sources: readonly BenchSource[], geometries: r
       floorParts: { get: summarize(gets).median, sharp: summarize(sharps).median },
       sameAsFloor: outputs.ours!.equals(outputs.floor!),
     };
-    results.push(result);
-    onCase?.(result);
+    comparison.push(result);
   }
-  return tableOrder(results, sources, geometries);
+  const asLambda = cases.map(({ source, geometry, format }, i) => ({
+    source: source.name, geometry: geometry.label, format,
+    ms: summarize(lambdaSamples[i].ms.ours!), cpuMs: summarize(lambdaSamples[i].cpuMs.ours!), pageFaults: summarize(lambdaSamples[i].pageFaults.ours!),
+  }));
+  return { comparison: tableOrder(comparison, sources, geometries), asLambda: tableOrder(asLambda, sources, geometries) };
 }
 
-/** Ours alone, one case's figures, with the allocator as Lambda has it. */
+/** Ours alone, one case's figures, with the allocator as Lambda has it (glibc's defaults). */
 export interface OursCaseResult {
   readonly source: string;
   readonly geometry: string;
@@ -152,22 +175,6 @@ export interface OursCaseResult {
   readonly ms: Summary;
   readonly cpuMs: Summary;
   readonly pageFaults: Summary;
-}
-
-/**
- * Ours alone, in processes whose allocator has glibc's defaults, as a Lambda container runs the
- * bundle (pipeline-process.ts, Allocator): the figures the cost is priced from. Same cases,
- * rounds and warm-up as the comparison.
- */
-export async function benchOursAsLambda(sources: readonly BenchSource[], geometries: readonly Geometry[], ctx: ResizeContext): Promise<OursCaseResult[]> {
-  const { cases, formats } = await prepareCases(sources, geometries, ctx.prefix);
-  const lanes = ['ours'] as const;
-  const samples = await inProcesses(lanes, 'defaults', ctx, (processes) => measure(cases, formats, geometries, lanes, processes, ctx.rounds));
-  const results = cases.map(({ source, geometry, format }, i) => ({
-    source: source.name, geometry: geometry.label, format,
-    ms: summarize(samples[i].ms.ours!), cpuMs: summarize(samples[i].cpuMs.ours!), pageFaults: summarize(samples[i].pageFaults.ours!),
-  }));
-  return tableOrder(results, sources, geometries);
 }
 
 /**
@@ -198,58 +205,59 @@ interface CaseSamples {
   outcome: string;
 }
 
+function emptySamples(lanes: readonly Pipeline[]): CaseSamples {
+  const lists = () => Object.fromEntries(lanes.map((lane) => [lane, [] as number[]]));
+  return { ms: lists(), cpuMs: lists(), pageFaults: lists(), outputs: {}, gets: [], sharps: [], outcome: '' };
+}
+
 /** The order of one round's calls: balanced over the cycle for several pipelines (order.ts). */
 function laneOrder(lanes: readonly Pipeline[], round: number): readonly Pipeline[] {
   return lanes.length === 1 ? lanes : roundOrder(lanes, round);
 }
 
-async function measure(cases: readonly BenchCase[], formats: readonly BenchFormat[], geometries: readonly Geometry[], lanes: readonly Pipeline[],
-  processes: Partial<Record<Pipeline, readonly PipelineProcess[]>>, rounds: number): Promise<CaseSamples[]> {
+/** One format's cases through `lanes`, into `samples` (one per case, in cases' order). */
+async function measure(cases: readonly BenchCase[], format: BenchFormat, geometries: readonly Geometry[], lanes: readonly Pipeline[],
+  processes: Partial<Record<Pipeline, readonly PipelineProcess[]>>, rounds: number, samples: CaseSamples[]): Promise<void> {
   // Rounds outermost within each format: a case's rounds are spread over the whole format's run
   // rather than made back to back, so a burst of the machine's other work (they last seconds,
   // longer than a case's rounds together) lands on one round of many cases, which their medians
   // drop, not on every round of one case (docs/performance.md, "Main at 6a84ef7 and after").
-  const lists = () => Object.fromEntries(lanes.map((lane) => [lane, [] as number[]]));
-  const samples: CaseSamples[] = cases.map(() => ({ ms: lists(), cpuMs: lists(), pageFaults: lists(), outputs: {}, gets: [], sharps: [], outcome: '' }));
-  for (const format of formats) {
-    // One untimed call of every pipeline on every source (at the first size) in this format,
-    // right before its first timed round: V8 compiles the handler's hot functions on background
-    // threads after its first calls, so with only each case's own warm-up round the first case
-    // measured that compilation (docs/performance.md, "Main at 6a84ef7 and after").
-    // Every process of every pipeline makes this pass.
-    for (const c of cases) if (c.format === format && c.geometry === geometries[0]) for (const lane of lanes) for (const instance of processes[lane]!) await instance.run(c.spec);
-    for (let round = 0; round <= rounds; round++) {
-      let next = 0; // the case's place in this round: the rows go on from case to case (order.ts)
-      for (let i = 0; i < cases.length; i++) {
-        if (cases[i].format !== format) continue;
-        const sample = samples[i];
-        for (const lane of laneOrder(lanes, round + next++)) {
-          const instances = processes[lane]!;
-          if (round === 0) {
-            // The case's warm-up (caches, sockets, JIT) in every process of the pipeline.
-            for (const instance of instances) {
-              const { bytes, outcome } = await instance.run(cases[i].spec);
-              sample.outputs[lane] = bytes;
-              if (outcome !== undefined) sample.outcome = outcome;
-            }
-            continue;
+  // One untimed call of every pipeline on every source (at the first size) in this format,
+  // right before its first timed round: V8 compiles the handler's hot functions on background
+  // threads after its first calls, so with only each case's own warm-up round the first case
+  // measured that compilation (docs/performance.md, "Main at 6a84ef7 and after").
+  // Every process of every pipeline makes this pass.
+  for (const c of cases) if (c.format === format && c.geometry === geometries[0]) for (const lane of lanes) for (const instance of processes[lane]!) await instance.run(c.spec);
+  for (let round = 0; round <= rounds; round++) {
+    let next = 0; // the case's place in this round: the rows go on from case to case (order.ts)
+    for (let i = 0; i < cases.length; i++) {
+      if (cases[i].format !== format) continue;
+      const sample = samples[i];
+      for (const lane of laneOrder(lanes, round + next++)) {
+        const instances = processes[lane]!;
+        if (round === 0) {
+          // The case's warm-up (caches, sockets, JIT) in every process of the pipeline.
+          for (const instance of instances) {
+            const { bytes, outcome } = await instance.run(cases[i].spec);
+            sample.outputs[lane] = bytes;
+            if (outcome !== undefined) sample.outcome = outcome;
           }
-          // The processes take the rounds in turn: with 6 rounds and 3 processes, two each.
-          const { bytes, parts, outcome, ms, cpuMs, pageFaults } = await instances[round % instances.length].run(cases[i].spec);
-          sample.outputs[lane] = bytes;
-          if (outcome !== undefined) sample.outcome = outcome;
-          sample.cpuMs[lane]!.push(cpuMs);
-          sample.pageFaults[lane]!.push(pageFaults);
-          if (parts) {
-            sample.gets.push(parts.get);
-            sample.sharps.push(parts.sharp);
-            sample.ms[lane]!.push(parts.get + parts.sharp);
-          } else sample.ms[lane]!.push(ms);
+          continue;
         }
+        // The processes take the rounds in turn: with 6 rounds and 3 processes, two each.
+        const { bytes, parts, outcome, ms, cpuMs, pageFaults } = await instances[round % instances.length].run(cases[i].spec);
+        sample.outputs[lane] = bytes;
+        if (outcome !== undefined) sample.outcome = outcome;
+        sample.cpuMs[lane]!.push(cpuMs);
+        sample.pageFaults[lane]!.push(pageFaults);
+        if (parts) {
+          sample.gets.push(parts.get);
+          sample.sharps.push(parts.sharp);
+          sample.ms[lane]!.push(parts.get + parts.sharp);
+        } else sample.ms[lane]!.push(ms);
       }
     }
   }
-  return samples;
 }
 
 export interface FormatVerdict {

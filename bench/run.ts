@@ -20,7 +20,7 @@ import { benchCacheKeys, benchNormalize, bundleSizes } from './normalize';
 import { PRICE_TABLE, PRICES_READ_ON } from './prices';
 import { coldStarts, requireMs, resizeEventFor, runChild } from './processes';
 import { FORMATS, GEOMETRIES as ALL_GEOMETRIES, PIPELINES } from './pipelines';
-import { benchOursAsLambda, benchResize, verdicts, type ResizeCaseResult } from './resize';
+import { benchResize, verdicts, type ResizeCaseResult } from './resize';
 import { inputsTable, scaleTable, SCALE_INPUTS, type ScaleInputs } from './scale';
 import { benchSources } from './sources';
 import { formatSummary, geomean, mean } from './stats';
@@ -71,8 +71,7 @@ async function main() {
     print(`Measured ${machine}; ${quick ? 'QUICK MODE (one image, one round: not for docs/performance.md)' : `median (min-max) of ${ROUNDS} rounds after a warm-up`}.`, '');
 
     const resizeContext = { root, s3: s3.resizerS3, bucket: BUCKET, prefix: PREFIX, rounds: ROUNDS, processesPerPipeline: PROCESSES_PER_PIPELINE };
-    const resize = await benchResize(sources, GEOMETRIES, resizeContext);
-    const asLambda = await benchOursAsLambda(sources, GEOMETRIES, resizeContext);
+    const { comparison: resize, asLambda } = await benchResize(sources, GEOMETRIES, resizeContext);
     report.resize = resize;
     const summary = verdicts(resize);
     report.resizeSummary = summary;
@@ -84,7 +83,7 @@ async function main() {
       print(`| ${v.format} | ${v.oursOverFloor.toFixed(2)}x (${v.oursOverFloorByMin.toFixed(2)}x; ${v.oursOverFloorCpu.toFixed(2)}x) | ${v.speedVsNaive.toFixed(2)}x (${v.speedVsNaiveByMin.toFixed(2)}x; ${v.speedVsNaiveCpu.toFixed(2)}x) | ${(v.bytesVsNaive * 100).toFixed(1)}%${wrong} | ${v.ssimVsNaive.toFixed(4)}${wrong ? ' (same cases)' : ''} | ${v.chromaVsNaive.toFixed(4)} | ${v.speedVsIpx.toFixed(2)}x (${v.speedVsIpxByMin.toFixed(2)}x) |`);
     }
     report.oursAsLambda = asLambda;
-    print('', 'Ours in the comparison runs with its allocator settled, as every pipeline there does; ours as Lambda runs it, with glibc\'s defaults, in processes of its own right after (same cases and rounds): means over each format\'s cases of the medians.', '',
+    print('', 'Ours in the comparison runs with its allocator settled, as every pipeline there does; ours as Lambda runs it, with glibc\'s defaults, in processes of its own, right after each format\'s comparison (same cases and rounds): means over each format\'s cases of the medians.', '',
       '| format | ours ms, settled | ours ms, defaults (as Lambda) | page faults per call, settled | page faults per call, defaults |', '|---|---|---|---|---|',
       ...FORMATS.map((f) => {
         const settled = resize.filter((r) => r.format === f);
