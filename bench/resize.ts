@@ -130,7 +130,7 @@ export async function benchResize(sources: readonly BenchSource[], geometries: r
   await inProcesses(PIPELINES, 'settled', ctx, (processes) => inProcesses(OURS, 'defaults', ctx, async (lambdaProcesses) => {
     // Each format's comparison, then ours as Lambda on the same format: both follow the same
     // work (a first run of ours as Lambda after the whole comparison, so after its avif phase,
-    // took 1-5 ms more CPU on nearly every webp case: docs/performance.md, "Each pipeline in
+    // took 0.2-5.4 ms more CPU on 13 of the 14 webp cases: docs/performance.md, "Each pipeline in
     // processes of its own").
     for (const format of formats) {
       await measure(cases, format, geometries, PIPELINES, processes, ctx.rounds, samples);
