@@ -1,8 +1,8 @@
 // npm run bench [-- --quick]: speed, bytes, quality, memory and cost of the two functions on
 // this machine, printed as Markdown tables (docs/performance.md) and written as JSON to
 // bench/results.json. Every figure is a median over repeated runs after a warm-up, with min and
-// max; comparisons are ratios of runs made side by side in one process, since the machine is
-// shared. --quick (what CI runs) makes every section run once on one small image, in seconds.
+// max; comparisons are ratios of runs made side by side in the same rounds, since the machine
+// is shared. --quick (what CI runs) makes every section run once on one small image, in seconds.
 import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
