@@ -32,7 +32,7 @@ export interface PipelineProcess {
  *   settled   freed memory is kept for reuse (allocations up to 32 MiB from the arenas, nothing
  *             given back under 512 MiB), so every process runs a case alike: the comparison of
  *             pipelines is then of their work, not of their allocators' luck.
- * docs/performance.md, "Each pipeline in processes of its own".
+ * docs/performance.md, "Each pipeline in processes of its own, and a settled allocator".
  */
 export type Allocator = 'defaults' | 'settled';
 const SETTLED_MALLOC = 'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=536870912';

@@ -10,6 +10,7 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { IPXStorage } from 'ipx';
 import sharp from 'sharp';
+import { canonicalQuery } from '../shared/canonical';
 import { DEFAULT_CONFIG } from '../shared/config';
 import { createS3Client, type S3Credentials } from '../shared/s3-client';
 import { ENCODERS, RESIZE_KERNEL } from '../functions/resize/operations';
@@ -87,6 +88,12 @@ export interface CaseSpec {
   readonly decoding: FloorDecoding;
 }
 
+/** The spec of one variant: the canonical query the normalizer would send for this geometry and format. */
+export function caseSpec(key: string, contentType: string, geometry: Geometry, format: BenchFormat, pixels: number, decoding: FloorDecoding): CaseSpec {
+  const raw = `w=${geometry.width}${geometry.height ? `&h=${geometry.height}` : ''}&f=${format}`;
+  return { key, querystring: canonicalQuery(raw, undefined, DEFAULT_CONFIG), contentType, geometry, format, pixels, decoding };
+}
+
 /** What one call made, and, for the floor, its two parts in ms. */
 export interface PipelineOutput {
   readonly bytes: Buffer;
@@ -112,7 +119,7 @@ export async function sharpPipelineRunner(pipeline: Exclude<Pipeline, 'ours'>, s
   if (pipeline === 'floor') {
     // libvips' operation cache off, as the handler has it (functions/resize/transform.ts): the
     // floor is bare sharp with our settings. With it on, a case repeated in one process took
-    // longer, not shorter (docs/performance.md, "Each pipeline in processes of its own").
+    // longer, not shorter (docs/performance.md, "Each pipeline in processes of its own, and a settled allocator").
     sharp.cache(false);
     return async (spec) => {
       let mark = performance.now();

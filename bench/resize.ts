@@ -4,13 +4,11 @@
 // Each output's bytes and luma and chroma SSIM against a lossless reference resize of the same geometry.
 // The order changes every round so each pipeline follows each of the others equally often (order.ts).
 import sharp from 'sharp';
-import { canonicalQuery } from '../shared/canonical';
-import { DEFAULT_CONFIG } from '../shared/config';
 import type { S3Credentials } from '../shared/s3-client';
 import type { BenchSource } from './sources';
 import { chromaSsim, luma, ssim, type Luma } from './ssim';
 import { roundOrder } from './order';
-import { FORMATS, floorDecoding, PIPELINES, type BenchFormat, type CaseSpec, type FloorDecoding, type Geometry, type Pipeline, type PipelineSetup } from './pipelines';
+import { caseSpec, FORMATS, floorDecoding, PIPELINES, type BenchFormat, type CaseSpec, type FloorDecoding, type Geometry, type Pipeline, type PipelineSetup } from './pipelines';
 import { startPipelineProcess, type Allocator, type PipelineProcess } from './pipeline-process';
 import { geomean, mean, summarize, type Summary } from './stats';
 
@@ -51,7 +49,7 @@ export interface ResizeContext {
    * Processes per pipeline, taking the rounds in turn. A process's memory allocator settles into
    * a state for a case that it keeps: in one, a call faults in a few megabytes afresh and takes
    * up to 10 ms longer, in another it does not, whichever the pipeline (docs/performance.md,
-   * "Each pipeline in processes of its own"). With several, a case's median does not rest on one
+   * "Each pipeline in processes of its own, and a settled allocator"). With several, a case's median does not rest on one
    * process's luck.
    */
   readonly processesPerPipeline: number;
@@ -81,11 +79,7 @@ interface BenchCase {
 }
 
 function benchCase(source: BenchSource, geometry: Geometry, format: BenchFormat, ref: Luma, decoding: FloorDecoding, prefix: string): BenchCase {
-  const raw = `w=${geometry.width}${geometry.height ? `&h=${geometry.height}` : ''}&f=${format}`;
-  const spec: CaseSpec = {
-    key: `${prefix}/${source.name}`, querystring: canonicalQuery(raw, undefined, DEFAULT_CONFIG), contentType: source.contentType,
-    geometry, format, pixels: ref.width * ref.height, decoding,
-  };
+  const spec = caseSpec(`${prefix}/${source.name}`, source.contentType, geometry, format, ref.width * ref.height, decoding);
   return { source, geometry, format, ref, spec };
 }
 
@@ -131,7 +125,7 @@ export async function benchResize(sources: readonly BenchSource[], geometries: r
     // Each format's comparison, then ours as Lambda on the same format: both follow the same
     // work (a first run of ours as Lambda after the whole comparison, so after its avif phase,
     // took 0.2-5.4 ms more CPU on 13 of the 14 webp cases: docs/performance.md, "Each pipeline in
-    // processes of its own").
+    // processes of its own, and a settled allocator").
     for (const format of formats) {
       await measure(cases, format, geometries, PIPELINES, processes, ctx.rounds, samples);
       await measure(cases, format, geometries, OURS, lambdaProcesses, ctx.rounds, lambdaSamples);
@@ -181,7 +175,7 @@ export interface OursCaseResult {
  * Runs `body` with ctx.processesPerPipeline processes of each of `lanes` (pipeline-child.ts),
  * each timing its own calls: in the bench's own process, its major garbage collections (its
  * heap holds s3rver, the results and the reference planes) landed in whichever call was running,
- * most often ours (docs/performance.md, "Each pipeline in processes of its own").
+ * most often ours (docs/performance.md, "Each pipeline in processes of its own, and a settled allocator").
  */
 async function inProcesses<T>(lanes: readonly Pipeline[], allocator: Allocator, ctx: ResizeContext, body: (processes: Partial<Record<Pipeline, PipelineProcess[]>>) => Promise<T>): Promise<T> {
   const setup: PipelineSetup = { root: ctx.root, bucket: ctx.bucket, s3: ctx.s3 };

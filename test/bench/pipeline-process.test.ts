@@ -8,10 +8,8 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { floorDecoding, floorTransform, GEOMETRIES, type CaseSpec } from '../../bench/pipelines';
+import { caseSpec, floorDecoding, floorTransform, GEOMETRIES, type CaseSpec } from '../../bench/pipelines';
 import { startPipelineProcess, type PipelineProcess } from '../../bench/pipeline-process';
-import { canonicalQuery } from '../../shared/canonical';
-import { DEFAULT_CONFIG } from '../../shared/config';
 import { photoLike } from '../helpers/images';
 import { startS3, type LocalS3 } from '../helpers/s3';
 
@@ -22,10 +20,7 @@ const processes = suite<Context>('bench: pipelines in processes of their own', {
 
 const geometry = GEOMETRIES[0]; // 200x150 cover
 async function spec(source: Buffer, key: string): Promise<CaseSpec> {
-  return {
-    key, querystring: canonicalQuery(`w=${geometry.width}&h=${geometry.height}&f=webp`, undefined, DEFAULT_CONFIG), contentType: 'image/jpeg',
-    geometry, format: 'webp', pixels: geometry.width * geometry.height!, decoding: await floorDecoding(source),
-  };
+  return caseSpec(key, 'image/jpeg', geometry, 'webp', geometry.width * geometry.height!, await floorDecoding(source));
 }
 
 processes.before(async (context) => {
