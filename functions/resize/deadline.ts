@@ -16,24 +16,39 @@ export interface Deadline {
   readonly signal: AbortSignal;
   /** Resolves `work`, or rejects with a deadline error when the deadline passes first. */
   race<T>(work: Promise<T>, stage: string): Promise<T>;
-  /** Stops the timer once the invocation has answered (the handler's finally). */
+  /**
+   * The invocation has answered (the handler's finally): stops the timer and aborts the signal,
+   * so work it left behind (an S3 attempt whose race the deadline won) stops rather than retry.
+   */
   dispose(): void;
 }
 
 export const DEADLINE_ERROR = 'DeadlineExceeded';
+/** The signal's reason once the invocation has answered: not a deadline, nothing to remember. */
+export const ANSWERED = 'InvocationAnswered';
 
 export function startDeadline(ms: number): Deadline {
   const at = performance.now() + ms;
   const controller = new AbortController();
   // Cleared by dispose(): left running, every invocation's timer outlived it by the whole
   // deadline and fired into a later one (the local edge's pool held one per miss for ~10 s).
+  // dispose() aborts the signal itself: when a stage's race timer fired before this one, the
+  // handler answered and cleared this timer, and the S3 attempt still running went on to its
+  // own timeout and a retry, a GET after the answer (seen as a second GET in the next faults test).
   const timer = setTimeout(() => controller.abort(deadlineError(ms, 'deadline')), ms);
   timer.unref();
   const remainingMs = () => Math.max(0, at - performance.now());
   return {
     remainingMs,
     signal: controller.signal,
-    dispose: () => clearTimeout(timer),
+    dispose: () => {
+      clearTimeout(timer);
+      if (!controller.signal.aborted) {
+        const answered = new Error('the invocation has answered');
+        answered.name = ANSWERED;
+        controller.abort(answered);
+      }
+    },
     race(work, stage) {
       // The losing work is not awaited, so its rejection must not become an unhandled one.
       work.catch(() => undefined);

@@ -3,7 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { capToBudget, encodeSeconds, MIN_COMPLEXITY, outputSize, pixelBudget, sourceComplexity } from '../../../functions/resize/budget';
-import { DEADLINE_ERROR, deadlineMs, startDeadline } from '../../../functions/resize/deadline';
+import { ANSWERED, DEADLINE_ERROR, deadlineMs, startDeadline } from '../../../functions/resize/deadline';
 import type { TransformPlan } from '../../../shared/plan';
 import { configWith } from '../../helpers/config';
 
@@ -107,13 +107,14 @@ budget('the deadline rejects work that outlives it, and aborts its signal', asyn
   assert.is(await startDeadline(1000).race(Promise.resolve(7), 'quick'), 7);
 });
 
-budget('a disposed deadline never fires: the answered invocation leaves no timer behind', async () => {
+budget('a disposed deadline never fires, and its signal stops what the answered invocation left running', async () => {
   const disposed = startDeadline(30);
   disposed.dispose();
+  assert.is(disposed.signal.aborted, true, 'work still holding the signal is stopped');
   const running = startDeadline(30);
   await new Promise((resolve) => setTimeout(resolve, 80));
-  assert.is(disposed.signal.aborted, false, 'disposed');
-  assert.is(running.signal.aborted, true, 'not disposed');
+  assert.is((disposed.signal.reason as Error).name, ANSWERED, 'disposed: answered, never a deadline');
+  assert.is((running.signal.reason as Error).name, DEADLINE_ERROR, 'not disposed: the deadline fired');
 });
 
 budget.run();
