@@ -1,7 +1,7 @@
 // npm test: type check, build, then every uvu suite under test/, ending with one plain line
 // "N passed, N failed" (CI reads that line, not uvu's summary).
 //   --corpus   run only test/corpus (needs ../shared/corpus beside the clone)
-//   --load     run only test/load/load.test.ts (npm run test:load: 2,000 requests through the local edge)
+//   --load     run only test/load/load.test.ts (npm run test:load: 3,000 requests through the local edge)
 //   --big      run only test/load/big-source.test.ts (npm run test:big: 64 concurrent misses of a
 //              30 MB original), in a process of its own so neither run's memory figures see the other's
 import { spawnSync } from 'node:child_process';
