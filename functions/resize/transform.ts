@@ -8,6 +8,7 @@ import type { SourceInfo, TransformPlan } from '../../shared/plan';
 import { outputSize } from './budget';
 import { gainMapPlan } from './gain-map';
 import { firstLine } from './invocation';
+import { settleAllocator } from './allocator';
 import { beforeResize, edits, encode, needsGeometryPass } from './operations';
 import { decodesAsUntaggedSrgb } from './srgb-profile';
 import { gainMapMetadata, joinUltraHdr, withOrientation } from './ultra-hdr';
@@ -15,6 +16,8 @@ import { placement, type Overlay } from './watermark';
 
 // Each invocation handles a new original, so libvips' operation cache only holds memory.
 sharp.cache(false);
+// Freed buffers stay in glibc's heaps instead of being faulted in anew on each miss (allocator.ts).
+settleAllocator();
 
 export interface InspectedSource extends SourceInfo {
   /** As stored (before EXIF orientation), for the pixel limit. */
