@@ -40,11 +40,12 @@ export interface SignedRequest {
 }
 
 /**
- * The first `ws` pair (WIDTH_RANGE_PARAM, spelled exactly), whatever its value: `min` and `max`
- * in groups 3 and 4 when the value is `min-max` in digits, neither otherwise (the normalizer
- * then admits no width: NaN compares false).
+ * The first `ws` pair (WIDTH_RANGE_PARAM, spelled exactly), whatever its value: the value in
+ * group 2, and `min` and `max` in groups 3 and 4 when it is `min-max` in digits, neither
+ * otherwise (the normalizer then admits no width, NaN compares false, and its refusal quotes
+ * the value).
  */
-export const WIDTH_RANGE = /(^|&)ws=((\d+)-(\d+)(?=&|$))?/;
+export const WIDTH_RANGE = /(^|&)ws=((\d+)-(\d+)(?=&|$)|[^&]*)/;
 /** Every pair named exactly `w`, in a query with `&` put before it. */
 const WIDTH_PAIRS = /&w(=[^&]*)?(?=&|$)/g;
 

@@ -71,7 +71,7 @@ export async function normalizeRequest(input: ViewerInput, config: Config, signi
   // `ws`: the signature left `w` open; the width it became (after dpr and widths) must be in the signed range.
   if (NORMALIZER_FEATURES.signing && range) {
     const w = (transform || ({} as { w?: number })).w;
-    if (!(w! >= +range[3] && w! <= +range[4])) throw signatureRefusal('wrong', `w must be from ${range[3]} to ${range[4]} (ws, after dpr), got ${w || 'none'}`);
+    if (!(w! >= +range[3] && w! <= +range[4])) throw signatureRefusal('wrong', `w must be within ws=${range[2]} (min-max widths, after dpr), got ${w || 'none'}`);
   }
   return { uri, query: formatCanonical(transform) };
 }

@@ -55,7 +55,7 @@ main();
       [403, 'sig does not match this URL\n'],
       [403, 'the URL expired at 1970-01-01T00:00:01.000Z (exp=1)\n'],
       { w: { value: '150' }, f: { value: 'png' } },
-      [403, 'w must be from 100 to 300 (ws, after dpr), got 400\n'],
+      [403, 'w must be within ws=100-300 (min-max widths, after dpr), got 400\n'],
     ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });

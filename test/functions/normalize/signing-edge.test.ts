@@ -146,15 +146,15 @@ edge('one ws signature: a w outside the range, no w, a changed or added paramete
   const signed = signUrl('/dev/photo.jpg?f=webp&q=70', KEYS[0], { widths: { min: 200, max: 900 } });
   const sig = signed.slice(signed.indexOf('&sig='));
   const refusals: Array<[string, RegExp]> = [
-    [withWidth(signed, 199), /^w must be from 200 to 900 \(ws, after dpr\), got 199$/],
-    [withWidth(signed, 901), /^w must be from 200 to 900 .* got 901$/],
-    [signed, /^w must be from 200 to 900 .* got none$/],
+    [withWidth(signed, 199), /^w must be within ws=200-900 \(min-max widths, after dpr\), got 199$/],
+    [withWidth(signed, 901), /^w must be within ws=200-900 .* got 901$/],
+    [signed, /^w must be within ws=200-900 .* got none$/],
     [`/dev/photo.jpg?w=400&f=png&q=70&ws=200-900${sig}`, /^sig does not match this URL$/],
     [`/dev/photo.jpg?w=400&f=webp&q=70&h=100&ws=200-900${sig}`, /^sig does not match this URL$/],
     [`/dev/photo.jpg?w=400&f=webp&q=70&ws=200-4000${sig}`, /^sig does not match this URL$/],
     [`/dev/photo.jpg?%77=4000&f=webp&q=70&ws=200-900${sig}`, /^sig does not match this URL$/],
     // Signed by hand (signUrl refuses to): the signature holds, a reversed range admits no width.
-    [`/dev/photo.jpg?w=400&f=webp&ws=900-200&sig=${hmacSha256Base64url(KEYS[0], '/dev/photo.jpg?f=webp&ws=900-200')}`, /^w must be from 900 to 200 \(ws, after dpr\), got 400$/],
+    [`/dev/photo.jpg?w=400&f=webp&ws=900-200&sig=${hmacSha256Base64url(KEYS[0], '/dev/photo.jpg?f=webp&ws=900-200')}`, /^w must be within ws=900-200 \(min-max widths, after dpr\), got 400$/],
   ];
   for (const [runtime, server] of edges) {
     for (const [url, message] of refusals) {

@@ -151,7 +151,7 @@ signing('ws leaves w open, not allowed: under presetsOnly every width of a ws UR
     assert.equal(await ask(normalize, withWidth(ranged, 100)), refused(403, 'w is not allowed here: this site serves presets only (p, one of card, secret_crop; with dpr and f=auto), got "w=100"'), runtime);
     // A preset's own w is a width like any other: in the range, served; outside it, 403.
     assert.equal(await ask(normalize, signUrl(`${URI}?p=card`, NEW_KEY, { widths: { min: 50, max: 500 } })), { query: 'w=400&h=300&f=source' }, runtime);
-    assert.equal(await ask(normalize, signUrl(`${URI}?p=card`, NEW_KEY, { widths: { min: 50, max: 300 } })), refused(403, 'w must be from 50 to 300 (ws, after dpr), got 400'), runtime);
+    assert.equal(await ask(normalize, signUrl(`${URI}?p=card`, NEW_KEY, { widths: { min: 50, max: 300 } })), refused(403, 'w must be within ws=50-300 (min-max widths, after dpr), got 400'), runtime);
   }
 });
 
