@@ -29,7 +29,7 @@ export const TIME_BOUND_MS = 240_000;
  * climbs until about 1,100 requests here and then levels off (each miss is a width of its own,
  * growing through the run, and an instance reaches its largest buffers late), with glibc's
  * thresholds as they start and with them raised by functions/resize/allocator.ts alike; with a
- * 500-request warm-up that climb was read as growth (+30 to +59 MB against a 54-59 MB bound,
+ * 500-request warm-up that climb was read as growth (+30 to +59 MB against a 54-56 MB bound,
  * 2026-12-03; docs/performance.md, "Load").
  */
 export const WARM_UP_REQUESTS = 1200;
