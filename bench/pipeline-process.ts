@@ -28,7 +28,9 @@ export interface PipelineProcess {
  *   defaults  as Lambda runs a function (it takes no environment at the edge, so no tunables).
  *             A freed large block goes back to the system and the next call faults it in anew,
  *             or not, depending on the thread and the allocator's history: in one process a case
- *             takes up to 10 ms (a third) longer than in another, for the same work.
+ *             takes up to 10 ms (a third) longer than in another, for the same work. Ours' bundle
+ *             then raises glibc's thresholds itself when it loads (functions/resize/allocator.ts),
+ *             as it does on Lambda; the other pipelines stay at the defaults.
  *   settled   freed memory is kept for reuse (allocations up to 32 MiB from the arenas, nothing
  *             given back under 512 MiB), so every process runs a case alike: the comparison of
  *             pipelines is then of their work, not of their allocators' luck.

@@ -4,7 +4,6 @@
 // Each output's bytes and luma and chroma SSIM against a lossless reference resize of the same geometry.
 // The order changes every round so each pipeline follows each of the others equally often (order.ts).
 import sharp from 'sharp';
-import type { S3Credentials } from '../shared/s3-client';
 import type { BenchSource } from './sources';
 import { chromaSsim, luma, ssim, type Luma } from './ssim';
 import { roundOrder } from './order';
@@ -37,12 +36,9 @@ export interface ResizeCaseResult {
   readonly sameAsFloor: boolean;
 }
 
-export interface ResizeContext {
-  /** The checkout, whose dist/resize/index.js is ours. */
-  readonly root: string;
-  /** The s3rver every pipeline reads, and the originals' bucket and prefix in it. */
-  readonly s3: { readonly endpoint: string; readonly credentials: S3Credentials };
-  readonly bucket: string;
+/** Where the pipelines read (PipelineSetup: the checkout, s3rver and the bucket), and how the comparison runs. */
+export interface ResizeContext extends PipelineSetup {
+  /** The originals' prefix in the bucket. */
   readonly prefix: string;
   readonly rounds: number;
   /**
@@ -178,7 +174,7 @@ export interface OursCaseResult {
  * most often ours (docs/performance.md, "Each pipeline in processes of its own, and a settled allocator").
  */
 async function inProcesses<T>(lanes: readonly Pipeline[], allocator: Allocator, ctx: ResizeContext, body: (processes: Partial<Record<Pipeline, PipelineProcess[]>>) => Promise<T>): Promise<T> {
-  const setup: PipelineSetup = { root: ctx.root, bucket: ctx.bucket, s3: ctx.s3 };
+  const setup: PipelineSetup = { root: ctx.root, bucket: ctx.bucket, s3: ctx.s3 }; // only what crosses to the child
   const starting = lanes.map((lane) => Array.from({ length: ctx.processesPerPipeline }, () => startPipelineProcess(lane, setup, allocator)));
   try {
     const processes: Partial<Record<Pipeline, PipelineProcess[]>> = {};
