@@ -11,6 +11,8 @@
 
 /** Positions into the pipelines' list, one row per round, by the number of pipelines. */
 export const ROUND_CYCLES: Readonly<Record<number, readonly (readonly number[])[]>> = {
+  // Two (ours as Lambda and the least possible miss): they alternate.
+  2: [[0, 1]],
   3: [[0, 1, 2], [1, 0, 2]],
   4: [[0, 1, 2, 3], [1, 3, 2, 0], [3, 0, 2, 1]],
 };
@@ -18,7 +20,8 @@ export const ROUND_CYCLES: Readonly<Record<number, readonly (readonly number[])[
 /** Rounds in one balanced cycle for this many pipelines: ask for a multiple of it. */
 export function cycleLength(pipelines: number): number {
   const cycle = ROUND_CYCLES[pipelines];
-  if (!cycle) throw new Error(`a balanced round order is defined for ${Object.keys(ROUND_CYCLES).join(' or ')} pipelines, got ${pipelines}`);
+  const sizes = Object.keys(ROUND_CYCLES);
+  if (!cycle) throw new Error(`a balanced round order is defined for ${sizes.slice(0, -1).join(', ')} or ${sizes[sizes.length - 1]} pipelines, got ${pipelines}`);
   return cycle.length;
 }
 

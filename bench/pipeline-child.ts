@@ -3,16 +3,17 @@
 // what another process does in the meantime (the bench's own garbage collections: its heap holds
 // s3rver, the results and every case's reference planes) is never charged to the call, as a
 // Lambda container is not charged for its neighbours. Ours loads only the built bundle.
-import type { Pipeline, PipelineSetup, RunCase } from './pipelines';
+import type { Lane, PipelineSetup, RunCase } from './pipelines';
 import type { ChildReply, ChildRequest } from './pipeline-process';
 
-async function runner(pipeline: Pipeline, setup: PipelineSetup): Promise<RunCase> {
+async function runner(pipeline: Lane, setup: PipelineSetup): Promise<RunCase> {
   if (pipeline === 'ours') return (await import('./ours-runner')).oursRunner(setup);
+  if (pipeline === 'least') return (await import('./least-runner')).leastRunner(setup);
   return (await import('./pipelines')).sharpPipelineRunner(pipeline, setup);
 }
 
 async function main() {
-  const run = await runner(process.env.BENCH_PIPELINE as Pipeline, JSON.parse(process.env.BENCH_SETUP || '{}'));
+  const run = await runner(process.env.BENCH_PIPELINE as Lane, JSON.parse(process.env.BENCH_SETUP || '{}'));
   const send = (reply: ChildReply) => process.send!(reply);
   process.on('message', (request: ChildRequest) => {
     const started = performance.now();

@@ -2,7 +2,7 @@
 // for a variant, stop it. The child reports its own timing of each call.
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import type { CaseSpec, Pipeline, PipelineOutput, PipelineSetup } from './pipelines';
+import type { CaseSpec, Lane, PipelineOutput, PipelineSetup } from './pipelines';
 
 export interface ChildRequest { readonly id: number; readonly spec: CaseSpec }
 export type ChildReply =
@@ -39,7 +39,7 @@ export interface PipelineProcess {
 export type Allocator = 'defaults' | 'settled';
 const SETTLED_MALLOC = 'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=536870912';
 
-export async function startPipelineProcess(pipeline: Pipeline, setup: PipelineSetup, allocator: Allocator): Promise<PipelineProcess> {
+export async function startPipelineProcess(pipeline: Lane, setup: PipelineSetup, allocator: Allocator): Promise<PipelineProcess> {
   // Plain node with tsx's loader for the bench's TypeScript; no environment of the bench's own
   // (the endpoint and credentials come in BENCH_SETUP, as the handler takes them as arguments).
   const child: ChildProcess = fork(path.join(setup.root, 'bench/pipeline-child.ts'), [], {

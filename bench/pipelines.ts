@@ -7,17 +7,21 @@
 //          decoding and jpeg flattening: floorTransform), each timed on its own
 //   naive  the seed's pipeline: buffered GetObject, sharp(body).resize(w, h).toFormat(f, { quality })
 //   ipx    unjs/ipx in-process, reading the same object through the SDK
+// Beside ours as Lambda runs it (not in the comparison), a fifth lane:
+//   least  the least a miss can take with the handler's own parts: our reader's GET, one header
+//          read and the floor's sharp call (least-runner.ts)
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { IPXStorage } from 'ipx';
 import sharp from 'sharp';
 import { canonicalQuery } from '../shared/canonical';
 import { DEFAULT_CONFIG } from '../shared/config';
 import { createS3Client, type S3Credentials } from '../shared/s3-client';
-import { ENCODERS, RESIZE_KERNEL } from '../functions/resize/operations';
-import { decodesAsUntaggedSrgb } from '../functions/resize/srgb-profile';
+import { floorTransform, outputQuality as quality, type FloorDecoding } from './floor-transform';
 
 export const PIPELINES = ['ours', 'floor', 'naive', 'ipx'] as const;
 export type Pipeline = (typeof PIPELINES)[number];
+/** A kind of process the bench runs: a pipeline of the comparison, or `least` beside ours as Lambda. */
+export type Lane = Pipeline | 'least';
 export const FORMATS = ['webp', 'avif', 'jpeg'] as const;
 export type BenchFormat = (typeof FORMATS)[number];
 
@@ -31,9 +35,6 @@ export const GEOMETRIES: readonly Geometry[] = [
   { label: '640 wide', width: 640 },
 ];
 
-function quality(format: BenchFormat): number {
-  return DEFAULT_CONFIG.quality[format];
-}
 
 export async function getObject(client: S3Client, bucket: string, key: string): Promise<Buffer> {
   const output = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
@@ -41,29 +42,7 @@ export async function getObject(client: S3Client, bucket: string, key: string): 
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** How the floor decodes a source: what the handler decides from the source's header, decided once outside the timed call. */
-export interface FloorDecoding {
-  /** The handler's rule (decodesAsUntaggedSrgb in functions/resize/srgb-profile.ts). */
-  readonly ignoreIcc: boolean;
-}
-
-export async function floorDecoding(bytes: Buffer): Promise<FloorDecoding> {
-  return { ignoreIcc: decodesAsUntaggedSrgb(await sharp(bytes).metadata()) };
-}
-
-/**
- * The floor's sharp call, the one definition every side-by-side comparison uses (run.ts,
- * compare-builds.ts, stages.ts): bare sharp making the handler's output with our resize kernel, our
- * exact encoder settings (the resizer's own table) for an output of `pixels` pixels (the
- * encoders' effort rule), our decoding of the source's ICC profile and, for jpeg, transparency
- * flattened onto white as the handler does (on an image without alpha sharp's flatten does nothing).
- */
-export function floorTransform(input: Buffer, geometry: Geometry, format: BenchFormat, pixels: number, decoding: FloorDecoding): Promise<Buffer> {
-  const decoded = sharp(input, { ignoreIcc: decoding.ignoreIcc });
-  const flattened = format === 'jpeg' ? decoded.flatten({ background: '#ffffff' }) : decoded;
-  const resized = flattened.resize(geometry.width, geometry.height, { withoutEnlargement: true, kernel: RESIZE_KERNEL });
-  return ENCODERS[format](resized, { quality: quality(format), pixels }).toBuffer();
-}
+export { floorDecoding, floorTransform, type FloorDecoding } from './floor-transform';
 
 function s3Storage(client: S3Client, bucket: string): IPXStorage {
   return {

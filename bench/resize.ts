@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import type { BenchSource } from './sources';
 import { chromaSsim, luma, ssim, type Luma } from './ssim';
 import { roundOrder } from './order';
-import { caseSpec, FORMATS, floorDecoding, PIPELINES, type BenchFormat, type CaseSpec, type FloorDecoding, type Geometry, type Pipeline, type PipelineSetup } from './pipelines';
+import { caseSpec, FORMATS, floorDecoding, PIPELINES, type BenchFormat, type CaseSpec, type FloorDecoding, type Geometry, type Lane, type Pipeline, type PipelineSetup } from './pipelines';
 import { startPipelineProcess, type Allocator, type PipelineProcess } from './pipeline-process';
 import { geomean, mean, summarize, type Summary } from './stats';
 
@@ -107,24 +107,25 @@ function tableOrder<T extends { source: string; geometry: string; format: BenchF
 export interface ResizeBench {
   /** The four pipelines side by side, every process's allocator settled. */
   readonly comparison: ResizeCaseResult[];
-  /** Ours again with glibc's allocator defaults, as Lambda runs it: the figures the cost is priced from. */
+  /** Ours again with glibc's allocator defaults, as Lambda runs it (the figures the cost is priced from), beside the least possible miss. */
   readonly asLambda: OursCaseResult[];
 }
 
-const OURS = ['ours'] as const;
+/** The Lambda pass: ours, and the least a miss can take with its parts, alternating. */
+const AS_LAMBDA = ['ours', 'least'] as const;
 
 export async function benchResize(sources: readonly BenchSource[], geometries: readonly Geometry[], ctx: ResizeContext): Promise<ResizeBench> {
   const { cases, formats } = await prepareCases(sources, geometries, ctx.prefix);
   const samples = cases.map(() => emptySamples(PIPELINES));
-  const lambdaSamples = cases.map(() => emptySamples(OURS));
-  await inProcesses(PIPELINES, 'settled', ctx, (processes) => inProcesses(OURS, 'defaults', ctx, async (lambdaProcesses) => {
+  const lambdaSamples = cases.map(() => emptySamples(AS_LAMBDA));
+  await inProcesses(PIPELINES, 'settled', ctx, (processes) => inProcesses(AS_LAMBDA, 'defaults', ctx, async (lambdaProcesses) => {
     // Each format's comparison, then ours as Lambda on the same format: both follow the same
     // work (a first run of ours as Lambda after the whole comparison, so after its avif phase,
     // took 0.2-5.4 ms more CPU on 13 of the 14 webp cases: docs/performance.md, "Each pipeline in
     // processes of its own, and a settled allocator").
     for (const format of formats) {
       await measure(cases, format, geometries, PIPELINES, processes, ctx.rounds, samples);
-      await measure(cases, format, geometries, OURS, lambdaProcesses, ctx.rounds, lambdaSamples);
+      await measure(cases, format, geometries, AS_LAMBDA, lambdaProcesses, ctx.rounds, lambdaSamples);
     }
   }));
   const comparison: ResizeCaseResult[] = [];
@@ -153,6 +154,7 @@ export async function benchResize(sources: readonly BenchSource[], geometries: r
   const asLambda = cases.map(({ source, geometry, format }, i) => ({
     source: source.name, geometry: geometry.label, format,
     ms: summarize(lambdaSamples[i].ms.ours!), cpuMs: summarize(lambdaSamples[i].cpuMs.ours!), pageFaults: summarize(lambdaSamples[i].pageFaults.ours!),
+    leastMs: summarize(lambdaSamples[i].ms.least!),
   }));
   return { comparison: tableOrder(comparison, sources, geometries), asLambda: tableOrder(asLambda, sources, geometries) };
 }
@@ -165,6 +167,8 @@ export interface OursCaseResult {
   readonly ms: Summary;
   readonly cpuMs: Summary;
   readonly pageFaults: Summary;
+  /** The least a miss can take with the handler's own parts, in processes like ours' and the same rounds (least-runner.ts). */
+  readonly leastMs: Summary;
 }
 
 /**
@@ -173,11 +177,11 @@ export interface OursCaseResult {
  * heap holds s3rver, the results and the reference planes) landed in whichever call was running,
  * most often ours (docs/performance.md, "Each pipeline in processes of its own, and a settled allocator").
  */
-async function inProcesses<T>(lanes: readonly Pipeline[], allocator: Allocator, ctx: ResizeContext, body: (processes: Partial<Record<Pipeline, PipelineProcess[]>>) => Promise<T>): Promise<T> {
+async function inProcesses<T>(lanes: readonly Lane[], allocator: Allocator, ctx: ResizeContext, body: (processes: Partial<Record<Lane, PipelineProcess[]>>) => Promise<T>): Promise<T> {
   const setup: PipelineSetup = { root: ctx.root, bucket: ctx.bucket, s3: ctx.s3 }; // only what crosses to the child
   const starting = lanes.map((lane) => Array.from({ length: ctx.processesPerPipeline }, () => startPipelineProcess(lane, setup, allocator)));
   try {
-    const processes: Partial<Record<Pipeline, PipelineProcess[]>> = {};
+    const processes: Partial<Record<Lane, PipelineProcess[]>> = {};
     for (let i = 0; i < lanes.length; i++) processes[lanes[i]] = await Promise.all(starting[i]);
     return await body(processes);
   } finally {
@@ -186,28 +190,28 @@ async function inProcesses<T>(lanes: readonly Pipeline[], allocator: Allocator, 
 }
 
 interface CaseSamples {
-  readonly ms: Partial<Record<Pipeline, number[]>>;
-  readonly cpuMs: Partial<Record<Pipeline, number[]>>;
-  readonly pageFaults: Partial<Record<Pipeline, number[]>>;
-  readonly outputs: Partial<Record<Pipeline, Buffer>>;
+  readonly ms: Partial<Record<Lane, number[]>>;
+  readonly cpuMs: Partial<Record<Lane, number[]>>;
+  readonly pageFaults: Partial<Record<Lane, number[]>>;
+  readonly outputs: Partial<Record<Lane, Buffer>>;
   readonly gets: number[];
   readonly sharps: number[];
   outcome: string;
 }
 
-function emptySamples(lanes: readonly Pipeline[]): CaseSamples {
+function emptySamples(lanes: readonly Lane[]): CaseSamples {
   const lists = () => Object.fromEntries(lanes.map((lane) => [lane, [] as number[]]));
   return { ms: lists(), cpuMs: lists(), pageFaults: lists(), outputs: {}, gets: [], sharps: [], outcome: '' };
 }
 
 /** The order of one round's calls: balanced over the cycle for several pipelines (order.ts). */
-function laneOrder(lanes: readonly Pipeline[], round: number): readonly Pipeline[] {
+function laneOrder(lanes: readonly Lane[], round: number): readonly Lane[] {
   return lanes.length === 1 ? lanes : roundOrder(lanes, round);
 }
 
 /** One format's cases through `lanes`, into `samples` (one per case, in cases' order). */
-async function measure(cases: readonly BenchCase[], format: BenchFormat, geometries: readonly Geometry[], lanes: readonly Pipeline[],
-  processes: Partial<Record<Pipeline, readonly PipelineProcess[]>>, rounds: number, samples: CaseSamples[]): Promise<void> {
+async function measure(cases: readonly BenchCase[], format: BenchFormat, geometries: readonly Geometry[], lanes: readonly Lane[],
+  processes: Partial<Record<Lane, readonly PipelineProcess[]>>, rounds: number, samples: CaseSamples[]): Promise<void> {
   // Rounds outermost within each format: a case's rounds are spread over the whole format's run
   // rather than made back to back, so a burst of the machine's other work (they last seconds,
   // longer than a case's rounds together) lands on one round of many cases, which their medians

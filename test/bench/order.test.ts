@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cycleLength, roundOrder } from '../../bench/order';
 
-const LISTS = [['ours', 'floor', 'naive', 'ipx'], ['other', 'this', 'floor']];
+const LISTS = [['ours', 'floor', 'naive', 'ipx'], ['other', 'this', 'floor'], ['ours', 'least']];
 
 /** How often each pipeline's timed call (rounds 1..rounds) directly follows each other call. */
 function predecessors(pipelines: readonly string[], rounds: number): Map<string, number> {
@@ -42,7 +42,8 @@ test('the default 3 rounds of npm run bench are one whole cycle of its four pipe
 });
 
 test('roundOrder refuses a number of pipelines it has no balanced cycle for', () => {
-  assert.throws(() => roundOrder(['a', 'b'], 1), /3 or 4 pipelines, got 2/);
+  assert.throws(() => roundOrder(['a'], 1), /2, 3 or 4 pipelines, got 1/);
+  assert.throws(() => roundOrder(['a', 'b', 'c', 'd', 'e'], 1), /2, 3 or 4 pipelines, got 5/);
 });
 
 test.run();

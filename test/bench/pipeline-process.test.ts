@@ -1,8 +1,9 @@
 // npm run bench runs each pipeline of the resize comparison in processes of its own, timing
 // its own calls (bench/pipeline-child.ts). Through real child processes over s3rver: the floor's
 // process makes the bytes floorTransform makes here, ours' process (the built bundle) makes a
-// variant of the asked size and format, each reports its own timing, and a call that fails in
-// the child fails the bench rather than hanging it.
+// variant of the asked size and format, the least-miss process (our reader's GET, a header read,
+// the floor's sharp call) makes the floor's bytes, each reports its own timing, and a call that
+// fails in the child fails the bench rather than hanging it.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
@@ -15,7 +16,7 @@ import { startS3, type LocalS3 } from '../helpers/s3';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BUCKET = 'pipeline-processes';
-interface Context { s3: LocalS3; source: Buffer; ours: PipelineProcess; floor: PipelineProcess }
+interface Context { s3: LocalS3; source: Buffer; ours: PipelineProcess; floor: PipelineProcess; least: PipelineProcess }
 const processes = suite<Context>('bench: pipelines in processes of their own', {} as never);
 
 const geometry = GEOMETRIES[0]; // 200x150 cover
@@ -29,12 +30,13 @@ processes.before(async (context) => {
   context.source = await photoLike(800, 600);
   await context.s3.put(BUCKET, 'prod/photo.jpg', context.source, 'image/jpeg');
   const setup = { root, bucket: BUCKET, s3: context.s3.resizerS3 };
-  [context.ours, context.floor] = await Promise.all([startPipelineProcess('ours', setup, 'defaults'), startPipelineProcess('floor', setup, 'settled')]);
+  [context.ours, context.floor, context.least] = await Promise.all([startPipelineProcess('ours', setup, 'defaults'), startPipelineProcess('floor', setup, 'settled'), startPipelineProcess('least', setup, 'defaults')]);
 });
 
 processes.after(async (context) => {
   context.ours?.stop();
   context.floor?.stop();
+  context.least?.stop();
   await context.s3?.stop();
 });
 
@@ -44,6 +46,20 @@ processes('the floor\'s process makes the bytes floorTransform makes in this one
   assert.ok(made.bytes.equals(await floorTransform(source, geometry, 'webp', asked.pixels, asked.decoding)), 'same bytes');
   assert.ok(made.parts && made.parts.get > 0 && made.parts.sharp > 0, `parts ${JSON.stringify(made.parts)}`);
   assert.ok(made.cpuMs > 0 && made.ms > 0, `timed ${made.ms} ms, ${made.cpuMs} ms CPU`);
+});
+
+processes('the least-miss process reads through our reader and makes the bytes floorTransform makes here', async ({ source, least }) => {
+  const asked = await spec(source, 'prod/photo.jpg');
+  const made = await least.run(asked);
+  assert.ok(made.bytes.equals(await floorTransform(source, geometry, 'webp', asked.pixels, asked.decoding)), 'same bytes');
+  assert.ok(made.ms > 0 && made.cpuMs > 0, `timed ${made.ms} ms, ${made.cpuMs} ms CPU`);
+  // Our reader's refusal, not a variant: the original is not there.
+  try {
+    await least.run(await spec(source, 'prod/missing.jpg'));
+    assert.unreachable('a missing original made a variant');
+  } catch (error) {
+    assert.match((error as Error).message, /^least: S3 GET of prod\/missing\.jpg answered 404/);
+  }
 });
 
 processes('ours\' process answers with the built bundle: a 200x150 webp, its outcome and its own timing', async ({ source, ours }) => {
