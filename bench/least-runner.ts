@@ -4,7 +4,7 @@
 // sharp call on those bytes (floor-transform.ts). No event, plan, budget, deadline, base64,
 // headers or log line. Its process loads the built bundle first and nothing of the AWS SDK, so
 // glibc's allocator and sharp's settings are those of ours' process (functions/resize/allocator.ts).
-// No handler can answer a miss in less; what ours takes beyond it is the handler's own cost.
+// A handler made of these parts cannot answer a miss in less; what ours takes beyond it is its own cost.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import sharp from 'sharp';
