@@ -35,7 +35,6 @@ export const GEOMETRIES: readonly Geometry[] = [
   { label: '640 wide', width: 640 },
 ];
 
-
 export async function getObject(client: S3Client, bucket: string, key: string): Promise<Buffer> {
   const output = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   const bytes = await output.Body!.transformToByteArray();
