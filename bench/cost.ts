@@ -30,3 +30,18 @@ export interface MemoryRow { readonly memoryMb: number; readonly ms: number; rea
 export function memorySweep(measuredMs: number, sizes: readonly number[] = [512, 1024, 1536, 1769, 2048, 3008]): MemoryRow[] {
   return sizes.map((memoryMb) => ({ memoryMb, ms: lambdaMs(measuredMs, memoryMb), perMillion: perMillionTransforms(measuredMs, memoryMb) }));
 }
+
+/** Issue 15's cost target for the webp and jpeg cases, dollars per million transforms. */
+export const COST_TARGET_PER_MILLION = 3;
+
+/**
+ * Where a format stands against the cost target, from three prices of the same run: ours, the
+ * least possible miss with our encoder settings, and the same with the format's fastest encoder
+ * (bench/least-runner.ts).
+ */
+export function costVerdict(ours: number, least: number, fastest: number): string {
+  if (ours <= COST_TARGET_PER_MILLION) return 'met';
+  if (least <= COST_TARGET_PER_MILLION) return 'not met, but reachable with our encoder settings';
+  if (fastest <= COST_TARGET_PER_MILLION) return 'not met, and reachable only with a faster encoder setting than ours';
+  return 'out of reach in this run: even the fastest encoder costs more';
+}

@@ -11,8 +11,9 @@
 
 /** Positions into the pipelines' list, one row per round, by the number of pipelines. */
 export const ROUND_CYCLES: Readonly<Record<number, readonly (readonly number[])[]>> = {
-  // Two (ours as Lambda and the least possible miss): they alternate.
+  // Two: they alternate.
   2: [[0, 1]],
+  // Three (also ours as Lambda, the least possible miss and the fastest encoder's).
   3: [[0, 1, 2], [1, 0, 2]],
   4: [[0, 1, 2, 3], [1, 3, 2, 0], [3, 0, 2, 1]],
 };

@@ -8,7 +8,7 @@ import type { ChildReply, ChildRequest } from './pipeline-process';
 
 async function runner(pipeline: Lane, setup: PipelineSetup): Promise<RunCase> {
   if (pipeline === 'ours') return (await import('./ours-runner')).oursRunner(setup);
-  if (pipeline === 'least') return (await import('./least-runner')).leastRunner(setup);
+  if (pipeline === 'least' || pipeline === 'fastest') return (await import('./least-runner')).leastRunner(setup, pipeline === 'least' ? 'ours' : 'fastest');
   return (await import('./pipelines')).sharpPipelineRunner(pipeline, setup);
 }
 

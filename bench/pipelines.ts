@@ -7,9 +7,11 @@
 //          decoding and jpeg flattening: floorTransform), each timed on its own
 //   naive  the seed's pipeline: buffered GetObject, sharp(body).resize(w, h).toFormat(f, { quality })
 //   ipx    unjs/ipx in-process, reading the same object through the SDK
-// Beside ours as Lambda runs it (not in the comparison), a fifth lane:
-//   least  the least a miss can take with the handler's own parts: our reader's GET, one header
-//          read and the floor's sharp call (least-runner.ts)
+// Beside ours as Lambda runs it (not in the comparison), two more lanes:
+//   least    the least a miss can take with the handler's own parts: our reader's GET, one header
+//            read and the floor's sharp call (least-runner.ts)
+//   fastest  the same with the format's fastest encoder instead of ours (fastestTransform): the
+//            least any encoder setting can take with our reader, header read, decoding and kernel
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { IPXStorage } from 'ipx';
 import sharp from 'sharp';
@@ -20,8 +22,8 @@ import { floorTransform, outputQuality as quality, type FloorDecoding } from './
 
 export const PIPELINES = ['ours', 'floor', 'naive', 'ipx'] as const;
 export type Pipeline = (typeof PIPELINES)[number];
-/** A kind of process the bench runs: a pipeline of the comparison, or `least` beside ours as Lambda. */
-export type Lane = Pipeline | 'least';
+/** A kind of process the bench runs: a pipeline of the comparison, or `least` or `fastest` beside ours as Lambda. */
+export type Lane = Pipeline | 'least' | 'fastest';
 export const FORMATS = ['webp', 'avif', 'jpeg'] as const;
 export type BenchFormat = (typeof FORMATS)[number];
 
@@ -41,7 +43,7 @@ export async function getObject(client: S3Client, bucket: string, key: string): 
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-export { floorDecoding, floorTransform, type FloorDecoding } from './floor-transform';
+export { fastestTransform, floorDecoding, floorTransform, type FloorDecoding } from './floor-transform';
 
 function s3Storage(client: S3Client, bucket: string): IPXStorage {
   return {

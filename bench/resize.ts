@@ -107,12 +107,12 @@ function tableOrder<T extends { source: string; geometry: string; format: BenchF
 export interface ResizeBench {
   /** The four pipelines side by side, every process's allocator settled. */
   readonly comparison: ResizeCaseResult[];
-  /** Ours again with glibc's allocator defaults, as Lambda runs it (the figures the cost is priced from), beside the least possible miss. */
+  /** Ours again with glibc's allocator defaults, as Lambda runs it (the figures the cost is priced from), beside the least possible miss and the fastest encoder's. */
   readonly asLambda: OursCaseResult[];
 }
 
-/** The Lambda pass: ours, and the least a miss can take with its parts, alternating. */
-const AS_LAMBDA = ['ours', 'least'] as const;
+/** The Lambda pass: ours, the least a miss can take with its parts, and the same with the fastest encoder, in a balanced order (order.ts). */
+const AS_LAMBDA = ['ours', 'least', 'fastest'] as const;
 
 export async function benchResize(sources: readonly BenchSource[], geometries: readonly Geometry[], ctx: ResizeContext): Promise<ResizeBench> {
   const { cases, formats } = await prepareCases(sources, geometries, ctx.prefix);
@@ -155,6 +155,8 @@ export async function benchResize(sources: readonly BenchSource[], geometries: r
     source: source.name, geometry: geometry.label, format,
     ms: summarize(lambdaSamples[i].ms.ours!), cpuMs: summarize(lambdaSamples[i].cpuMs.ours!), pageFaults: summarize(lambdaSamples[i].pageFaults.ours!),
     leastMs: summarize(lambdaSamples[i].ms.least!),
+    fastestMs: summarize(lambdaSamples[i].ms.fastest!),
+    fastestBytesOverOurs: lambdaSamples[i].outputs.fastest!.length / lambdaSamples[i].outputs.ours!.length,
   }));
   return { comparison: tableOrder(comparison, sources, geometries), asLambda: tableOrder(asLambda, sources, geometries) };
 }
@@ -169,6 +171,10 @@ export interface OursCaseResult {
   readonly pageFaults: Summary;
   /** The least a miss can take with the handler's own parts, in processes like ours' and the same rounds (least-runner.ts). */
   readonly leastMs: Summary;
+  /** The same with the format's fastest encoder (fastestTransform): the least any encoder setting can take. */
+  readonly fastestMs: Summary;
+  /** Its output's bytes over ours': how far past the bytes bound the fastest encoder is. */
+  readonly fastestBytesOverOurs: number;
 }
 
 /**

@@ -2,21 +2,22 @@
 // its own calls (bench/pipeline-child.ts). Through real child processes over s3rver: the floor's
 // process makes the bytes floorTransform makes here, ours' process (the built bundle) makes a
 // variant of the asked size and format, the least-miss process (our reader's GET, a header read,
-// the floor's sharp call) makes the floor's bytes, each reports its own timing, and a call that
+// the floor's sharp call) makes the floor's bytes, the fastest-encoder process the same with the
+// format's fastest encoder, each reports its own timing, and a call that
 // fails in the child fails the bench rather than hanging it.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { caseSpec, floorDecoding, floorTransform, GEOMETRIES, type CaseSpec } from '../../bench/pipelines';
+import { caseSpec, fastestTransform, floorDecoding, floorTransform, GEOMETRIES, type CaseSpec } from '../../bench/pipelines';
 import { startPipelineProcess, type PipelineProcess } from '../../bench/pipeline-process';
 import { photoLike } from '../helpers/images';
 import { startS3, type LocalS3 } from '../helpers/s3';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BUCKET = 'pipeline-processes';
-interface Context { s3: LocalS3; source: Buffer; ours: PipelineProcess; floor: PipelineProcess; least: PipelineProcess }
+interface Context { s3: LocalS3; source: Buffer; ours: PipelineProcess; floor: PipelineProcess; least: PipelineProcess; fastest: PipelineProcess }
 const processes = suite<Context>('bench: pipelines in processes of their own', {} as never);
 
 const geometry = GEOMETRIES[0]; // 200x150 cover
@@ -30,13 +31,17 @@ processes.before(async (context) => {
   context.source = await photoLike(800, 600);
   await context.s3.put(BUCKET, 'prod/photo.jpg', context.source, 'image/jpeg');
   const setup = { root, bucket: BUCKET, s3: context.s3.resizerS3 };
-  [context.ours, context.floor, context.least] = await Promise.all([startPipelineProcess('ours', setup, 'defaults'), startPipelineProcess('floor', setup, 'settled'), startPipelineProcess('least', setup, 'defaults')]);
+  [context.ours, context.floor, context.least, context.fastest] = await Promise.all([
+    startPipelineProcess('ours', setup, 'defaults'), startPipelineProcess('floor', setup, 'settled'),
+    startPipelineProcess('least', setup, 'defaults'), startPipelineProcess('fastest', setup, 'defaults'),
+  ]);
 });
 
 processes.after(async (context) => {
   context.ours?.stop();
   context.floor?.stop();
   context.least?.stop();
+  context.fastest?.stop();
   await context.s3?.stop();
 });
 
@@ -60,6 +65,17 @@ processes('the least-miss process reads through our reader and makes the bytes f
   } catch (error) {
     assert.match((error as Error).message, /^least: S3 GET of prod\/missing\.jpg answered 404/);
   }
+});
+
+processes('the fastest-encoder process makes what fastestTransform makes here: the asked size and format, another encoding than the floor\'s', async ({ source, fastest }) => {
+  const asked = await spec(source, 'prod/photo.jpg');
+  const made = await fastest.run(asked);
+  assert.ok(made.bytes.equals(await fastestTransform(source, geometry, 'webp', asked.decoding)), 'same bytes');
+  const meta = await sharp(made.bytes).metadata();
+  assert.equal([meta.format, meta.width, meta.height], ['webp', 200, 150]);
+  // Effort 0, not our effort 2: another encoding of the same pixels.
+  assert.not.ok(made.bytes.equals(await floorTransform(source, geometry, 'webp', asked.pixels, asked.decoding)), 'the floor\'s bytes');
+  assert.ok(made.ms > 0 && made.cpuMs > 0, `timed ${made.ms} ms, ${made.cpuMs} ms CPU`);
 });
 
 processes('ours\' process answers with the built bundle: a 200x150 webp, its outcome and its own timing', async ({ source, ours }) => {
