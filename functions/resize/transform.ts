@@ -22,8 +22,8 @@ warmLibvips();
 
 /**
  * libvips sets up its JPEG loader and saver, its resize and the webp saver on their first use:
- * about 3 ms of a new container's first miss here (docs/performance.md, "Out of reach with any
- * encoder, and libvips set up in the background"). Started as the bundle loads, that runs on a
+ * about 3 ms of a new container's first miss here (docs/performance.md, "The fastest encoder,
+ * three runs, and libvips set up in the background"). Started as the bundle loads, that runs on a
  * libuv worker thread while the first invocation's S3 GET runs or waits on the network, instead
  * of after it. An 8x8 image: no memory to speak of, and a failure here changes nothing (the
  * first miss then sets them up itself).
