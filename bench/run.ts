@@ -4,7 +4,7 @@
 // max; comparisons are ratios of runs made side by side in the same rounds, since the machine
 // is shared. --quick (what CI runs) makes every section run once on one small image, in seconds.
 import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +17,7 @@ import { startS3 } from '../test/helpers/s3';
 import { photoLike } from '../test/helpers/images';
 import { COST_FORMULA, COST_TARGET_PER_MILLION, costVerdict, memorySweep, perMillionHits, perMillionTransforms } from './cost';
 import { benchEdge } from './edge';
+import { cpuIdentity, cpuTimes, stealShare } from './machine';
 import { benchCacheKeys, benchNormalize, bundleSizes } from './normalize';
 import { PRICE_TABLE, PRICES_READ_ON } from './prices';
 import { coldStarts, requireMs, resizeEventFor, runChild } from './processes';
@@ -38,6 +39,15 @@ const PREFIX = 'prod/bench';
 // Quick mode keeps to the small size: a 640 px avif at the default effort alone takes seconds.
 const GEOMETRIES = quick ? ALL_GEOMETRIES.slice(0, 1) : ALL_GEOMETRIES;
 
+/** A Linux /proc text, or undefined elsewhere. */
+function procText(name: string): string | undefined {
+  try {
+    return readFileSync(`/proc/${name}`, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 function kb(bytes: number): string {
   return (bytes / 1024).toFixed(1);
 }
@@ -57,6 +67,7 @@ async function main() {
   execFileSync(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'scripts/build.ts'], { cwd: root, stdio: 'ignore' });
   const s3 = await startS3();
   const report: Record<string, unknown> = { quick, rounds: ROUNDS };
+  const cpuAtStart = cpuTimes(procText('stat'));
   const out: string[] = [];
   const print = (...lines: string[]) => { for (const line of lines) { out.push(line); process.stdout.write(line + '\n'); } };
   try {
@@ -66,7 +77,7 @@ async function main() {
 
     const require = createRequire(import.meta.url);
     const sharpVersions = require('sharp').versions;
-    const cpu = os.cpus()[0]?.model || 'unknown CPU';
+    const cpu = cpuIdentity(os.cpus()[0]?.model || 'unknown CPU', procText('cpuinfo'));
     const machine = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, sharp ${sharpVersions.sharp} (libvips ${sharpVersions.vips})`;
     report.machine = machine;
     print(`Measured ${machine}; ${quick ? 'QUICK MODE (one image, one round: not for docs/performance.md)' : `median (min-max) of ${ROUNDS} rounds after a warm-up`}.`, '');
@@ -206,6 +217,11 @@ async function main() {
     const inputs: ScaleInputs = { ...SCALE_INPUTS, mix, resizeMemoryMb: memoryMb, meanVariantBytes: meanBytes };
     report.scale = { inputs };
     print('### Scale on paper', '', ...inputsTable(inputs), '', ...scaleTable(inputs), '');
+
+    // The hypervisor's share: absolute times above move with it between runs (bench/machine.ts).
+    const steal = stealShare(cpuAtStart, cpuTimes(procText('stat')));
+    report.stealShare = steal;
+    if (steal !== undefined) print(`Steal time while the bench ran: ${(steal * 100).toFixed(1)}% of this machine's CPU time went to other guests of its hypervisor.`, '');
   } finally {
     await s3.stop();
   }
