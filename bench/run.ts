@@ -218,7 +218,8 @@ async function main() {
     report.scale = { inputs };
     print('### Scale on paper', '', ...inputsTable(inputs), '', ...scaleTable(inputs), '');
 
-    // The hypervisor's share: absolute times above move with it between runs (bench/machine.ts).
+    // How much of the run's CPU time the hypervisor gave to other guests (bench/machine.ts): one
+    // reason, though not the only one, why absolute times move between runs.
     const steal = stealShare(cpuAtStart, cpuTimes(procText('stat')));
     report.stealShare = steal;
     if (steal !== undefined) print(`Steal time while the bench ran: ${(steal * 100).toFixed(1)}% of this machine's CPU time went to other guests of its hypervisor.`, '');
